@@ -1,0 +1,67 @@
+//! The release index: every file, every Kubernetes object by kind and name, built once.
+
+use std::path::PathBuf;
+
+use crate::diagnostic::FileId;
+use crate::source::SourceFile;
+use crate::yaml::{Document, Node};
+
+pub const VELERO_API: &str = "velero.io/v1";
+
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub file: FileId,
+    pub doc: usize,
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Release {
+    pub files: Vec<SourceFile>,
+    pub objects: Vec<Object>,
+    /// Where files a fix creates go (the first directory given); `None` for stdin.
+    pub root: Option<PathBuf>,
+}
+
+impl Release {
+    pub fn new(files: Vec<SourceFile>, root: Option<PathBuf>) -> Self {
+        let mut objects = Vec::new();
+        for (file_id, file) in files.iter().enumerate() {
+            for (doc_id, doc) in file.documents.iter().enumerate() {
+                let Some(root) = doc.root.as_ref().filter(|r| r.is_map()) else { continue };
+                let field = |k: &str| root.get(k).and_then(Node::as_str).map(str::to_owned);
+                objects.push(Object {
+                    file: file_id,
+                    doc: doc_id,
+                    api_version: field("apiVersion"),
+                    kind: field("kind"),
+                    name: root.path("metadata.name").and_then(Node::as_str).map(str::to_owned),
+                });
+            }
+        }
+        Release { files, objects, root }
+    }
+
+    pub fn document(&self, obj: &Object) -> &Document {
+        &self.files[obj.file].documents[obj.doc]
+    }
+
+    /// The object's root mapping (always present for an indexed object).
+    pub fn node(&self, obj: &Object) -> &Node {
+        static EMPTY: Node = Node { span: 0..0, kind: crate::yaml::NodeKind::Seq(Vec::new()) };
+        self.document(obj).root.as_ref().unwrap_or(&EMPTY)
+    }
+
+    pub fn document_count(&self) -> usize {
+        self.files.iter().map(|f| f.documents.len()).sum()
+    }
+
+    /// Objects that Velero and KOTS recognise as a Backup: exactly `velero.io/v1` `Backup`.
+    pub fn backups(&self) -> impl Iterator<Item = &Object> {
+        self.objects
+            .iter()
+            .filter(|o| o.kind.as_deref() == Some("Backup") && o.api_version.as_deref() == Some(VELERO_API))
+    }
+}

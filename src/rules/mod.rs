@@ -1,0 +1,142 @@
+//! The rule engine: rule specs are data (`rules/*.yaml`), each naming one Rust check here.
+//! `run` executes the selected rules over the release index and applies config filters and
+//! inline suppressions.
+
+mod backup;
+mod filter;
+mod parse;
+mod schema;
+mod spec;
+pub mod suggest;
+mod suppression;
+
+use serde::de::DeserializeOwned;
+
+pub use filter::{Filter, pattern_matches};
+pub use spec::{FixKind, RULE_FILES, RuleSpec, SpecError, builtin, find, parse_spec};
+
+use crate::diagnostic::{Diagnostic, Edit, FileId, Fix, Location};
+use crate::release::Release;
+use crate::yaml::Span;
+
+/// What a check sees: the release, its own spec, and a place to put findings.
+pub struct Ctx<'a> {
+    pub release: &'a Release,
+    pub rule: &'a RuleSpec,
+    /// Every known rule (for checks about rule IDs themselves, like suppressions).
+    pub rules: &'a [RuleSpec],
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec]) -> Self {
+        Ctx { release, rule, rules, out: Vec::new() }
+    }
+
+    fn diagnostic(&self, location: Option<Location>, message: String) -> Diagnostic {
+        Diagnostic {
+            rule: self.rule.id.clone(),
+            name: self.rule.name.clone(),
+            severity: self.rule.severity,
+            message,
+            location,
+            labels: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    /// Report a finding at a span of a file.
+    pub fn report(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let d = self.diagnostic(Some(Location { file, span }), message.into());
+        self.out.push(d);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    /// Report a finding about the release as a whole.
+    pub fn report_release(&mut self, message: impl Into<String>) -> &mut Diagnostic {
+        let d = self.diagnostic(None, message.into());
+        self.out.push(d);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    /// A fix with this rule's declared applicability; `None` when the rule declares no fix.
+    pub fn fix(&self, description: impl Into<String>, edits: Vec<Edit>) -> Option<Fix> {
+        self.rule.fix.applicability().map(|applicability| Fix {
+            applicability,
+            description: description.into(),
+            edits,
+        })
+    }
+
+    /// The rule's params, decoded. Built-in params are tested; a bad user value is reported
+    /// once as a finding-free no-op rather than a crash.
+    pub fn params<T: DeserializeOwned + Default>(&self) -> T {
+        serde_json::from_value(self.rule.params.clone()).unwrap_or_default()
+    }
+
+    pub fn text(&self, file: FileId, span: &Span) -> &'a str {
+        self.release.files[file].text.get(span.clone()).unwrap_or("")
+    }
+}
+
+impl Diagnostic {
+    pub fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(&mut self, fix: Option<Fix>) -> &mut Self {
+        self.fix = fix;
+        self
+    }
+
+    pub fn with_severity(&mut self, severity: crate::diagnostic::Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_label(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Self {
+        self.labels.push(crate::diagnostic::Label { location: Location { file, span }, message: message.into() });
+        self
+    }
+}
+
+pub type CheckFn = fn(&mut Ctx);
+
+/// Every check, by the name rule files use in `check:`.
+pub const CHECKS: &[(&str, CheckFn)] = &[
+    ("yaml-parse", parse::yaml_parse),
+    ("backup-present", backup::present),
+    ("backup-identity", backup::identity),
+    ("backup-unique", backup::unique),
+    ("backup-schema", backup::schema),
+    ("backup-kots-managed-fields", backup::kots_managed_fields),
+    ("suppression-ids", suppression::unknown_ids),
+];
+
+pub fn check_fn(name: &str) -> Option<CheckFn> {
+    CHECKS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+/// Run the rules the filter selects, then apply severity overrides, per-file ignores and
+/// inline suppressions. Output is sorted by file, position and rule.
+pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in rules.iter().filter(|r| filter.selects(r)) {
+        let Some(check) = check_fn(&rule.check) else { continue };
+        let mut ctx = Ctx::new(release, rule, rules);
+        check(&mut ctx);
+        out.append(&mut ctx.out);
+    }
+    out.retain_mut(|d| filter.keep(d, release) && !suppression::is_suppressed(d, release));
+    out.sort_by(|a, b| sort_key(a, release).cmp(&sort_key(b, release)));
+    out
+}
+
+fn sort_key<'r>(d: &'r Diagnostic, release: &'r Release) -> (Option<&'r std::path::Path>, usize, &'r str) {
+    match &d.location {
+        Some(l) => (Some(release.files[l.file].path.as_path()), l.span.start, d.rule.as_str()),
+        None => (None, 0, d.rule.as_str()),
+    }
+}

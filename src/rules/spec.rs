@@ -1,0 +1,89 @@
+//! Rule specs: one YAML file per rule in `rules/`, compiled in by build.rs.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::diagnostic::{Applicability, Severity};
+use crate::source::SourceFile;
+use crate::yaml::to_json;
+
+include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixKind {
+    Safe,
+    Unsafe,
+    None,
+}
+
+impl FixKind {
+    pub fn applicability(self) -> Option<Applicability> {
+        match self {
+            FixKind::Safe => Some(Applicability::Safe),
+            FixKind::Unsafe => Some(Applicability::Unsafe),
+            FixKind::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub category: String,
+    pub summary: String,
+    pub check: String,
+    #[serde(default)]
+    pub params: Value,
+    pub fix: FixKind,
+    #[serde(default)]
+    pub velero: Option<String>,
+    pub explain: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("rule file {file}: {message}")]
+pub struct SpecError {
+    pub file: String,
+    pub message: String,
+}
+
+pub fn parse_spec(file: &str, text: &str) -> Result<RuleSpec, SpecError> {
+    let err = |message: String| SpecError { file: file.to_owned(), message };
+    let source = SourceFile::from_text(file.into(), None, text.to_owned());
+    let doc = source.documents.first().ok_or_else(|| err("empty".into()))?;
+    if let Some(e) = &doc.error {
+        return Err(err(e.message.clone()));
+    }
+    let root = doc.root.as_ref().ok_or_else(|| err("empty".into()))?;
+    let value = to_json(root, &doc.anchors).map_err(|e| err(e.to_string()))?;
+    serde_json::from_value(value).map_err(|e| err(e.to_string()))
+}
+
+/// The built-in rules, sorted by ID. Parsed once per process.
+pub fn builtin() -> Result<&'static [RuleSpec], &'static SpecError> {
+    static RULES: OnceLock<Result<Vec<RuleSpec>, SpecError>> = OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            let mut rules = RULE_FILES
+                .iter()
+                .map(|(file, text)| parse_spec(file, text))
+                .collect::<Result<Vec<_>, _>>()?;
+            rules.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(rules)
+        })
+        .as_ref()
+        .map(Vec::as_slice)
+}
+
+/// Find a rule by ID or name, case-insensitively.
+pub fn find<'r>(rules: &'r [RuleSpec], key: &str) -> Option<&'r RuleSpec> {
+    rules
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}

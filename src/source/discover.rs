@@ -1,0 +1,52 @@
+//! Walking the given paths for YAML files, in a stable order, honouring `exclude` globs.
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+use walkdir::WalkDir;
+
+use super::LoadError;
+
+pub fn is_yaml_path(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Every YAML file under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
+/// `.github`) are skipped; a file named explicitly is always taken.
+pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => LoadError::NotFound { path: root.clone() },
+            _ => LoadError::Io { path: root.clone(), source },
+        })?;
+        if meta.is_file() {
+            out.push(root.clone());
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
+                LoadError::Io { path, source: e.into() }
+            })?;
+            let path = entry.path();
+            if entry.file_type().is_file() && is_yaml_path(path) && !is_excluded(path, exclude, base) {
+                out.push(path.to_path_buf());
+            }
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
+fn is_excluded(path: &Path, exclude: &GlobSet, base: &Path) -> bool {
+    if exclude.is_empty() {
+        return false;
+    }
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    exclude.is_match(rel) || exclude.is_match(path)
+}

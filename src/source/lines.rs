@@ -1,0 +1,76 @@
+//! Byte offset -> 1-based line and column (columns count characters, as editors and SARIF do).
+
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+/// A 1-based line and character column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line number holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_start(&self, line0: usize) -> usize {
+        self.starts[line0.min(self.starts.len() - 1)]
+    }
+
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line0 = self.line_of(offset);
+        let start = self.starts[line0];
+        Position {
+            line: line0 + 1,
+            column: text[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The text of 0-based `line0` without its line terminator.
+    pub fn line_text<'t>(&self, text: &'t str, line0: usize) -> &'t str {
+        let start = self.line_start(line0);
+        let end = self.starts.get(line0 + 1).copied().unwrap_or(text.len());
+        text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "a: 1\nnamé: x\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.position(text, x), Position { line: 2, column: 7 });
+        assert_eq!(idx.line_text(text, 1), "namé: x");
+    }
+}

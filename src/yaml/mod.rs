@@ -1,0 +1,9 @@
+//! YAML as a span tree: parsing (`parse`), the tree (`node`), and conversion to JSON (`json`).
+
+mod json;
+mod node;
+mod parse;
+
+pub use json::{ToJsonError, to_json};
+pub use node::{Node, NodeKind, Scalar, Span, Style, Typed};
+pub use parse::{Document, MAX_DEPTH, ParseError, parse_stream};

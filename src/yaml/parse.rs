@@ -1,0 +1,293 @@
+//! Build span trees from saphyr-parser events.
+//!
+//! The stream is first split at `---` lines so one broken document does not hide the others
+//! (saphyr stops at the first error). Markers from saphyr count characters; they are turned into
+//! byte offsets here so everything above this module works on bytes.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+
+use super::node::{Node, NodeKind, Scalar, Span, Style};
+
+/// Deeper nesting than this is refused: no real manifest comes close, and it bounds recursion
+/// in every consumer of the tree.
+pub const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub offset: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The byte range of the whole document, `---` line and comments included.
+    pub span: Span,
+    pub root: Option<Node>,
+    pub anchors: HashMap<usize, Node>,
+    pub error: Option<ParseError>,
+}
+
+/// Parse a masked stream. `templates` are the masked byte ranges, used to mark templated scalars.
+pub fn parse_stream(text: &str, templates: &[Span]) -> Vec<Document> {
+    let mut docs = Vec::new();
+    for chunk in split_documents(text) {
+        let mut builder = Builder::new(&text[chunk.clone()], chunk.start, templates);
+        builder.run();
+        docs.extend(builder.finish(chunk));
+    }
+    docs
+}
+
+/// Split at lines that start with `---` followed by whitespace or the end of the line.
+fn split_documents(text: &str) -> Vec<Span> {
+    let mut cuts = vec![0];
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if line_start != 0 && is_document_marker(line) {
+            cuts.push(line_start);
+        }
+        line_start += line.len();
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+fn is_document_marker(line: &str) -> bool {
+    line.strip_prefix("---")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+}
+
+enum Frame {
+    Map { start: usize, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq { start: usize, anchor: usize, items: Vec<Node> },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    base: usize,
+    templates: &'a [Span],
+    /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
+    char_bytes: Option<Vec<usize>>,
+    frames: Vec<Frame>,
+    docs: Vec<(Option<Node>, HashMap<usize, Node>)>,
+    root: Option<Node>,
+    anchors: HashMap<usize, Node>,
+    in_doc: bool,
+    error: Option<ParseError>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, base: usize, templates: &'a [Span]) -> Self {
+        let char_bytes = (!text.is_ascii()).then(|| {
+            let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            v.push(text.len());
+            v
+        });
+        Builder {
+            text,
+            base,
+            templates,
+            char_bytes,
+            frames: Vec::new(),
+            docs: Vec::new(),
+            root: None,
+            anchors: HashMap::new(),
+            in_doc: false,
+            error: None,
+        }
+    }
+
+    fn byte(&self, m: &Marker) -> usize {
+        let local = match &self.char_bytes {
+            Some(map) => map.get(m.index()).copied().unwrap_or(self.text.len()),
+            None => m.index().min(self.text.len()),
+        };
+        self.base + local
+    }
+
+    fn run(&mut self) {
+        for item in Parser::new_from_str(self.text) {
+            let step = match item {
+                Ok((event, span)) => {
+                    let (start, end) = (self.byte(&span.start), self.byte(&span.end));
+                    self.event(event, start, end)
+                }
+                Err(e) => Err(self.scan_error(&e)),
+            };
+            if let Err(e) = step {
+                self.error = Some(e);
+                return;
+            }
+        }
+    }
+
+    fn scan_error(&self, e: &ScanError) -> ParseError {
+        ParseError { offset: self.byte(e.marker()), message: e.info().to_owned() }
+    }
+
+    fn event(&mut self, event: Event<'_>, start: usize, end: usize) -> Result<(), ParseError> {
+        match event {
+            Event::DocumentStart(_) => {
+                self.in_doc = true;
+            }
+            Event::DocumentEnd => self.end_document(),
+            Event::Scalar(value, style, anchor, _tag) => {
+                let templated = self.templates.iter().any(|t| t.start < end.max(start + 1) && start < t.end);
+                let node = Node {
+                    span: start..end,
+                    kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style: style_of(style), templated }),
+                };
+                self.value(node, anchor);
+            }
+            Event::Alias(id) => self.value(Node { span: start..end, kind: NodeKind::Alias(id) }, 0),
+            Event::MappingStart(anchor, _) => {
+                self.push(Frame::Map { start, anchor, entries: Vec::new(), key: None }, start)?
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.push(Frame::Seq { start, anchor, items: Vec::new() }, start)?
+            }
+            Event::MappingEnd | Event::SequenceEnd => self.pop(start, end),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, frame: Frame, at: usize) -> Result<(), ParseError> {
+        if self.frames.len() >= MAX_DEPTH {
+            return Err(ParseError {
+                offset: at,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    fn pop(&mut self, end_start: usize, end_end: usize) {
+        let Some(frame) = self.frames.pop() else { return };
+        // Flow collections end at their closing bracket; block ones end at their last child.
+        let closing = (end_end > end_start).then_some(end_end);
+        let (node, anchor) = match frame {
+            Frame::Map { start, anchor, entries, .. } => {
+                let last = entries.last().map(|(_, v)| v.span.end);
+                let end = closing.or(last).unwrap_or(start).max(start);
+                (Node { span: start..end, kind: NodeKind::Map(entries) }, anchor)
+            }
+            Frame::Seq { start, anchor, items } => {
+                let last = items.last().map(|v| v.span.end);
+                let end = closing.or(last).unwrap_or(start).max(start);
+                (Node { span: start..end, kind: NodeKind::Seq(items) }, anchor)
+            }
+        };
+        self.value(node, anchor);
+    }
+
+    fn value(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.frames.last_mut() {
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => *key = Some(node),
+            },
+            None => self.root = Some(node),
+        }
+    }
+
+    fn end_document(&mut self) {
+        if self.in_doc {
+            let anchors = std::mem::take(&mut self.anchors);
+            self.docs.push((self.root.take(), anchors));
+        }
+        self.in_doc = false;
+    }
+
+    /// One chunk normally holds one document; `...` markers can make more.
+    fn finish(mut self, chunk: Span) -> Vec<Document> {
+        if self.error.is_some() {
+            // Keep what parsed before the error out of rules' sight: a broken document is one
+            // finding, not a source of guesses.
+            return vec![Document { span: chunk, root: None, anchors: HashMap::new(), error: self.error }];
+        }
+        let n = self.docs.len();
+        self.docs
+            .drain(..)
+            .enumerate()
+            .filter(|(i, (root, _))| root.is_some() || (*i == 0 && n == 1))
+            .map(|(_, (root, anchors))| Document { span: chunk.clone(), root, anchors, error: None })
+            .filter(|d| d.root.as_ref().is_some_and(|r| !is_empty_scalar(r)))
+            .collect()
+    }
+}
+
+fn is_empty_scalar(node: &Node) -> bool {
+    node.scalar().is_some_and(|s| s.value.is_empty() && s.style == Style::Plain)
+}
+
+fn style_of(style: ScalarStyle) -> Style {
+    match style {
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+        _ => Style::Plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Document> {
+        parse_stream(text, &[])
+    }
+
+    #[test]
+    fn spans_are_bytes_for_keys_values_and_items() {
+        let text = "# c\nmetadata:\n  name: café\nspec:\n  items:\n    - a\n    - \"b c\"\n";
+        let docs = parse(text);
+        assert_eq!(docs.len(), 1);
+        let root = docs[0].root.as_ref().unwrap();
+        let name = root.path("metadata.name").unwrap();
+        assert_eq!(&text[name.span.clone()], "café");
+        let items = root.path("spec.items").unwrap().items();
+        assert_eq!(&text[items[1].span.clone()], "\"b c\"");
+        let (key, _) = root.entry("spec").unwrap();
+        assert_eq!(&text[key.span.clone()], "spec");
+    }
+
+    #[test]
+    fn splits_documents_and_isolates_errors() {
+        let text = "a: 1\n---\nb: [unclosed\n---\nc: 3\n";
+        let docs = parse(text);
+        assert_eq!(docs.len(), 3);
+        assert!(docs[0].error.is_none());
+        assert!(docs[1].error.is_some());
+        assert_eq!(docs[2].root.as_ref().unwrap().get("c").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn refuses_deep_nesting() {
+        let text = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        let docs = parse(&text);
+        assert!(docs[0].error.as_ref().unwrap().message.contains("nesting"));
+    }
+
+    #[test]
+    fn aliases_are_not_expanded() {
+        let text = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n";
+        let docs = parse(text);
+        let c = docs[0].root.as_ref().unwrap().get("c").unwrap();
+        assert!(matches!(c.items()[0].kind, NodeKind::Alias(_)));
+    }
+
+    #[test]
+    fn empty_and_comment_only_streams_have_no_documents() {
+        assert!(parse("").is_empty());
+        assert!(parse("# only a comment\n---\n").is_empty());
+    }
+}
