@@ -9,3 +9,8 @@ pub mod release;
 pub mod rules;
 pub mod source;
 pub mod yaml;
+pub mod cli;
+pub mod config;
+pub mod fix;
+pub mod lint;
+pub mod report;

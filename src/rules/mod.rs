@@ -5,7 +5,7 @@
 mod backup;
 mod filter;
 mod parse;
-mod schema;
+pub mod schema;
 mod spec;
 pub mod suggest;
 mod suppression;

@@ -11,7 +11,10 @@ use super::suggest::closest;
 use crate::yaml::{Node, Span, ToJsonError, to_json};
 
 /// The bundled schemas, by the name rule params use.
-const SCHEMAS: &[(&str, &str)] = &[("backup", include_str!("../../schemas/backup.schema.json"))];
+const SCHEMAS: &[(&str, &str)] = &[
+    ("backup", include_str!("../../schemas/backup.schema.json")),
+    ("config", include_str!("../../schemas/config.schema.json")),
+];
 
 pub struct Violation {
     pub span: Span,

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diagnostic::{Applicability, Severity};
-use crate::source::SourceFile;
-use crate::yaml::to_json;
+use crate::yaml::{parse_stream, to_json};
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
 
@@ -55,10 +54,12 @@ pub struct SpecError {
 
 pub fn parse_spec(file: &str, text: &str) -> Result<RuleSpec, SpecError> {
     let err = |message: String| SpecError { file: file.to_owned(), message };
-    let source = SourceFile::from_text(file.into(), None, text.to_owned());
-    let doc = source.documents.first().ok_or_else(|| err("empty".into()))?;
+    // Rule files are not templates: their explain texts quote `{{ }}` examples verbatim.
+    let docs = parse_stream(text, &[]);
+    let doc = docs.first().ok_or_else(|| err("empty".into()))?;
     if let Some(e) = &doc.error {
-        return Err(err(e.message.clone()));
+        let line = text[..e.offset.min(text.len())].matches('\n').count() + 1;
+        return Err(err(format!("line {line}: {}", e.message)));
     }
     let root = doc.root.as_ref().ok_or_else(|| err("empty".into()))?;
     let value = to_json(root, &doc.anchors).map_err(|e| err(e.to_string()))?;

@@ -93,7 +93,7 @@ mod tests {
     fn template_only_lines_become_comments() {
         let src = "{{- if .Values.on }}\nx: 1\n  {{- end }}\n";
         let m = mask_templates(src);
-        assert_eq!(m.text, "#xxxxxxxxxxxxxxxxxxx\nx: 1\n  #xxxxxxxx\n");
+        assert_eq!(m.text, "#xxxxxxxxxxxxxxxxxxx\nx: 1\n  #xxxxxxxxx\n");
     }
 
     #[test]

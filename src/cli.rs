@@ -1,0 +1,259 @@
+//! The command line: clap definitions and the glue from flags to the library.
+
+use std::io::{IsTerminal, Read as _};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Config};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{unified_diff, write_atomic};
+use crate::lint::{self, Input};
+use crate::release::Release;
+use crate::report::{self, display_path};
+use crate::rules::{self, Filter, RuleSpec};
+
+#[derive(Parser, Debug)]
+#[command(name = "snaplint", version, about = "Lint Replicated KOTS releases for snapshot (Velero backup and restore) mistakes")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint a release directory, files, or `-` for a YAML stream on stdin.
+    Check(CheckArgs),
+    /// Same as `check --fix`.
+    Fix(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Show the full explanation of a rule, by ID or name.
+    Explain { rule: String },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Release directories or files; `-` reads one stream from stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only these rules (IDs, prefixes like VOL, or names), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (IDs, prefixes or names), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Ignore any .snaplint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Use this config file instead of discovering .snaplint.yaml.
+    #[arg(long, conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Apply safe fixes.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff, also apply unsafe fixes (they change behaviour; review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// Exit codes: 0 clean, 1 findings (or changes under --diff), 2 usage/config/I-O error.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Run the CLI; `Err` is a one-line message for stderr with exit code 2.
+pub fn run(cli: Cli) -> Result<u8, String> {
+    let rules = rules::builtin().map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Check(args) => check(args, rules),
+        Command::Fix(mut args) => {
+            args.fix = true;
+            check(args, rules)
+        }
+        Command::Rules { format } => {
+            print!("{}", rules_output(rules, format));
+            Ok(EXIT_CLEAN)
+        }
+        Command::Explain { rule } => {
+            let spec = rules::find(rules, &rule).ok_or_else(|| format!("no rule `{rule}` (see `snaplint rules`)"))?;
+            print!("{}", explain_output(spec));
+            Ok(EXIT_CLEAN)
+        }
+    }
+}
+
+pub fn rules_output(rules: &[RuleSpec], format: RulesFormat) -> String {
+    match format {
+        RulesFormat::Json => {
+            let list: Vec<_> = rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({"id": r.id, "name": r.name, "severity": r.severity, "category": r.category,
+                        "summary": r.summary, "fix": r.fix, "velero": r.velero})
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+        }
+        RulesFormat::Table => {
+            let mut out = format!("{:<9} {:<34} {:<8} {:<6} {}\n", "ID", "NAME", "SEVERITY", "FIX", "SUMMARY");
+            for r in rules {
+                let fix = serde_json::to_value(r.fix).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                out.push_str(&format!("{:<9} {:<34} {:<8} {:<6} {}\n", r.id, r.name, r.severity.as_str(), fix, r.summary));
+            }
+            out
+        }
+    }
+}
+
+pub fn explain_output(r: &RuleSpec) -> String {
+    let fix = serde_json::to_value(r.fix).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let mut out = format!("# {} ({})\n\n{}\n\nSeverity: {}. Category: {}. Fix: {}.", r.id, r.name, r.summary, r.severity.as_str(), r.category, fix);
+    if let Some(v) = &r.velero {
+        out.push_str(&format!(" Velero: {v}."));
+    }
+    out.push_str("\n\n");
+    out.push_str(r.explain.trim_end());
+    out.push('\n');
+    out
+}
+
+fn load_config(args: &CheckArgs, rules: &[RuleSpec]) -> Result<Config, String> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => args.paths.first().filter(|p| p.as_os_str() != "-").and_then(|p| config::discover(p)),
+    };
+    match path {
+        Some(p) => config::load(&p, rules).map_err(|e| e.to_string()),
+        None => Ok(Config::default()),
+    }
+}
+
+fn merged_filter(config: &Config, args: &CheckArgs, rules: &[RuleSpec]) -> Result<Filter, String> {
+    let mut filter = config.filter()?;
+    for p in args.select.iter().chain(&args.ignore) {
+        if !rules.iter().any(|r| rules::pattern_matches(p, &r.id, &r.name)) {
+            return Err(format!("`{p}` matches no snaplint rule (see `snaplint rules`)"));
+        }
+    }
+    if !args.select.is_empty() {
+        filter.select = args.select.clone();
+    }
+    filter.ignore.extend(args.ignore.iter().cloned());
+    Ok(filter)
+}
+
+fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
+    let config = load_config(&args, rules)?;
+    let filter = merged_filter(&config, &args, rules)?;
+    let fail_on: Severity = args.fail_on.map(Severity::from).or(config.fail_on).unwrap_or(Severity::Warning);
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && args.fix && !args.diff {
+        return Err("--fix cannot write to stdin; use --diff to see the fixes".into());
+    }
+    let exclude = config::glob_set(&config.exclude)?;
+    let release = if stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+        lint::load(Input::Stdin(text))
+    } else {
+        lint::load(Input::Paths { paths: &args.paths, exclude: &exclude, base: &config.base })
+    }
+    .map_err(|e| e.to_string())?;
+
+    if args.fix || args.diff {
+        return fix(release, rules, &filter, &args, fail_on);
+    }
+    let diagnostics = lint::lint(&release, rules, &filter);
+    print!("{}", render(&release, &diagnostics, args.format));
+    Ok(exit_code(&diagnostics, fail_on))
+}
+
+fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, args: &CheckArgs, fail_on: Severity) -> Result<u8, String> {
+    let outcome = lint::fix(release, rules, filter, args.unsafe_fixes);
+    if args.diff {
+        for c in &outcome.changes {
+            print!("{}", unified_diff(std::path::Path::new(&display_path(&c.path)), c.original.as_deref().unwrap_or(""), &c.new));
+        }
+        let n = outcome.applied;
+        eprintln!("{n} fix{} would be applied; nothing written.", if n == 1 { "" } else { "es" });
+        return Ok(if outcome.changes.is_empty() { EXIT_CLEAN } else { EXIT_FINDINGS });
+    }
+    for c in &outcome.changes {
+        let Some(disk) = &c.disk else { continue };
+        write_atomic(disk, c.original.as_deref(), &c.new).map_err(|e| e.to_string())?;
+    }
+    print!("{}", render(&outcome.release, &outcome.remaining, args.format));
+    for rule in &outcome.dropped {
+        eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
+    }
+    let n = outcome.applied;
+    eprintln!(
+        "Applied {n} fix{} in {} file{}; {} finding{} remain.",
+        if n == 1 { "" } else { "es" },
+        outcome.changes.len(),
+        if outcome.changes.len() == 1 { "" } else { "s" },
+        outcome.remaining.len(),
+        if outcome.remaining.len() == 1 { "s" } else { "" },
+    );
+    Ok(exit_code(&outcome.remaining, fail_on))
+}
+
+fn render(release: &Release, diagnostics: &[Diagnostic], format: Format) -> String {
+    match format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            report::human(release, diagnostics, color)
+        }
+        Format::Concise => report::concise(release, diagnostics),
+        Format::Json => report::json(release, diagnostics),
+    }
+}
+
+fn exit_code(diagnostics: &[Diagnostic], fail_on: Severity) -> u8 {
+    if diagnostics.iter().any(|d| d.severity >= fail_on) { EXIT_FINDINGS } else { EXIT_CLEAN }
+}

@@ -1,0 +1,153 @@
+//! `.snaplint.yaml`: found by walking up from the first path, validated against
+//! `schemas/config.schema.json`, then merged with command-line flags by the CLI.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::rules::{Filter, RuleSpec, pattern_matches, schema};
+use crate::source::SourceFile;
+use crate::yaml::{Node, to_json};
+
+pub const FILE_NAME: &str = ".snaplint.yaml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Config {
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub per_file_ignores: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub fail_on: Option<Severity>,
+    /// The directory holding the config file; globs are relative to it.
+    #[serde(skip)]
+    pub base: PathBuf,
+}
+
+/// One line: the file, where, and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{at}: {message}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub at: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(path: &Path, at: String, message: impl Into<String>) -> Self {
+        ConfigError { path: path.to_owned(), at, message: message.into() }
+    }
+}
+
+/// The nearest `.snaplint.yaml` in `start` or a parent directory.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(start).ok()?;
+    let dir = if abs.is_dir() { abs.as_path() } else { abs.parent()? };
+    dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+}
+
+pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|e| ConfigError::new(path, String::new(), format!("cannot read: {e}")))?;
+    let file = SourceFile::from_bytes(path.to_owned(), None, bytes);
+    let at = |offset: usize| {
+        let p = file.position(offset);
+        format!(":{}:{}", p.line, p.column)
+    };
+    if let Some(problem) = &file.problem {
+        return Err(ConfigError::new(path, String::new(), problem.clone()));
+    }
+    let Some(doc) = file.documents.first() else {
+        return Ok(Config { base: base_dir(path), ..Config::default() });
+    };
+    if let Some(e) = &doc.error {
+        return Err(ConfigError::new(path, at(e.offset), format!("invalid YAML: {}", e.message)));
+    }
+    let Some(root) = &doc.root else { return Ok(Config::default()) };
+    let violations = schema::validate("config", root, &doc.anchors)
+        .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    if let Some(v) = violations.into_iter().next() {
+        let message = match v.unknown {
+            Some((key, Some(s))) => format!("unknown key `{key}` (did you mean `{s}`?)"),
+            Some((key, None)) => format!("unknown key `{key}`"),
+            None => v.message,
+        };
+        return Err(ConfigError::new(path, at(v.span.start), message));
+    }
+    check_rule_ids(root, rules).map_err(|(offset, m)| ConfigError::new(path, at(offset), m))?;
+    let value = to_json(root, &doc.anchors).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let mut config: Config =
+        serde_json::from_value(value).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    config.base = base_dir(path);
+    Ok(config)
+}
+
+fn base_dir(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Every ID or prefix in the config must name at least one rule: a typo would silently do nothing.
+fn check_rule_ids(root: &Node, rules: &[RuleSpec]) -> Result<(), (usize, String)> {
+    let mut patterns: Vec<&Node> = Vec::new();
+    for key in ["select", "ignore"] {
+        patterns.extend(root.get(key).map(Node::items).unwrap_or_default());
+    }
+    if let Some(sev) = root.get("severity") {
+        patterns.extend(sev.entries().iter().map(|(k, _)| k));
+    }
+    if let Some(pfi) = root.get("per-file-ignores") {
+        patterns.extend(pfi.entries().iter().flat_map(|(_, v)| v.items()));
+    }
+    for node in patterns {
+        let Some(p) = node.as_str() else { continue };
+        if !rules.iter().any(|r| pattern_matches(p, &r.id, &r.name)) {
+            return Err((node.span.start, format!("`{p}` matches no snaplint rule (see `snaplint rules`)")));
+        }
+    }
+    Ok(())
+}
+
+pub fn glob_set(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| format!("bad glob `{p}`: {e}"))?);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+impl Config {
+    /// The rule filter this config describes, before command-line flags are merged in.
+    pub fn filter(&self) -> Result<Filter, String> {
+        let mut severity = HashMap::new();
+        for (id, s) in &self.severity {
+            let level = match s.as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "info" => Some(Severity::Info),
+                _ => None,
+            };
+            severity.insert(id.clone(), level);
+        }
+        let mut per_file_ignores = Vec::new();
+        for (glob, ids) in &self.per_file_ignores {
+            let g = Glob::new(glob).map_err(|e| format!("bad glob `{glob}`: {e}"))?;
+            per_file_ignores.push((g.compile_matcher(), ids.clone()));
+        }
+        Ok(Filter {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            severity,
+            per_file_ignores,
+            base: self.base.clone(),
+        })
+    }
+}

@@ -1,0 +1,200 @@
+//! One lint run: load the release once, run the rules, and (with fixes) iterate apply ->
+//! re-parse -> re-lint in memory until nothing changes, before anything touches the disk.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
+use crate::fix::{apply_edits, overlaps};
+use crate::release::Release;
+use crate::rules::{self, Filter, RuleSpec};
+use crate::source::{LoadError, SourceFile, discover, split_stdin};
+use crate::yaml::Span;
+
+/// Passes of fix -> re-lint before giving up on reaching a fixpoint.
+const MAX_FIX_PASSES: usize = 10;
+
+pub enum Input<'a> {
+    Paths { paths: &'a [PathBuf], exclude: &'a GlobSet, base: &'a Path },
+    Stdin(String),
+}
+
+pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
+    match input {
+        Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
+        Input::Paths { paths, exclude, base } => {
+            let files = discover(paths, exclude, base)?
+                .iter()
+                .map(|p| SourceFile::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let root = paths.first().map(|p| if p.is_dir() { p.clone() } else { p.parent().map(Path::to_path_buf).unwrap_or_default() });
+            Ok(Release::new(files, root))
+        }
+    }
+}
+
+pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagnostic> {
+    rules::run(release, rules, filter)
+}
+
+/// A file the fixes changed or created.
+pub struct Change {
+    pub path: PathBuf,
+    pub disk: Option<PathBuf>,
+    /// `None` for a file the fixes create.
+    pub original: Option<String>,
+    pub new: String,
+}
+
+pub struct FixOutcome {
+    pub applied: usize,
+    /// Fixes dropped because they would have broken parsing, with the rule ID.
+    pub dropped: Vec<String>,
+    pub changes: Vec<Change>,
+    pub release: Release,
+    pub remaining: Vec<Diagnostic>,
+}
+
+fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
+    fix.applicability == Applicability::Safe || unsafe_fixes
+}
+
+/// Apply fixes to a fixpoint, in memory. Nothing is written here.
+pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: bool) -> FixOutcome {
+    let originals: Vec<(PathBuf, Option<PathBuf>, String)> =
+        release.files.iter().map(|f| (f.path.clone(), f.disk.clone(), f.text.clone())).collect();
+    let mut release = release;
+    let mut applied = 0;
+    let mut dropped = Vec::new();
+    let mut refused: HashSet<(String, String)> = HashSet::new();
+    let mut diagnostics = lint(&release, rules, filter);
+    for _ in 0..MAX_FIX_PASSES {
+        let (next, n) = apply_pass(release, &diagnostics, unsafe_fixes, &mut dropped, &mut refused);
+        release = next;
+        if n == 0 {
+            break;
+        }
+        applied += n;
+        diagnostics = lint(&release, rules, filter);
+    }
+    let changes = release
+        .files
+        .iter()
+        .filter_map(|f| {
+            let orig = originals.iter().find(|(p, _, _)| *p == f.path);
+            match orig {
+                Some((_, _, text)) if *text == f.text => None,
+                Some((_, disk, text)) => Some(Change { path: f.path.clone(), disk: disk.clone(), original: Some(text.clone()), new: f.text.clone() }),
+                None => Some(Change { path: f.path.clone(), disk: f.disk.clone(), original: None, new: f.text.clone() }),
+            }
+        })
+        .collect();
+    FixOutcome { applied, dropped, changes, release, remaining: diagnostics }
+}
+
+fn parse_errors(file: &SourceFile) -> usize {
+    file.documents.iter().filter(|d| d.error.is_some()).count()
+}
+
+/// One pass: take each allowed fix whose edits do not overlap one already taken and that keeps
+/// its file parsing, apply them all, rebuild the release.
+fn apply_pass(
+    release: Release,
+    diagnostics: &[Diagnostic],
+    unsafe_fixes: bool,
+    dropped: &mut Vec<String>,
+    refused: &mut HashSet<(String, String)>,
+) -> (Release, usize) {
+    let mut taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
+    let mut new_files: Vec<(PathBuf, String)> = Vec::new();
+    let mut count = 0;
+    for d in diagnostics {
+        let Some(fix) = d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes)) else { continue };
+        let key = (d.rule.clone(), d.message.clone());
+        if refused.contains(&key) {
+            continue;
+        }
+        if try_take(&release, fix, &mut taken, &mut new_files) {
+            count += 1;
+        } else if fix_breaks_parsing(&release, fix) {
+            refused.insert(key);
+            dropped.push(d.rule.clone());
+        }
+    }
+    if count == 0 {
+        return (release, 0);
+    }
+    let root = release.root.clone();
+    let mut files: Vec<SourceFile> = Vec::with_capacity(release.files.len() + new_files.len());
+    for (file, edits) in release.files.into_iter().zip(taken) {
+        if edits.is_empty() {
+            files.push(file);
+            continue;
+        }
+        let refs: Vec<(Span, &str)> = edits.iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
+        match apply_edits(&file.text, &refs) {
+            Some(text) => files.push(SourceFile::from_text(file.path.clone(), file.disk.clone(), text)),
+            None => files.push(file),
+        }
+    }
+    for (path, text) in new_files {
+        files.push(SourceFile::from_text(path.clone(), Some(path), text));
+    }
+    (Release::new(files, root), count)
+}
+
+fn try_take(release: &Release, fix: &Fix, taken: &mut [Vec<(Span, String)>], new_files: &mut Vec<(PathBuf, String)>) -> bool {
+    for edit in &fix.edits {
+        match &edit.target {
+            EditTarget::File(id) => {
+                let spans: Vec<Span> = taken[*id].iter().map(|(s, _)| s.clone()).collect();
+                if overlaps(&spans, std::slice::from_ref(&edit.span)) {
+                    return false;
+                }
+            }
+            EditTarget::NewFile(p) => {
+                if new_files.iter().any(|(q, _)| q == p) || release.files.iter().any(|f| f.path == *p) {
+                    return false;
+                }
+            }
+        }
+    }
+    if fix_breaks_parsing(release, fix) {
+        return false;
+    }
+    for edit in &fix.edits {
+        match &edit.target {
+            EditTarget::File(id) => taken[*id].push((edit.span.clone(), edit.text.clone())),
+            EditTarget::NewFile(p) => new_files.push((p.clone(), edit.text.clone())),
+        }
+    }
+    true
+}
+
+/// Would this fix alone leave a file with more parse errors than it has now?
+fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
+    let mut by_file: Vec<(usize, Vec<(Span, &str)>)> = Vec::new();
+    for edit in &fix.edits {
+        match &edit.target {
+            EditTarget::File(id) => match by_file.iter_mut().find(|(f, _)| f == id) {
+                Some((_, v)) => v.push((edit.span.clone(), &edit.text)),
+                None => by_file.push((*id, vec![(edit.span.clone(), &edit.text)])),
+            },
+            EditTarget::NewFile(p) => {
+                let f = SourceFile::from_text(p.clone(), None, edit.text.clone());
+                if parse_errors(&f) > 0 {
+                    return true;
+                }
+            }
+        }
+    }
+    by_file.into_iter().any(|(id, edits)| {
+        let file = &release.files[id];
+        match apply_edits(&file.text, &edits) {
+            Some(text) => parse_errors(&SourceFile::from_text(file.path.clone(), None, text)) > parse_errors(file),
+            None => true,
+        }
+    })
+}
