@@ -14,7 +14,11 @@ use crate::report::{self, display_path};
 use crate::rules::{self, Filter, RuleSpec};
 
 #[derive(Parser, Debug)]
-#[command(name = "snaplint", version, about = "Lint Replicated KOTS releases for snapshot (Velero backup and restore) mistakes")]
+#[command(
+    name = "snaplint",
+    version,
+    about = "Lint Replicated KOTS releases for snapshot (Velero backup and restore) mistakes"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -117,7 +121,8 @@ pub fn run(cli: Cli) -> Result<u8, String> {
             Ok(EXIT_CLEAN)
         }
         Command::Explain { rule } => {
-            let spec = rules::find(rules, &rule).ok_or_else(|| format!("no rule `{rule}` (see `snaplint rules`)"))?;
+            let spec = rules::find(rules, &rule)
+                .ok_or_else(|| format!("no rule `{rule}` (see `snaplint rules`)"))?;
             print!("{}", explain_output(spec));
             Ok(EXIT_CLEAN)
         }
@@ -137,10 +142,23 @@ pub fn rules_output(rules: &[RuleSpec], format: RulesFormat) -> String {
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
         RulesFormat::Table => {
-            let mut out = format!("{:<9} {:<34} {:<8} {:<6} {}\n", "ID", "NAME", "SEVERITY", "FIX", "SUMMARY");
+            let mut out = format!(
+                "{:<9} {:<34} {:<8} {:<6} {}\n",
+                "ID", "NAME", "SEVERITY", "FIX", "SUMMARY"
+            );
             for r in rules {
-                let fix = serde_json::to_value(r.fix).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                out.push_str(&format!("{:<9} {:<34} {:<8} {:<6} {}\n", r.id, r.name, r.severity.as_str(), fix, r.summary));
+                let fix = serde_json::to_value(r.fix)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "{:<9} {:<34} {:<8} {:<6} {}\n",
+                    r.id,
+                    r.name,
+                    r.severity.as_str(),
+                    fix,
+                    r.summary
+                ));
             }
             out
         }
@@ -148,8 +166,19 @@ pub fn rules_output(rules: &[RuleSpec], format: RulesFormat) -> String {
 }
 
 pub fn explain_output(r: &RuleSpec) -> String {
-    let fix = serde_json::to_value(r.fix).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let mut out = format!("# {} ({})\n\n{}\n\nSeverity: {}. Category: {}. Fix: {}.", r.id, r.name, r.summary, r.severity.as_str(), r.category, fix);
+    let fix = serde_json::to_value(r.fix)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut out = format!(
+        "# {} ({})\n\n{}\n\nSeverity: {}. Category: {}. Fix: {}.",
+        r.id,
+        r.name,
+        r.summary,
+        r.severity.as_str(),
+        r.category,
+        fix
+    );
     if let Some(v) = &r.velero {
         out.push_str(&format!(" Velero: {v}."));
     }
@@ -165,7 +194,11 @@ fn load_config(args: &CheckArgs, rules: &[RuleSpec]) -> Result<Config, String> {
     }
     let path = match &args.config {
         Some(p) => Some(p.clone()),
-        None => args.paths.first().filter(|p| p.as_os_str() != "-").and_then(|p| config::discover(p)),
+        None => args
+            .paths
+            .first()
+            .filter(|p| p.as_os_str() != "-")
+            .and_then(|p| config::discover(p)),
     };
     match path {
         Some(p) => config::load(&p, rules).map_err(|e| e.to_string()),
@@ -176,8 +209,13 @@ fn load_config(args: &CheckArgs, rules: &[RuleSpec]) -> Result<Config, String> {
 fn merged_filter(config: &Config, args: &CheckArgs, rules: &[RuleSpec]) -> Result<Filter, String> {
     let mut filter = config.filter()?;
     for p in args.select.iter().chain(&args.ignore) {
-        if !rules.iter().any(|r| rules::pattern_matches(p, &r.id, &r.name)) {
-            return Err(format!("`{p}` matches no snaplint rule (see `snaplint rules`)"));
+        if !rules
+            .iter()
+            .any(|r| rules::pattern_matches(p, &r.id, &r.name))
+        {
+            return Err(format!(
+                "`{p}` matches no snaplint rule (see `snaplint rules`)"
+            ));
         }
     }
     if !args.select.is_empty() {
@@ -190,7 +228,11 @@ fn merged_filter(config: &Config, args: &CheckArgs, rules: &[RuleSpec]) -> Resul
 fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     let config = load_config(&args, rules)?;
     let filter = merged_filter(&config, &args, rules)?;
-    let fail_on: Severity = args.fail_on.map(Severity::from).or(config.fail_on).unwrap_or(Severity::Warning);
+    let fail_on: Severity = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.fail_on)
+        .unwrap_or(Severity::Warning);
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.fix && !args.diff {
         return Err("--fix cannot write to stdin; use --diff to see the fixes".into());
@@ -198,10 +240,16 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     let exclude = config::glob_set(&config.exclude)?;
     let release = if stdin {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
         lint::load(Input::Stdin(text))
     } else {
-        lint::load(Input::Paths { paths: &args.paths, exclude: &exclude, base: &config.base })
+        lint::load(Input::Paths {
+            paths: &args.paths,
+            exclude: &exclude,
+            base: &config.base,
+        })
     }
     .map_err(|e| e.to_string())?;
 
@@ -213,21 +261,44 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     Ok(exit_code(&diagnostics, fail_on))
 }
 
-fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, args: &CheckArgs, fail_on: Severity) -> Result<u8, String> {
+fn fix(
+    release: Release,
+    rules: &[RuleSpec],
+    filter: &Filter,
+    args: &CheckArgs,
+    fail_on: Severity,
+) -> Result<u8, String> {
     let outcome = lint::fix(release, rules, filter, args.unsafe_fixes);
     if args.diff {
         for c in &outcome.changes {
-            print!("{}", unified_diff(std::path::Path::new(&display_path(&c.path)), c.original.as_deref().unwrap_or(""), &c.new));
+            print!(
+                "{}",
+                unified_diff(
+                    std::path::Path::new(&display_path(&c.path)),
+                    c.original.as_deref().unwrap_or(""),
+                    &c.new
+                )
+            );
         }
         let n = outcome.applied;
-        eprintln!("{n} fix{} would be applied; nothing written.", if n == 1 { "" } else { "es" });
-        return Ok(if outcome.changes.is_empty() { EXIT_CLEAN } else { EXIT_FINDINGS });
+        eprintln!(
+            "{n} fix{} would be applied; nothing written.",
+            if n == 1 { "" } else { "es" }
+        );
+        return Ok(if outcome.changes.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        });
     }
     for c in &outcome.changes {
         let Some(disk) = &c.disk else { continue };
         write_atomic(disk, c.original.as_deref(), &c.new).map_err(|e| e.to_string())?;
     }
-    print!("{}", render(&outcome.release, &outcome.remaining, args.format));
+    print!(
+        "{}",
+        render(&outcome.release, &outcome.remaining, args.format)
+    );
     for rule in &outcome.dropped {
         eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
     }
@@ -238,7 +309,11 @@ fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, args: &CheckArgs, 
         outcome.changes.len(),
         if outcome.changes.len() == 1 { "" } else { "s" },
         outcome.remaining.len(),
-        if outcome.remaining.len() == 1 { "s" } else { "" },
+        if outcome.remaining.len() == 1 {
+            "s"
+        } else {
+            ""
+        },
     );
     Ok(exit_code(&outcome.remaining, fail_on))
 }
@@ -255,5 +330,9 @@ fn render(release: &Release, diagnostics: &[Diagnostic], format: Format) -> Stri
 }
 
 fn exit_code(diagnostics: &[Diagnostic], fail_on: Severity) -> u8 {
-    if diagnostics.iter().any(|d| d.severity >= fail_on) { EXIT_FINDINGS } else { EXIT_CLEAN }
+    if diagnostics.iter().any(|d| d.severity >= fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
 }

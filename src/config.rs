@@ -45,19 +45,30 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(path: &Path, at: String, message: impl Into<String>) -> Self {
-        ConfigError { path: path.to_owned(), at, message: message.into() }
+        ConfigError {
+            path: path.to_owned(),
+            at,
+            message: message.into(),
+        }
     }
 }
 
 /// The nearest `.snaplint.yaml` in `start` or a parent directory.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(start).ok()?;
-    let dir = if abs.is_dir() { abs.as_path() } else { abs.parent()? };
-    dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    let dir = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent()?
+    };
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|e| ConfigError::new(path, String::new(), format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ConfigError::new(path, String::new(), format!("cannot read: {e}")))?;
     let file = SourceFile::from_bytes(path.to_owned(), None, bytes);
     let at = |offset: usize| {
         let p = file.position(offset);
@@ -67,12 +78,21 @@ pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
         return Err(ConfigError::new(path, String::new(), problem.clone()));
     }
     let Some(doc) = file.documents.first() else {
-        return Ok(Config { base: base_dir(path), ..Config::default() });
+        return Ok(Config {
+            base: base_dir(path),
+            ..Config::default()
+        });
     };
     if let Some(e) = &doc.error {
-        return Err(ConfigError::new(path, at(e.offset), format!("invalid YAML: {}", e.message)));
+        return Err(ConfigError::new(
+            path,
+            at(e.offset),
+            format!("invalid YAML: {}", e.message),
+        ));
     }
-    let Some(root) = &doc.root else { return Ok(Config::default()) };
+    let Some(root) = &doc.root else {
+        return Ok(Config::default());
+    };
     let violations = schema::validate("config", root, &doc.anchors)
         .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
     if let Some(v) = violations.into_iter().next() {
@@ -84,9 +104,10 @@ pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
         return Err(ConfigError::new(path, at(v.span.start), message));
     }
     check_rule_ids(root, rules).map_err(|(offset, m)| ConfigError::new(path, at(offset), m))?;
-    let value = to_json(root, &doc.anchors).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
-    let mut config: Config =
-        serde_json::from_value(value).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let value = to_json(root, &doc.anchors)
+        .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let mut config: Config = serde_json::from_value(value)
+        .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
     config.base = base_dir(path);
     Ok(config)
 }
@@ -110,7 +131,10 @@ fn check_rule_ids(root: &Node, rules: &[RuleSpec]) -> Result<(), (usize, String)
     for node in patterns {
         let Some(p) = node.as_str() else { continue };
         if !rules.iter().any(|r| pattern_matches(p, &r.id, &r.name)) {
-            return Err((node.span.start, format!("`{p}` matches no snaplint rule (see `snaplint rules`)")));
+            return Err((
+                node.span.start,
+                format!("`{p}` matches no snaplint rule (see `snaplint rules`)"),
+            ));
         }
     }
     Ok(())

@@ -56,7 +56,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(file: FileId, span: Span, text: impl Into<String>) -> Self {
-        Edit { target: EditTarget::File(file), span, text: text.into() }
+        Edit {
+            target: EditTarget::File(file),
+            span,
+            text: text.into(),
+        }
     }
 
     pub fn insert(file: FileId, at: usize, text: impl Into<String>) -> Self {

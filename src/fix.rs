@@ -14,7 +14,11 @@ pub fn apply_edits(text: &str, edits: &[(Span, &str)]) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     for (span, replacement) in sorted {
-        if span.start < pos || span.end < span.start || !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+        if span.start < pos
+            || span.end < span.start
+            || !text.is_char_boundary(span.start)
+            || !text.is_char_boundary(span.end)
+        {
             return None;
         }
         out.push_str(text.get(pos..span.start)?);
@@ -28,7 +32,10 @@ pub fn apply_edits(text: &str, edits: &[(Span, &str)]) -> Option<String> {
 /// Do two sets of edits touch overlapping bytes? Insertions at the same point also conflict,
 /// since their order would be arbitrary.
 pub fn overlaps(a: &[Span], b: &[Span]) -> bool {
-    a.iter().any(|x| b.iter().any(|y| x.start < y.end && y.start < x.end || x.start == y.start))
+    a.iter().any(|x| {
+        b.iter()
+            .any(|y| x.start < y.end && y.start < x.end || x.start == y.start)
+    })
 }
 
 pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
@@ -45,7 +52,10 @@ pub enum WriteError {
     #[error("{path}: changed on disk since snaplint read it; not overwritten (run again)")]
     Changed { path: String },
     #[error("{path}: cannot write: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Write `content` to `path` through a temp file in the same directory and a rename, keeping
@@ -53,7 +63,10 @@ pub enum WriteError {
 /// A new file (`original` is `None`) must not exist yet.
 pub fn write_atomic(path: &Path, original: Option<&str>, content: &str) -> Result<(), WriteError> {
     let name = path.display().to_string();
-    let io = |source| WriteError::Io { path: name.clone(), source };
+    let io = |source| WriteError::Io {
+        path: name.clone(),
+        source,
+    };
     let current = std::fs::read(path);
     let unchanged = match (original, &current) {
         (Some(orig), Ok(bytes)) => bytes == orig.as_bytes(),
@@ -63,12 +76,17 @@ pub fn write_atomic(path: &Path, original: Option<&str>, content: &str) -> Resul
     if !unchanged {
         return Err(WriteError::Changed { path: name });
     }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(content.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions()).map_err(io)?;
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(io)?;
     }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
@@ -81,7 +99,10 @@ mod tests {
     #[test]
     fn applies_sorted_edits_and_refuses_overlap() {
         let text = "a: 1\nb: 2\n";
-        assert_eq!(apply_edits(text, &[(8..9, "3"), (3..4, "x")]).unwrap(), "a: x\nb: 3\n");
+        assert_eq!(
+            apply_edits(text, &[(8..9, "3"), (3..4, "x")]).unwrap(),
+            "a: x\nb: 3\n"
+        );
         assert!(apply_edits(text, &[(0..4, "z"), (2..5, "y")]).is_none());
         assert!(apply_edits(text, &[(0..100, "z")]).is_none());
     }
@@ -101,7 +122,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
         }
         let err = write_atomic(&path, Some("a: 1\n"), "a: 3\n").unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }));

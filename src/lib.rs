@@ -4,13 +4,13 @@
 //! Data flows one way: `source` (discover, read, mask, parse) -> `release` (index) -> `rules`
 //! (checks) -> `diagnostic` -> `report` / `fix`. See DESIGN.md.
 
+pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod fix;
+pub mod lint;
 pub mod release;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod yaml;
-pub mod cli;
-pub mod config;
-pub mod fix;
-pub mod lint;
-pub mod report;

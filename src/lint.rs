@@ -17,19 +17,33 @@ use crate::yaml::Span;
 const MAX_FIX_PASSES: usize = 10;
 
 pub enum Input<'a> {
-    Paths { paths: &'a [PathBuf], exclude: &'a GlobSet, base: &'a Path },
+    Paths {
+        paths: &'a [PathBuf],
+        exclude: &'a GlobSet,
+        base: &'a Path,
+    },
     Stdin(String),
 }
 
 pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
     match input {
         Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
-        Input::Paths { paths, exclude, base } => {
+        Input::Paths {
+            paths,
+            exclude,
+            base,
+        } => {
             let files = discover(paths, exclude, base)?
                 .iter()
                 .map(|p| SourceFile::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            let root = paths.first().map(|p| if p.is_dir() { p.clone() } else { p.parent().map(Path::to_path_buf).unwrap_or_default() });
+            let root = paths.first().map(|p| {
+                if p.is_dir() {
+                    p.clone()
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            });
             Ok(Release::new(files, root))
         }
     }
@@ -62,16 +76,30 @@ fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 }
 
 /// Apply fixes to a fixpoint, in memory. Nothing is written here.
-pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: bool) -> FixOutcome {
-    let originals: Vec<(PathBuf, Option<PathBuf>, String)> =
-        release.files.iter().map(|f| (f.path.clone(), f.disk.clone(), f.text.clone())).collect();
+pub fn fix(
+    release: Release,
+    rules: &[RuleSpec],
+    filter: &Filter,
+    unsafe_fixes: bool,
+) -> FixOutcome {
+    let originals: Vec<(PathBuf, Option<PathBuf>, String)> = release
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.disk.clone(), f.text.clone()))
+        .collect();
     let mut release = release;
     let mut applied = 0;
     let mut dropped = Vec::new();
     let mut refused: HashSet<(String, String)> = HashSet::new();
     let mut diagnostics = lint(&release, rules, filter);
     for _ in 0..MAX_FIX_PASSES {
-        let (next, n) = apply_pass(release, &diagnostics, unsafe_fixes, &mut dropped, &mut refused);
+        let (next, n) = apply_pass(
+            release,
+            &diagnostics,
+            unsafe_fixes,
+            &mut dropped,
+            &mut refused,
+        );
         release = next;
         if n == 0 {
             break;
@@ -86,12 +114,28 @@ pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: 
             let orig = originals.iter().find(|(p, _, _)| *p == f.path);
             match orig {
                 Some((_, _, text)) if *text == f.text => None,
-                Some((_, disk, text)) => Some(Change { path: f.path.clone(), disk: disk.clone(), original: Some(text.clone()), new: f.text.clone() }),
-                None => Some(Change { path: f.path.clone(), disk: f.disk.clone(), original: None, new: f.text.clone() }),
+                Some((_, disk, text)) => Some(Change {
+                    path: f.path.clone(),
+                    disk: disk.clone(),
+                    original: Some(text.clone()),
+                    new: f.text.clone(),
+                }),
+                None => Some(Change {
+                    path: f.path.clone(),
+                    disk: f.disk.clone(),
+                    original: None,
+                    new: f.text.clone(),
+                }),
             }
         })
         .collect();
-    FixOutcome { applied, dropped, changes, release, remaining: diagnostics }
+    FixOutcome {
+        applied,
+        dropped,
+        changes,
+        release,
+        remaining: diagnostics,
+    }
 }
 
 fn parse_errors(file: &SourceFile) -> usize {
@@ -111,7 +155,9 @@ fn apply_pass(
     let mut new_files: Vec<(PathBuf, String)> = Vec::new();
     let mut count = 0;
     for d in diagnostics {
-        let Some(fix) = d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes)) else { continue };
+        let Some(fix) = d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes)) else {
+            continue;
+        };
         let key = (d.rule.clone(), d.message.clone());
         if refused.contains(&key) {
             continue;
@@ -135,7 +181,11 @@ fn apply_pass(
         }
         let refs: Vec<(Span, &str)> = edits.iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
         match apply_edits(&file.text, &refs) {
-            Some(text) => files.push(SourceFile::from_text(file.path.clone(), file.disk.clone(), text)),
+            Some(text) => files.push(SourceFile::from_text(
+                file.path.clone(),
+                file.disk.clone(),
+                text,
+            )),
             None => files.push(file),
         }
     }
@@ -145,7 +195,12 @@ fn apply_pass(
     (Release::new(files, root), count)
 }
 
-fn try_take(release: &Release, fix: &Fix, taken: &mut [Vec<(Span, String)>], new_files: &mut Vec<(PathBuf, String)>) -> bool {
+fn try_take(
+    release: &Release,
+    fix: &Fix,
+    taken: &mut [Vec<(Span, String)>],
+    new_files: &mut Vec<(PathBuf, String)>,
+) -> bool {
     for edit in &fix.edits {
         match &edit.target {
             EditTarget::File(id) => {
@@ -155,7 +210,9 @@ fn try_take(release: &Release, fix: &Fix, taken: &mut [Vec<(Span, String)>], new
                 }
             }
             EditTarget::NewFile(p) => {
-                if new_files.iter().any(|(q, _)| q == p) || release.files.iter().any(|f| f.path == *p) {
+                if new_files.iter().any(|(q, _)| q == p)
+                    || release.files.iter().any(|f| f.path == *p)
+                {
                     return false;
                 }
             }
@@ -193,7 +250,10 @@ fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
     by_file.into_iter().any(|(id, edits)| {
         let file = &release.files[id];
         match apply_edits(&file.text, &edits) {
-            Some(text) => parse_errors(&SourceFile::from_text(file.path.clone(), None, text)) > parse_errors(file),
+            Some(text) => {
+                parse_errors(&SourceFile::from_text(file.path.clone(), None, text))
+                    > parse_errors(file)
+            }
             None => true,
         }
     })

@@ -30,18 +30,27 @@ impl Release {
         let mut objects = Vec::new();
         for (file_id, file) in files.iter().enumerate() {
             for (doc_id, doc) in file.documents.iter().enumerate() {
-                let Some(root) = doc.root.as_ref().filter(|r| r.is_map()) else { continue };
+                let Some(root) = doc.root.as_ref().filter(|r| r.is_map()) else {
+                    continue;
+                };
                 let field = |k: &str| root.get(k).and_then(Node::as_str).map(str::to_owned);
                 objects.push(Object {
                     file: file_id,
                     doc: doc_id,
                     api_version: field("apiVersion"),
                     kind: field("kind"),
-                    name: root.path("metadata.name").and_then(Node::as_str).map(str::to_owned),
+                    name: root
+                        .path("metadata.name")
+                        .and_then(Node::as_str)
+                        .map(str::to_owned),
                 });
             }
         }
-        Release { files, objects, root }
+        Release {
+            files,
+            objects,
+            root,
+        }
     }
 
     pub fn document(&self, obj: &Object) -> &Document {
@@ -50,7 +59,10 @@ impl Release {
 
     /// The object's root mapping (always present for an indexed object).
     pub fn node(&self, obj: &Object) -> &Node {
-        static EMPTY: Node = Node { span: 0..0, kind: crate::yaml::NodeKind::Seq(Vec::new()) };
+        static EMPTY: Node = Node {
+            span: 0..0,
+            kind: crate::yaml::NodeKind::Seq(Vec::new()),
+        };
         self.document(obj).root.as_ref().unwrap_or(&EMPTY)
     }
 
@@ -60,8 +72,8 @@ impl Release {
 
     /// Objects that Velero and KOTS recognise as a Backup: exactly `velero.io/v1` `Backup`.
     pub fn backups(&self) -> impl Iterator<Item = &Object> {
-        self.objects
-            .iter()
-            .filter(|o| o.kind.as_deref() == Some("Backup") && o.api_version.as_deref() == Some(VELERO_API))
+        self.objects.iter().filter(|o| {
+            o.kind.as_deref() == Some("Backup") && o.api_version.as_deref() == Some(VELERO_API)
+        })
     }
 }

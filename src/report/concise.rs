@@ -12,7 +12,11 @@ pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
         let fixable = if d.fix.is_some() { " [*]" } else { "" };
         match range(release, d) {
             Some((path, start, _)) => {
-                let _ = writeln!(out, "{path}:{}:{}: {}{fixable} {}", start.line, start.column, d.rule, d.message);
+                let _ = writeln!(
+                    out,
+                    "{path}:{}:{}: {}{fixable} {}",
+                    start.line, start.column, d.rule, d.message
+                );
             }
             None => {
                 let _ = writeln!(out, "<release>: {}{fixable} {}", d.rule, d.message);

@@ -44,7 +44,9 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -52,7 +54,8 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 }
 
@@ -70,15 +73,28 @@ fn report<'a>(release: &Release, d: &'a Diagnostic) -> Report<'a> {
         });
     }
     let Some(loc) = &d.location else {
-        return Report { d, source: None, labels: Vec::new(), help };
+        return Report {
+            d,
+            source: None,
+            labels: Vec::new(),
+            help,
+        };
     };
     let file = &release.files[loc.file];
     let source = NamedSource::new(display_path(&file.path), file.text.clone());
-    let mut labels = vec![LabeledSpan::new_primary_with_span(Some(d.rule.clone()), span(&loc.span))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(None, span(&loc.span))];
     for l in d.labels.iter().filter(|l| l.location.file == loc.file) {
-        labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), span(&l.location.span)));
+        labels.push(LabeledSpan::new_with_span(
+            Some(l.message.clone()),
+            span(&l.location.span),
+        ));
     }
-    Report { d, source: Some(source), labels, help }
+    Report {
+        d,
+        source: Some(source),
+        labels,
+        help,
+    }
 }
 
 fn span(s: &crate::yaml::Span) -> SourceSpan {
@@ -86,8 +102,14 @@ fn span(s: &crate::yaml::Span) -> SourceSpan {
 }
 
 pub fn render(release: &Release, diagnostics: &[Diagnostic], color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for d in diagnostics {
         let r = report(release, d);
@@ -104,7 +126,11 @@ pub fn render(release: &Release, diagnostics: &[Diagnostic], color: bool) -> Str
 fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     if s.errors + s.warnings + s.infos == 0 {
-        return format!("All checks passed ({}, {}).\n", plural(s.files, "file"), plural(s.documents, "document"));
+        return format!(
+            "All checks passed ({}, {}).\n",
+            plural(s.files, "file"),
+            plural(s.documents, "document")
+        );
     }
     format!(
         "{}, {}, {} in {}; {} fixable.\n",

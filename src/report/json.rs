@@ -23,8 +23,20 @@ pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
 
 fn diagnostic(release: &Release, d: &Diagnostic) -> Value {
     let (file, line, column, end_line, end_column) = match range(release, d) {
-        Some((path, start, end)) => (json!(path), json!(start.line), json!(start.column), json!(end.line), json!(end.column)),
-        None => (Value::Null, Value::Null, Value::Null, Value::Null, Value::Null),
+        Some((path, start, end)) => (
+            json!(path),
+            json!(start.line),
+            json!(start.column),
+            json!(end.line),
+            json!(end.column),
+        ),
+        None => (
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ),
     };
     let fix = d.fix.as_ref().map(|f| {
         let edits: Vec<Value> = f

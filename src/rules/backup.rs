@@ -43,11 +43,18 @@ pub fn present(ctx: &mut Ctx) {
     }
     // With a near-miss Backup present, BKP002's fix is the right one; a second file would
     // leave two Backups behind.
-    let near_miss = release.objects.iter().any(|o| identity_problem(o).is_some());
+    let near_miss = release
+        .objects
+        .iter()
+        .any(|o| identity_problem(o).is_some());
     let fix = match (&release.root, near_miss) {
         (Some(root), false) => ctx.fix(
             format!("create {}", new_backup_path(root).display()),
-            vec![Edit { target: EditTarget::NewFile(new_backup_path(root)), span: 0..0, text: MINIMAL_BACKUP.into() }],
+            vec![Edit {
+                target: EditTarget::NewFile(new_backup_path(root)),
+                span: 0..0,
+                text: MINIMAL_BACKUP.into(),
+            }],
         ),
         _ => None,
     };
@@ -91,13 +98,17 @@ fn identity_problem(o: &Object) -> Option<Identity> {
 pub fn identity(ctx: &mut Ctx) {
     let release = ctx.release;
     for o in &release.objects {
-        let Some(problem) = identity_problem(o) else { continue };
+        let Some(problem) = identity_problem(o) else {
+            continue;
+        };
         let node = release.node(o);
         let (field, wanted) = match problem {
             Identity::Kind => ("kind", "Backup"),
             Identity::ApiVersion => ("apiVersion", VELERO_API),
         };
-        let Some(value) = node.get(field) else { continue };
+        let Some(value) = node.get(field) else {
+            continue;
+        };
         let found = value.as_str().unwrap_or_default();
         let fix = ctx.fix(
             format!("change {field} to `{wanted}`"),
@@ -131,7 +142,8 @@ pub fn unique(ctx: &mut Ctx) {
 
 fn kind_span(release: &Release, o: &Object) -> crate::yaml::Span {
     let node = release.node(o);
-    node.get("kind").map_or(node.span.start..node.span.start, |k| k.span.clone())
+    node.get("kind")
+        .map_or(node.span.start..node.span.start, |k| k.span.clone())
 }
 
 #[derive(Deserialize, Default)]
@@ -146,12 +158,18 @@ pub fn schema(ctx: &mut Ctx) {
         let doc = release.document(o);
         let Some(root) = &doc.root else { continue };
         // Alias bombs are PARSE001's to report.
-        let Ok(violations) = schema::validate(&params.schema, root, &doc.anchors) else { continue };
+        let Ok(violations) = schema::validate(&params.schema, root, &doc.anchors) else {
+            continue;
+        };
         for v in violations {
             match v.unknown {
                 Some((key, suggestion)) => {
                     let d = ctx
-                        .report(o.file, v.span, format!("unknown Backup field `{key}`: Velero drops it"))
+                        .report(
+                            o.file,
+                            v.span,
+                            format!("unknown Backup field `{key}`: Velero drops it"),
+                        )
                         .with_severity(Severity::Warning);
                     if let Some(s) = suggestion {
                         d.with_help(format!("did you mean `{s}`?"));
@@ -182,9 +200,15 @@ pub fn kots_managed_fields(ctx: &mut Ctx) {
     for o in release.backups() {
         let root = release.node(o);
         for field in &params.fields {
-            let Some((key, _)) = entry_at(root, &field.path) else { continue };
-            ctx.report(o.file, key.span.clone(), format!("`{}` is set, but {}", field.path, field.reason))
-                .with_help("remove the field; the customer configures this in the KOTS Admin Console");
+            let Some((key, _)) = entry_at(root, &field.path) else {
+                continue;
+            };
+            ctx.report(
+                o.file,
+                key.span.clone(),
+                format!("`{}` is set: {}", field.path, field.reason),
+            )
+            .with_help("remove the field; the customer configures this in the KOTS Admin Console");
         }
     }
 }

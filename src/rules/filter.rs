@@ -47,11 +47,11 @@ impl Filter {
         }
         let Some(file) = d.file() else { return true };
         let path = &release.files[file].path;
-        let rel = path.strip_prefix(&self.base).unwrap_or(path);
+        let rel = crate::source::relative_to(path, &self.base);
         !self
             .per_file_ignores
             .iter()
-            .any(|(glob, ids)| (glob.is_match(rel) || glob.is_match(path)) && Self::any(ids, &d.rule, &d.name))
+            .any(|(glob, ids)| glob.is_match(&rel) && Self::any(ids, &d.rule, &d.name))
     }
 }
 

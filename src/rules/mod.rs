@@ -30,7 +30,12 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec]) -> Self {
-        Ctx { release, rule, rules, out: Vec::new() }
+        Ctx {
+            release,
+            rule,
+            rules,
+            out: Vec::new(),
+        }
     }
 
     fn diagnostic(&self, location: Option<Location>, message: String) -> Diagnostic {
@@ -47,7 +52,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// Report a finding at a span of a file.
-    pub fn report(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report(
+        &mut self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let d = self.diagnostic(Some(Location { file, span }), message.into());
         self.out.push(d);
         self.out.last_mut().expect("just pushed")
@@ -76,7 +86,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn text(&self, file: FileId, span: &Span) -> &'a str {
-        self.release.files[file].text.get(span.clone()).unwrap_or("")
+        self.release.files[file]
+            .text
+            .get(span.clone())
+            .unwrap_or("")
     }
 }
 
@@ -96,8 +109,16 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_label(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Self {
-        self.labels.push(crate::diagnostic::Label { location: Location { file, span }, message: message.into() });
+    pub fn with_label(
+        &mut self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.labels.push(crate::diagnostic::Label {
+            location: Location { file, span },
+            message: message.into(),
+        });
         self
     }
 }
@@ -124,7 +145,9 @@ pub fn check_fn(name: &str) -> Option<CheckFn> {
 pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules.iter().filter(|r| filter.selects(r)) {
-        let Some(check) = check_fn(&rule.check) else { continue };
+        let Some(check) = check_fn(&rule.check) else {
+            continue;
+        };
         let mut ctx = Ctx::new(release, rule, rules);
         check(&mut ctx);
         out.append(&mut ctx.out);
@@ -134,9 +157,16 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagno
     out
 }
 
-fn sort_key<'r>(d: &'r Diagnostic, release: &'r Release) -> (Option<&'r std::path::Path>, usize, &'r str) {
+fn sort_key<'r>(
+    d: &'r Diagnostic,
+    release: &'r Release,
+) -> (Option<&'r std::path::Path>, usize, &'r str) {
     match &d.location {
-        Some(l) => (Some(release.files[l.file].path.as_path()), l.span.start, d.rule.as_str()),
+        Some(l) => (
+            Some(release.files[l.file].path.as_path()),
+            l.span.start,
+            d.rule.as_str(),
+        ),
         None => (None, 0, d.rule.as_str()),
     }
 }

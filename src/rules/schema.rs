@@ -44,26 +44,40 @@ fn compiled(name: &str) -> Option<&'static Compiled> {
         .get(name)
 }
 
-
 /// Validate `root` against a bundled schema. Templated values are unknown and never reported.
-pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Result<Vec<Violation>, ToJsonError> {
-    let Some(compiled) = compiled(name) else { return Ok(Vec::new()) };
+pub fn validate(
+    name: &str,
+    root: &Node,
+    anchors: &HashMap<usize, Node>,
+) -> Result<Vec<Violation>, ToJsonError> {
+    let Some(compiled) = compiled(name) else {
+        return Ok(Vec::new());
+    };
     let instance = to_json(root, anchors)?;
     let mut out = Vec::new();
     for error in compiled.validator.iter_errors(&instance) {
         let (node, exact) = root.pointer(error.instance_path().as_str());
-        if !exact || node.contains_template() && !matches!(error.kind(), ValidationErrorKind::AdditionalProperties { .. }) {
+        if !exact
+            || node.contains_template()
+                && !matches!(
+                    error.kind(),
+                    ValidationErrorKind::AdditionalProperties { .. }
+                )
+        {
             continue;
         }
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let known = known_properties(&compiled.schema, error.schema_path().as_str());
                 for key in unexpected {
-                    let Some((key_node, _)) = node.entry(key) else { continue };
+                    let Some((key_node, _)) = node.entry(key) else {
+                        continue;
+                    };
                     if key_node.is_templated() {
                         continue;
                     }
-                    let suggestion = closest(key, known.iter().map(String::as_str)).map(str::to_owned);
+                    let suggestion =
+                        closest(key, known.iter().map(String::as_str)).map(str::to_owned);
                     out.push(Violation {
                         span: key_node.span.clone(),
                         message: format!("unknown field `{key}`"),
@@ -71,7 +85,11 @@ pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Resu
                     });
                 }
             }
-            _ => out.push(Violation { span: node.span.clone(), message: describe(&error), unknown: None }),
+            _ => out.push(Violation {
+                span: node.span.clone(),
+                message: describe(&error),
+                unknown: None,
+            }),
         }
     }
     Ok(out)
@@ -79,7 +97,9 @@ pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Resu
 
 /// The `properties` next to the `additionalProperties` keyword that failed.
 fn known_properties(schema: &Value, schema_path: &str) -> Vec<String> {
-    let parent = schema_path.strip_suffix("/additionalProperties").unwrap_or(schema_path);
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
     schema
         .pointer(parent)
         .and_then(|s| s.get("properties"))
@@ -96,6 +116,14 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> String {
         ),
         ValidationErrorKind::Type { .. } if error.instance_path().as_str().is_empty() => {
             "the manifest is not a mapping".to_owned()
+        }
+        ValidationErrorKind::Type { .. } => {
+            let text = error.to_string();
+            let expected = text
+                .rsplit_once(" is not of type")
+                .map_or("", |(_, t)| t.trim_start_matches('s').trim());
+            let expected = expected.replace("\"null\", ", "").replace(", \"null\"", "");
+            format!("{instance} has the wrong type: expected {expected}")
         }
         _ => error.to_string(),
     }

@@ -53,7 +53,10 @@ pub struct SpecError {
 }
 
 pub fn parse_spec(file: &str, text: &str) -> Result<RuleSpec, SpecError> {
-    let err = |message: String| SpecError { file: file.to_owned(), message };
+    let err = |message: String| SpecError {
+        file: file.to_owned(),
+        message,
+    };
     // Rule files are not templates: their explain texts quote `{{ }}` examples verbatim.
     let docs = parse_stream(text, &[]);
     let doc = docs.first().ok_or_else(|| err("empty".into()))?;

@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn suggests_close_unique_candidates_only() {
-        assert_eq!(closest("storageLocaton", ["storageLocation", "ttl"]), Some("storageLocation"));
+        assert_eq!(
+            closest("storageLocaton", ["storageLocation", "ttl"]),
+            Some("storageLocation")
+        );
         assert_eq!(closest("dta", ["data", "scratch"]), Some("data"));
         assert_eq!(closest("zzz", ["data"]), None);
         assert_eq!(closest("dat", ["data", "date"]), None);

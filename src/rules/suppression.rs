@@ -10,7 +10,10 @@ pub fn is_suppressed(d: &Diagnostic, release: &Release) -> bool {
     let line0 = file.lines.line_of(loc.span.start);
     file.suppressions.iter().any(|s| {
         let applies = s.file_wide || s.line0 == line0 || s.line0 + 1 == line0;
-        applies && s.ids.iter().any(|(id, _)| id.eq_ignore_ascii_case(&d.rule) || id.eq_ignore_ascii_case(&d.name))
+        applies
+            && s.ids
+                .iter()
+                .any(|(id, _)| id.eq_ignore_ascii_case(&d.rule) || id.eq_ignore_ascii_case(&d.name))
     })
 }
 
@@ -19,12 +22,18 @@ pub fn unknown_ids(ctx: &mut Ctx) {
     let rules = ctx.rules;
     for (file_id, file) in release.files.iter().enumerate() {
         for (id, span) in file.suppressions.iter().flat_map(|s| &s.ids) {
-            let known = rules.iter().any(|r| r.id.eq_ignore_ascii_case(id) || r.name.eq_ignore_ascii_case(id));
+            let known = rules
+                .iter()
+                .any(|r| r.id.eq_ignore_ascii_case(id) || r.name.eq_ignore_ascii_case(id));
             if known {
                 continue;
             }
             let suggestion = super::suggest::closest(id, rules.iter().map(|r| r.id.as_str()));
-            let d = ctx.report(file_id, span.clone(), format!("`{id}` is not a snaplint rule; this suppression does nothing"));
+            let d = ctx.report(
+                file_id,
+                span.clone(),
+                format!("`{id}` is not a snaplint rule; this suppression does nothing"),
+            );
             match suggestion {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help("run `snaplint rules` for the list of rule IDs"),

@@ -8,17 +8,27 @@ use walkdir::WalkDir;
 use super::LoadError;
 
 pub fn is_yaml_path(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 /// Every YAML file under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
 /// `.github`) are skipped; a file named explicitly is always taken.
-pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>, LoadError> {
+pub fn discover(
+    paths: &[PathBuf],
+    exclude: &GlobSet,
+    base: &Path,
+) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => LoadError::NotFound { path: root.clone() },
-            _ => LoadError::Io { path: root.clone(), source },
+            _ => LoadError::Io {
+                path: root.clone(),
+                source,
+            },
         })?;
         if meta.is_file() {
             out.push(root.clone());
@@ -31,10 +41,16 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
         for entry in walker {
             let entry = entry.map_err(|e| {
                 let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                LoadError::Io { path, source: e.into() }
+                LoadError::Io {
+                    path,
+                    source: e.into(),
+                }
             })?;
             let path = entry.path();
-            if entry.file_type().is_file() && is_yaml_path(path) && !is_excluded(path, exclude, base) {
+            if entry.file_type().is_file()
+                && is_yaml_path(path)
+                && !is_excluded(path, exclude, base)
+            {
                 out.push(path.to_path_buf());
             }
         }
@@ -44,9 +60,16 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
 }
 
 fn is_excluded(path: &Path, exclude: &GlobSet, base: &Path) -> bool {
-    if exclude.is_empty() {
-        return false;
-    }
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    exclude.is_match(rel) || exclude.is_match(path)
+    !exclude.is_empty() && exclude.is_match(relative_to(path, base))
+}
+
+/// `path` relative to `base` (the config file's directory) when it lies under it, with no
+/// leading `./`, so globs like `charts/*.yaml` match however the path was given.
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (path_abs, base_abs) = (abs(path), abs(base));
+    let rel = path_abs.strip_prefix(&base_abs).map_or(path, |r| r);
+    rel.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }

@@ -16,7 +16,10 @@ pub struct Masked {
 pub fn mask_templates(text: &str) -> Masked {
     let templates = find_templates(text);
     if templates.is_empty() {
-        return Masked { text: text.to_owned(), templates };
+        return Masked {
+            text: text.to_owned(),
+            templates,
+        };
     }
     let mut bytes = text.as_bytes().to_vec();
     for range in &templates {

@@ -41,7 +41,9 @@ fn convert(
             Typed::Null => Value::Null,
             Typed::Bool(b) => Value::Bool(b),
             Typed::Int(i) => Value::Number(i.into()),
-            Typed::Float(f) => Number::from_f64(f).map_or(Value::String(s.value.clone()), Value::Number),
+            Typed::Float(f) => {
+                Number::from_f64(f).map_or(Value::String(s.value.clone()), Value::Number)
+            }
             Typed::Str(v) => Value::String(v.to_owned()),
         },
         NodeKind::Seq(items) => Value::Array(
@@ -77,7 +79,10 @@ mod tests {
     fn converts_with_core_schema_types() {
         let docs = parse_stream("a: 1\nb: \"1\"\nc: [true, ~]\nd: &x {e: f}\ng: *x\n", &[]);
         let v = to_json(docs[0].root.as_ref().unwrap(), &docs[0].anchors).unwrap();
-        assert_eq!(v, serde_json::json!({"a": 1, "b": "1", "c": [true, null], "d": {"e": "f"}, "g": {"e": "f"}}));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 1, "b": "1", "c": [true, null], "d": {"e": "f"}, "g": {"e": "f"}})
+        );
     }
 
     #[test]

@@ -75,7 +75,9 @@ fn parse_number(v: &str) -> Option<Typed<'_>> {
     if let Some(oct) = v.strip_prefix("0o") {
         return i64::from_str_radix(oct, 8).ok().map(Typed::Int);
     }
-    if v.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'+') {
+    if v.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')
+    {
         return v.parse::<i64>().ok().map(Typed::Int);
     }
     let looks_float = v
@@ -97,7 +99,9 @@ impl Node {
 
     /// The string value of a known (non-templated) scalar.
     pub fn as_str(&self) -> Option<&str> {
-        self.scalar().filter(|s| !s.templated).map(|s| s.value.as_str())
+        self.scalar()
+            .filter(|s| !s.templated)
+            .map(|s| s.value.as_str())
     }
 
     pub fn is_templated(&self) -> bool {
@@ -184,7 +188,11 @@ mod tests {
     use super::*;
 
     fn plain(v: &str) -> Scalar {
-        Scalar { value: v.into(), style: Style::Plain, templated: false }
+        Scalar {
+            value: v.into(),
+            style: Style::Plain,
+            templated: false,
+        }
     }
 
     #[test]
@@ -195,7 +203,11 @@ mod tests {
         assert_eq!(plain("1.5").typed(), Typed::Float(1.5));
         assert_eq!(plain("30s").typed(), Typed::Str("30s"));
         assert_eq!(plain("yes").typed(), Typed::Str("yes"));
-        let quoted = Scalar { value: "30".into(), style: Style::DoubleQuoted, templated: false };
+        let quoted = Scalar {
+            value: "30".into(),
+            style: Style::DoubleQuoted,
+            templated: false,
+        };
         assert_eq!(quoted.typed(), Typed::Str("30"));
     }
 }

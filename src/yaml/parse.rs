@@ -60,8 +60,17 @@ fn is_document_marker(line: &str) -> bool {
 }
 
 enum Frame {
-    Map { start: usize, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
-    Seq { start: usize, anchor: usize, items: Vec<Node> },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
 }
 
 struct Builder<'a> {
@@ -124,7 +133,10 @@ impl<'a> Builder<'a> {
     }
 
     fn scan_error(&self, e: &ScanError) -> ParseError {
-        ParseError { offset: self.byte(e.marker()), message: e.info().to_owned() }
+        ParseError {
+            offset: self.byte(e.marker()),
+            message: e.info().to_owned(),
+        }
     }
 
     fn event(&mut self, event: Event<'_>, start: usize, end: usize) -> Result<(), ParseError> {
@@ -135,20 +147,44 @@ impl<'a> Builder<'a> {
             Event::DocumentEnd => self.end_document(),
             Event::Scalar(value, style, anchor, _tag) => {
                 let end = self.scalar_end(start, end, style);
-                let templated = self.templates.iter().any(|t| t.start < end.max(start + 1) && start < t.end);
+                let templated = self
+                    .templates
+                    .iter()
+                    .any(|t| t.start < end.max(start + 1) && start < t.end);
                 let node = Node {
                     span: start..end,
-                    kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style: style_of(style), templated }),
+                    kind: NodeKind::Scalar(Scalar {
+                        value: value.into_owned(),
+                        style: style_of(style),
+                        templated,
+                    }),
                 };
                 self.value(node, anchor);
             }
-            Event::Alias(id) => self.value(Node { span: start..end, kind: NodeKind::Alias(id) }, 0),
-            Event::MappingStart(anchor, _) => {
-                self.push(Frame::Map { start, anchor, entries: Vec::new(), key: None }, start)?
-            }
-            Event::SequenceStart(anchor, _) => {
-                self.push(Frame::Seq { start, anchor, items: Vec::new() }, start)?
-            }
+            Event::Alias(id) => self.value(
+                Node {
+                    span: start..end,
+                    kind: NodeKind::Alias(id),
+                },
+                0,
+            ),
+            Event::MappingStart(anchor, _) => self.push(
+                Frame::Map {
+                    start,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                start,
+            )?,
+            Event::SequenceStart(anchor, _) => self.push(
+                Frame::Seq {
+                    start,
+                    anchor,
+                    items: Vec::new(),
+                },
+                start,
+            )?,
             Event::MappingEnd | Event::SequenceEnd => self.pop(start, end),
             _ => {}
         }
@@ -179,7 +215,11 @@ impl<'a> Builder<'a> {
         };
         found.unwrap_or_else(|| {
             let mut e = end;
-            while e > start && bytes.get(e - 1 - self.base).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            while e > start
+                && bytes
+                    .get(e - 1 - self.base)
+                    .is_some_and(|b| *b == b' ' || *b == b'\t')
+            {
                 e -= 1;
             }
             e
@@ -198,21 +238,45 @@ impl<'a> Builder<'a> {
     }
 
     fn pop(&mut self, end_start: usize, end_end: usize) {
-        let Some(frame) = self.frames.pop() else { return };
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
         // Flow collections end at their closing bracket (saphyr's end span runs on past it, over
         // trailing comments); block ones end at their last child.
         let bracket = self.text.as_bytes().get(end_start.wrapping_sub(self.base));
-        let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
+        let closing =
+            (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
         let (node, anchor) = match frame {
-            Frame::Map { start, anchor, entries, .. } => {
+            Frame::Map {
+                start,
+                anchor,
+                entries,
+                ..
+            } => {
                 let last = entries.last().map(|(_, v)| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
-                (Node { span: start..end, kind: NodeKind::Map(entries) }, anchor)
+                (
+                    Node {
+                        span: start..end,
+                        kind: NodeKind::Map(entries),
+                    },
+                    anchor,
+                )
             }
-            Frame::Seq { start, anchor, items } => {
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+            } => {
                 let last = items.last().map(|v| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
-                (Node { span: start..end, kind: NodeKind::Seq(items) }, anchor)
+                (
+                    Node {
+                        span: start..end,
+                        kind: NodeKind::Seq(items),
+                    },
+                    anchor,
+                )
             }
         };
         self.value(node, anchor);
@@ -245,21 +309,32 @@ impl<'a> Builder<'a> {
         if self.error.is_some() {
             // Keep what parsed before the error out of rules' sight: a broken document is one
             // finding, not a source of guesses.
-            return vec![Document { span: chunk, root: None, anchors: HashMap::new(), error: self.error }];
+            return vec![Document {
+                span: chunk,
+                root: None,
+                anchors: HashMap::new(),
+                error: self.error,
+            }];
         }
         let n = self.docs.len();
         self.docs
             .drain(..)
             .enumerate()
             .filter(|(i, (root, _))| root.is_some() || (*i == 0 && n == 1))
-            .map(|(_, (root, anchors))| Document { span: chunk.clone(), root, anchors, error: None })
+            .map(|(_, (root, anchors))| Document {
+                span: chunk.clone(),
+                root,
+                anchors,
+                error: None,
+            })
             .filter(|d| d.root.as_ref().is_some_and(|r| !is_empty_scalar(r)))
             .collect()
     }
 }
 
 fn is_empty_scalar(node: &Node) -> bool {
-    node.scalar().is_some_and(|s| s.value.is_empty() && s.style == Style::Plain)
+    node.scalar()
+        .is_some_and(|s| s.value.is_empty() && s.style == Style::Plain)
 }
 
 fn style_of(style: ScalarStyle) -> Style {
@@ -313,7 +388,10 @@ mod tests {
         assert_eq!(docs.len(), 3);
         assert!(docs[0].error.is_none());
         assert!(docs[1].error.is_some());
-        assert_eq!(docs[2].root.as_ref().unwrap().get("c").unwrap().as_str(), Some("3"));
+        assert_eq!(
+            docs[2].root.as_ref().unwrap().get("c").unwrap().as_str(),
+            Some("3")
+        );
     }
 
     #[test]
@@ -322,7 +400,10 @@ mod tests {
         let docs = parse(&text);
         // saphyr's own recursion limit or ours, whichever is lower, stops it.
         let msg = &docs[0].error.as_ref().unwrap().message;
-        assert!(msg.contains("nesting") || msg.contains("recursion limit"), "{msg}");
+        assert!(
+            msg.contains("nesting") || msg.contains("recursion limit"),
+            "{msg}"
+        );
     }
 
     #[test]
