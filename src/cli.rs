@@ -121,8 +121,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
             Ok(EXIT_CLEAN)
         }
         Command::Explain { rule } => {
-            let spec = rules::find(rules, &rule)
-                .ok_or_else(|| format!("no rule `{rule}` (see `snaplint rules`)"))?;
+            let spec = rules::find(rules, &rule).ok_or_else(|| format!("no rule `{rule}` (see `snaplint rules`)"))?;
             print!("{}", explain_output(spec));
             Ok(EXIT_CLEAN)
         }
@@ -209,13 +208,8 @@ fn load_config(args: &CheckArgs, rules: &[RuleSpec]) -> Result<Config, String> {
 fn merged_filter(config: &Config, args: &CheckArgs, rules: &[RuleSpec]) -> Result<Filter, String> {
     let mut filter = config.filter()?;
     for p in args.select.iter().chain(&args.ignore) {
-        if !rules
-            .iter()
-            .any(|r| rules::pattern_matches(p, &r.id, &r.name))
-        {
-            return Err(format!(
-                "`{p}` matches no snaplint rule (see `snaplint rules`)"
-            ));
+        if !rules.iter().any(|r| rules::pattern_matches(p, &r.id, &r.name)) {
+            return Err(format!("`{p}` matches no snaplint rule (see `snaplint rules`)"));
         }
     }
     if !args.select.is_empty() {
@@ -295,10 +289,7 @@ fn fix(
         let Some(disk) = &c.disk else { continue };
         write_atomic(disk, c.original.as_deref(), &c.new).map_err(|e| e.to_string())?;
     }
-    print!(
-        "{}",
-        render(&outcome.release, &outcome.remaining, args.format)
-    );
+    print!("{}", render(&outcome.release, &outcome.remaining, args.format));
     for rule in &outcome.dropped {
         eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
     }
@@ -309,11 +300,7 @@ fn fix(
         outcome.changes.len(),
         if outcome.changes.len() == 1 { "" } else { "s" },
         outcome.remaining.len(),
-        if outcome.remaining.len() == 1 {
-            "s"
-        } else {
-            ""
-        },
+        if outcome.remaining.len() == 1 { "s" } else { "" },
     );
     Ok(exit_code(&outcome.remaining, fail_on))
 }

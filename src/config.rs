@@ -56,19 +56,12 @@ impl ConfigError {
 /// The nearest `.snaplint.yaml` in `start` or a parent directory.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(start).ok()?;
-    let dir = if abs.is_dir() {
-        abs.as_path()
-    } else {
-        abs.parent()?
-    };
-    dir.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+    let dir = if abs.is_dir() { abs.as_path() } else { abs.parent()? };
+    dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
 }
 
 pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ConfigError::new(path, String::new(), format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| ConfigError::new(path, String::new(), format!("cannot read: {e}")))?;
     let file = SourceFile::from_bytes(path.to_owned(), None, bytes);
     let at = |offset: usize| {
         let p = file.position(offset);
@@ -104,10 +97,9 @@ pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
         return Err(ConfigError::new(path, at(v.span.start), message));
     }
     check_rule_ids(root, rules).map_err(|(offset, m)| ConfigError::new(path, at(offset), m))?;
-    let value = to_json(root, &doc.anchors)
-        .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
-    let mut config: Config = serde_json::from_value(value)
-        .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let value = to_json(root, &doc.anchors).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let mut config: Config =
+        serde_json::from_value(value).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
     config.base = base_dir(path);
     Ok(config)
 }

@@ -52,10 +52,7 @@ pub enum WriteError {
     #[error("{path}: changed on disk since snaplint read it; not overwritten (run again)")]
     Changed { path: String },
     #[error("{path}: cannot write: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 /// Write `content` to `path` through a temp file in the same directory and a rename, keeping
@@ -84,9 +81,7 @@ pub fn write_atomic(path: &Path, original: Option<&str>, content: &str) -> Resul
     tmp.write_all(content.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file()
-            .set_permissions(meta.permissions())
-            .map_err(io)?;
+        tmp.as_file().set_permissions(meta.permissions()).map_err(io)?;
     }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
@@ -99,10 +94,7 @@ mod tests {
     #[test]
     fn applies_sorted_edits_and_refuses_overlap() {
         let text = "a: 1\nb: 2\n";
-        assert_eq!(
-            apply_edits(text, &[(8..9, "3"), (3..4, "x")]).unwrap(),
-            "a: x\nb: 3\n"
-        );
+        assert_eq!(apply_edits(text, &[(8..9, "3"), (3..4, "x")]).unwrap(), "a: x\nb: 3\n");
         assert!(apply_edits(text, &[(0..4, "z"), (2..5, "y")]).is_none());
         assert!(apply_edits(text, &[(0..100, "z")]).is_none());
     }
@@ -122,10 +114,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o640
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
         }
         let err = write_atomic(&path, Some("a: 1\n"), "a: 3\n").unwrap_err();
         assert!(matches!(err, WriteError::Changed { .. }));

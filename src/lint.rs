@@ -28,11 +28,7 @@ pub enum Input<'a> {
 pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
     match input {
         Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
-        Input::Paths {
-            paths,
-            exclude,
-            base,
-        } => {
+        Input::Paths { paths, exclude, base } => {
             let files = discover(paths, exclude, base)?
                 .iter()
                 .map(|p| SourceFile::read(p))
@@ -76,12 +72,7 @@ fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 }
 
 /// Apply fixes to a fixpoint, in memory. Nothing is written here.
-pub fn fix(
-    release: Release,
-    rules: &[RuleSpec],
-    filter: &Filter,
-    unsafe_fixes: bool,
-) -> FixOutcome {
+pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: bool) -> FixOutcome {
     let originals: Vec<(PathBuf, Option<PathBuf>, String)> = release
         .files
         .iter()
@@ -93,13 +84,7 @@ pub fn fix(
     let mut refused: HashSet<(String, String)> = HashSet::new();
     let mut diagnostics = lint(&release, rules, filter);
     for _ in 0..MAX_FIX_PASSES {
-        let (next, n) = apply_pass(
-            release,
-            &diagnostics,
-            unsafe_fixes,
-            &mut dropped,
-            &mut refused,
-        );
+        let (next, n) = apply_pass(release, &diagnostics, unsafe_fixes, &mut dropped, &mut refused);
         release = next;
         if n == 0 {
             break;
@@ -181,11 +166,7 @@ fn apply_pass(
         }
         let refs: Vec<(Span, &str)> = edits.iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
         match apply_edits(&file.text, &refs) {
-            Some(text) => files.push(SourceFile::from_text(
-                file.path.clone(),
-                file.disk.clone(),
-                text,
-            )),
+            Some(text) => files.push(SourceFile::from_text(file.path.clone(), file.disk.clone(), text)),
             None => files.push(file),
         }
     }
@@ -210,9 +191,7 @@ fn try_take(
                 }
             }
             EditTarget::NewFile(p) => {
-                if new_files.iter().any(|(q, _)| q == p)
-                    || release.files.iter().any(|f| f.path == *p)
-                {
+                if new_files.iter().any(|(q, _)| q == p) || release.files.iter().any(|f| f.path == *p) {
                     return false;
                 }
             }
@@ -250,10 +229,7 @@ fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
     by_file.into_iter().any(|(id, edits)| {
         let file = &release.files[id];
         match apply_edits(&file.text, &edits) {
-            Some(text) => {
-                parse_errors(&SourceFile::from_text(file.path.clone(), None, text))
-                    > parse_errors(file)
-            }
+            Some(text) => parse_errors(&SourceFile::from_text(file.path.clone(), None, text)) > parse_errors(file),
             None => true,
         }
     })

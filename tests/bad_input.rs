@@ -23,10 +23,7 @@ fn invalid_yaml_is_parse001_at_the_error() {
     );
     let (c, out, err) = concise(&dir);
     assert_eq!(c, 1, "{err}");
-    assert!(
-        out.starts_with("broken.yaml:5:7: PARSE001 invalid YAML"),
-        "{out}"
-    );
+    assert!(out.starts_with("broken.yaml:5:7: PARSE001 invalid YAML"), "{out}");
 }
 
 #[test]
@@ -71,10 +68,7 @@ fn deep_nesting_is_parse001() {
     let (_t, dir) = release_with("deep.yaml", deep.as_bytes());
     let (c, out, _) = concise(&dir);
     assert_eq!(c, 1);
-    assert!(
-        out.contains("deep.yaml:1:") && out.contains("PARSE001"),
-        "{out}"
-    );
+    assert!(out.contains("deep.yaml:1:") && out.contains("PARSE001"), "{out}");
 }
 
 #[test]
@@ -126,11 +120,7 @@ fn unreadable_file_is_exit_2_naming_it() {
     }
     let out = run_in(&dir, &["check", "."]);
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("secret.yaml: cannot read"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("secret.yaml: cannot read"), "{}", stderr(&out));
 }
 
 #[test]

@@ -28,8 +28,7 @@ fn release_without_backup_reports_bkp001_release_level() {
 #[test]
 fn json_report_matches_its_schema() {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/report.schema.json"))
-            .expect("schema is JSON");
+        serde_json::from_str(include_str!("../schemas/report.schema.json")).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     for dir in [
         "testdata/releases/no-backup",
@@ -38,10 +37,7 @@ fn json_report_matches_its_schema() {
         "testdata/releases/sample",
     ] {
         let report = json(&run(&["check", "--format", "json", dir]));
-        let errors: Vec<String> = validator
-            .iter_errors(&report)
-            .map(|e| e.to_string())
-            .collect();
+        let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{dir}: {errors:?}");
     }
 }
@@ -51,9 +47,7 @@ fn concise_format_is_one_line_per_finding() {
     let out = run(&["check", "--format", "concise", "testdata/rules/BKP002/fail"]);
     let text = stdout(&out);
     assert!(
-        text.contains(
-            "testdata/rules/BKP002/fail/backup.yaml:3:7: BKP002 [*] kind `backup` is not `Backup`"
-        ),
+        text.contains("testdata/rules/BKP002/fail/backup.yaml:3:7: BKP002 [*] kind `backup` is not `Backup`"),
         "{text}"
     );
     assert!(text.lines().any(|l| l.starts_with("<release>: BKP001")));
@@ -69,13 +63,9 @@ fn fail_on_error_ignores_warnings() {
 #[test]
 fn select_and_ignore_take_ids_and_prefixes() {
     let dir = "testdata/rules/BKP004/fail";
-    let only5 = rules_in(&json(&run(&[
-        "check", "--format", "json", "--select", "BKP005", dir,
-    ])));
+    let only5 = rules_in(&json(&run(&["check", "--format", "json", "--select", "BKP005", dir])));
     assert!(!only5.is_empty() && only5.iter().all(|r| r == "BKP005"));
-    let none = rules_in(&json(&run(&[
-        "check", "--format", "json", "--ignore", "BKP", dir,
-    ])));
+    let none = rules_in(&json(&run(&["check", "--format", "json", "--ignore", "BKP", dir])));
     assert!(none.is_empty());
     let bad = run(&["check", "--select", "NOPE", dir]);
     assert_eq!(code(&bad), 2);
@@ -101,10 +91,7 @@ fn config_is_discovered_and_applied() {
             .all(|d| d["severity"] == "info")
     );
     // --no-config brings them back.
-    let all = rules_in(&json(&run_in(
-        &dir,
-        &["check", "--format", "json", "--no-config"],
-    )));
+    let all = rules_in(&json(&run_in(&dir, &["check", "--format", "json", "--no-config"])));
     assert!(all.iter().any(|r| r == "BKP005"));
 }
 
@@ -141,10 +128,7 @@ fn inline_suppressions_and_unknown_ids() {
     let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/rules/BKP005/fail"));
     let path = dir.join("backup.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let text = text.replace(
-        "  storageLocation:",
-        "  # snaplint-ignore: BKP005\n  storageLocation:",
-    );
+    let text = text.replace("  storageLocation:", "  # snaplint-ignore: BKP005\n  storageLocation:");
     let text = format!("# snaplint-ignore-file: backup-field-managed-by-kotz\n{text}");
     std::fs::write(&path, text).unwrap();
     let report = json(&run_in(&dir, &["check", "--format", "json"]));
@@ -154,10 +138,7 @@ fn inline_suppressions_and_unknown_ids() {
         .iter()
         .filter_map(|d| d["message"].as_str())
         .collect();
-    assert!(
-        !msgs.iter().any(|m| m.contains("storageLocation")),
-        "{msgs:?}"
-    );
+    assert!(!msgs.iter().any(|m| m.contains("storageLocation")), "{msgs:?}");
     assert!(msgs.iter().any(|m| m.contains("spec.ttl")));
     let sup: Vec<_> = report["diagnostics"]
         .as_array()
@@ -196,12 +177,7 @@ fn stdin_stream_attributes_findings_to_source_paths() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stream.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         stdout(&out).contains("app/templates/backup.yaml:4:7: BKP002"),
@@ -215,8 +191,7 @@ fn stdin_stream_attributes_findings_to_source_paths() {
 fn rules_and_explain() {
     let table = stdout(&run(&["rules"]));
     assert!(table.contains("BKP001") && table.contains("backup-manifest-missing"));
-    let list: serde_json::Value =
-        serde_json::from_str(&stdout(&run(&["rules", "--format", "json"]))).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&stdout(&run(&["rules", "--format", "json"]))).unwrap();
     assert!(list.as_array().unwrap().len() >= 7);
     let by_name = stdout(&run(&["explain", "backup-manifest-missing"]));
     assert!(by_name.starts_with("# BKP001 (backup-manifest-missing)"));

@@ -61,11 +61,7 @@ pub fn json(o: &Output) -> serde_json::Value {
 pub fn rules_in(report: &serde_json::Value) -> Vec<String> {
     report["diagnostics"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|d| d["rule"].as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|d| d["rule"].as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 

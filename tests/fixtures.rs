@@ -17,11 +17,7 @@ fn every_rule_names_a_known_check_and_every_check_has_a_rule() {
             r.check
         );
         assert!(!r.explain.trim().is_empty(), "{} has no explain text", r.id);
-        assert!(
-            r.explain.contains("http"),
-            "{} explain cites no source",
-            r.id
-        );
+        assert!(r.explain.contains("http"), "{} explain cites no source", r.id);
     }
     for (name, _) in CHECKS {
         assert!(

@@ -39,18 +39,11 @@ impl Release {
                     doc: doc_id,
                     api_version: field("apiVersion"),
                     kind: field("kind"),
-                    name: root
-                        .path("metadata.name")
-                        .and_then(Node::as_str)
-                        .map(str::to_owned),
+                    name: root.path("metadata.name").and_then(Node::as_str).map(str::to_owned),
                 });
             }
         }
-        Release {
-            files,
-            objects,
-            root,
-        }
+        Release { files, objects, root }
     }
 
     pub fn document(&self, obj: &Object) -> &Document {
@@ -72,8 +65,8 @@ impl Release {
 
     /// Objects that Velero and KOTS recognise as a Backup: exactly `velero.io/v1` `Backup`.
     pub fn backups(&self) -> impl Iterator<Item = &Object> {
-        self.objects.iter().filter(|o| {
-            o.kind.as_deref() == Some("Backup") && o.api_version.as_deref() == Some(VELERO_API)
-        })
+        self.objects
+            .iter()
+            .filter(|o| o.kind.as_deref() == Some("Backup") && o.api_version.as_deref() == Some(VELERO_API))
     }
 }

@@ -30,13 +30,7 @@ fn diagnostic(release: &Release, d: &Diagnostic) -> Value {
             json!(end.line),
             json!(end.column),
         ),
-        None => (
-            Value::Null,
-            Value::Null,
-            Value::Null,
-            Value::Null,
-            Value::Null,
-        ),
+        None => (Value::Null, Value::Null, Value::Null, Value::Null, Value::Null),
     };
     let fix = d.fix.as_ref().map(|f| {
         let edits: Vec<Value> = f

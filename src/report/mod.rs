@@ -40,11 +40,7 @@ impl Summary {
 pub fn display_path(path: &std::path::Path) -> String {
     let rel = std::env::current_dir()
         .ok()
-        .and_then(|cwd| {
-            path.strip_prefix(cwd)
-                .ok()
-                .map(std::path::Path::to_path_buf)
-        })
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let s = rel.display().to_string().replace('\\', "/");
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
@@ -62,19 +58,11 @@ pub fn range(release: &Release, d: &Diagnostic) -> Option<(String, Position, Pos
 }
 
 /// (file, start, end) of an edit; a new file's edit sits at 1:1.
-pub fn edit_range(
-    release: &Release,
-    target: &EditTarget,
-    span: &crate::yaml::Span,
-) -> (String, Position, Position) {
+pub fn edit_range(release: &Release, target: &EditTarget, span: &crate::yaml::Span) -> (String, Position, Position) {
     match target {
         EditTarget::File(id) => {
             let f = &release.files[*id];
-            (
-                display_path(&f.path),
-                f.position(span.start),
-                f.position(span.end),
-            )
+            (display_path(&f.path), f.position(span.start), f.position(span.end))
         }
         EditTarget::NewFile(p) => {
             let start = Position { line: 1, column: 1 };

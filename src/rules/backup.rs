@@ -43,10 +43,7 @@ pub fn present(ctx: &mut Ctx) {
     }
     // With a near-miss Backup present, BKP002's fix is the right one; a second file would
     // leave two Backups behind.
-    let near_miss = release
-        .objects
-        .iter()
-        .any(|o| identity_problem(o).is_some());
+    let near_miss = release.objects.iter().any(|o| identity_problem(o).is_some());
     let fix = match (&release.root, near_miss) {
         (Some(root), false) => ctx.fix(
             format!("create {}", new_backup_path(root).display()),
@@ -114,9 +111,13 @@ pub fn identity(ctx: &mut Ctx) {
             format!("change {field} to `{wanted}`"),
             vec![Edit::replace(o.file, value.span.clone(), wanted)],
         );
-        ctx.report(o.file, value.span.clone(), format!("{field} `{found}` is not `{wanted}`: KOTS and Velero will not treat this manifest as a Backup"))
-            .with_help(format!("use `apiVersion: {VELERO_API}` and `kind: Backup` exactly"))
-            .with_fix(fix);
+        ctx.report(
+            o.file,
+            value.span.clone(),
+            format!("{field} `{found}` is not `{wanted}`: KOTS and Velero will not treat this manifest as a Backup"),
+        )
+        .with_help(format!("use `apiVersion: {VELERO_API}` and `kind: Backup` exactly"))
+        .with_fix(fix);
     }
 }
 
@@ -165,11 +166,7 @@ pub fn schema(ctx: &mut Ctx) {
             match v.unknown {
                 Some((key, suggestion)) => {
                     let d = ctx
-                        .report(
-                            o.file,
-                            v.span,
-                            format!("unknown Backup field `{key}`: Velero drops it"),
-                        )
+                        .report(o.file, v.span, format!("unknown Backup field `{key}`: Velero drops it"))
                         .with_severity(Severity::Warning);
                     if let Some(s) = suggestion {
                         d.with_help(format!("did you mean `{s}`?"));

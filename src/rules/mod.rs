@@ -52,12 +52,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Report a finding at a span of a file.
-    pub fn report(
-        &mut self,
-        file: FileId,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn report(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         let d = self.diagnostic(Some(Location { file, span }), message.into());
         self.out.push(d);
         self.out.last_mut().expect("just pushed")
@@ -86,10 +81,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn text(&self, file: FileId, span: &Span) -> &'a str {
-        self.release.files[file]
-            .text
-            .get(span.clone())
-            .unwrap_or("")
+        self.release.files[file].text.get(span.clone()).unwrap_or("")
     }
 }
 
@@ -109,12 +101,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_label(
-        &mut self,
-        file: FileId,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Self {
+    pub fn with_label(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Self {
         self.labels.push(crate::diagnostic::Label {
             location: Location { file, span },
             message: message.into(),
@@ -157,10 +144,7 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagno
     out
 }
 
-fn sort_key<'r>(
-    d: &'r Diagnostic,
-    release: &'r Release,
-) -> (Option<&'r std::path::Path>, usize, &'r str) {
+fn sort_key<'r>(d: &'r Diagnostic, release: &'r Release) -> (Option<&'r std::path::Path>, usize, &'r str) {
     match &d.location {
         Some(l) => (
             Some(release.files[l.file].path.as_path()),

@@ -45,11 +45,7 @@ fn compiled(name: &str) -> Option<&'static Compiled> {
 }
 
 /// Validate `root` against a bundled schema. Templated values are unknown and never reported.
-pub fn validate(
-    name: &str,
-    root: &Node,
-    anchors: &HashMap<usize, Node>,
-) -> Result<Vec<Violation>, ToJsonError> {
+pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Result<Vec<Violation>, ToJsonError> {
     let Some(compiled) = compiled(name) else {
         return Ok(Vec::new());
     };
@@ -58,11 +54,7 @@ pub fn validate(
     for error in compiled.validator.iter_errors(&instance) {
         let (node, exact) = root.pointer(error.instance_path().as_str());
         if !exact
-            || node.contains_template()
-                && !matches!(
-                    error.kind(),
-                    ValidationErrorKind::AdditionalProperties { .. }
-                )
+            || node.contains_template() && !matches!(error.kind(), ValidationErrorKind::AdditionalProperties { .. })
         {
             continue;
         }
@@ -76,8 +68,7 @@ pub fn validate(
                     if key_node.is_templated() {
                         continue;
                     }
-                    let suggestion =
-                        closest(key, known.iter().map(String::as_str)).map(str::to_owned);
+                    let suggestion = closest(key, known.iter().map(String::as_str)).map(str::to_owned);
                     out.push(Violation {
                         span: key_node.span.clone(),
                         message: format!("unknown field `{key}`"),
@@ -97,9 +88,7 @@ pub fn validate(
 
 /// The `properties` next to the `additionalProperties` keyword that failed.
 fn known_properties(schema: &Value, schema_path: &str) -> Vec<String> {
-    let parent = schema_path
-        .strip_suffix("/additionalProperties")
-        .unwrap_or(schema_path);
+    let parent = schema_path.strip_suffix("/additionalProperties").unwrap_or(schema_path);
     schema
         .pointer(parent)
         .and_then(|s| s.get("properties"))

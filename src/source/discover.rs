@@ -8,19 +8,12 @@ use walkdir::WalkDir;
 use super::LoadError;
 
 pub fn is_yaml_path(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 /// Every YAML file under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
 /// `.github`) are skipped; a file named explicitly is always taken.
-pub fn discover(
-    paths: &[PathBuf],
-    exclude: &GlobSet,
-    base: &Path,
-) -> Result<Vec<PathBuf>, LoadError> {
+pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|source| match source.kind() {
@@ -41,16 +34,10 @@ pub fn discover(
         for entry in walker {
             let entry = entry.map_err(|e| {
                 let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                LoadError::Io {
-                    path,
-                    source: e.into(),
-                }
+                LoadError::Io { path, source: e.into() }
             })?;
             let path = entry.path();
-            if entry.file_type().is_file()
-                && is_yaml_path(path)
-                && !is_excluded(path, exclude, base)
-            {
+            if entry.file_type().is_file() && is_yaml_path(path) && !is_excluded(path, exclude, base) {
                 out.push(path.to_path_buf());
             }
         }

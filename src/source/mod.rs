@@ -23,10 +23,7 @@ pub enum LoadError {
     #[error("{path}: path does not exist")]
     NotFound { path: PathBuf },
     #[error("{path}: cannot read: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 #[derive(Debug)]
@@ -82,38 +79,22 @@ impl SourceFile {
             path: path.to_owned(),
             source,
         })?;
-        Ok(Self::from_bytes(
-            path.to_owned(),
-            Some(path.to_owned()),
-            bytes,
-        ))
+        Ok(Self::from_bytes(path.to_owned(), Some(path.to_owned()), bytes))
     }
 
     pub fn from_bytes(path: PathBuf, disk: Option<PathBuf>, bytes: Vec<u8>) -> Self {
         if bytes.len() > MAX_FILE_BYTES {
             let mib = MAX_FILE_BYTES / (1024 * 1024);
-            return Self::unparseable(
-                path,
-                disk,
-                format!("file is larger than {mib} MiB; not parsed"),
-            );
+            return Self::unparseable(path, disk, format!("file is larger than {mib} MiB; not parsed"));
         }
         if bytes.iter().take(8192).any(|b| *b == 0) {
-            return Self::unparseable(
-                path,
-                disk,
-                "binary file (contains NUL bytes); not YAML".into(),
-            );
+            return Self::unparseable(path, disk, "binary file (contains NUL bytes); not YAML".into());
         }
         match String::from_utf8(bytes) {
             Ok(text) => Self::from_text(path, disk, text),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                Self::unparseable(
-                    path,
-                    disk,
-                    format!("not valid UTF-8 (invalid byte at offset {at})"),
-                )
+                Self::unparseable(path, disk, format!("not valid UTF-8 (invalid byte at offset {at})"))
             }
         }
     }
@@ -145,10 +126,7 @@ fn split_at_markers(text: &str) -> Vec<&str> {
     let mut start = 0;
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        if pos != 0
-            && line.starts_with("---")
-            && line[3..].chars().next().is_none_or(char::is_whitespace)
-        {
+        if pos != 0 && line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace) {
             out.push(&text[start..pos]);
             start = pos;
         }

@@ -29,8 +29,7 @@ pub fn parse_suppressions(text: &str) -> Vec<Suppression> {
 fn parse_line(line: &str, offset: usize, line0: usize) -> Option<Suppression> {
     let hash = line.find('#')?;
     let comment = line[hash + 1..].trim_start();
-    let comment_at =
-        offset + line.len() - line[hash + 1..].len() + (line[hash + 1..].len() - comment.len());
+    let comment_at = offset + line.len() - line[hash + 1..].len() + (line[hash + 1..].len() - comment.len());
     let (file_wide, rest, rest_at) = if let Some(r) = comment.strip_prefix(FILE) {
         (true, r, comment_at + FILE.len())
     } else if let Some(r) = comment.strip_prefix(LINE) {
@@ -48,11 +47,7 @@ fn parse_line(line: &str, offset: usize, line0: usize) -> Option<Suppression> {
         }
         at += part.len() + 1;
     }
-    Some(Suppression {
-        line0,
-        file_wide,
-        ids,
-    })
+    Some(Suppression { line0, file_wide, ids })
 }
 
 #[cfg(test)]

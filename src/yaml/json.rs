@@ -41,9 +41,7 @@ fn convert(
             Typed::Null => Value::Null,
             Typed::Bool(b) => Value::Bool(b),
             Typed::Int(i) => Value::Number(i.into()),
-            Typed::Float(f) => {
-                Number::from_f64(f).map_or(Value::String(s.value.clone()), Value::Number)
-            }
+            Typed::Float(f) => Number::from_f64(f).map_or(Value::String(s.value.clone()), Value::Number),
             Typed::Str(v) => Value::String(v.to_owned()),
         },
         NodeKind::Seq(items) => Value::Array(

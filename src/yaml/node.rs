@@ -75,9 +75,7 @@ fn parse_number(v: &str) -> Option<Typed<'_>> {
     if let Some(oct) = v.strip_prefix("0o") {
         return i64::from_str_radix(oct, 8).ok().map(Typed::Int);
     }
-    if v.bytes()
-        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')
-    {
+    if v.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'+') {
         return v.parse::<i64>().ok().map(Typed::Int);
     }
     let looks_float = v
@@ -99,9 +97,7 @@ impl Node {
 
     /// The string value of a known (non-templated) scalar.
     pub fn as_str(&self) -> Option<&str> {
-        self.scalar()
-            .filter(|s| !s.templated)
-            .map(|s| s.value.as_str())
+        self.scalar().filter(|s| !s.templated).map(|s| s.value.as_str())
     }
 
     pub fn is_templated(&self) -> bool {

@@ -215,11 +215,7 @@ impl<'a> Builder<'a> {
         };
         found.unwrap_or_else(|| {
             let mut e = end;
-            while e > start
-                && bytes
-                    .get(e - 1 - self.base)
-                    .is_some_and(|b| *b == b' ' || *b == b'\t')
-            {
+            while e > start && bytes.get(e - 1 - self.base).is_some_and(|b| *b == b' ' || *b == b'\t') {
                 e -= 1;
             }
             e
@@ -244,14 +240,10 @@ impl<'a> Builder<'a> {
         // Flow collections end at their closing bracket (saphyr's end span runs on past it, over
         // trailing comments); block ones end at their last child.
         let bracket = self.text.as_bytes().get(end_start.wrapping_sub(self.base));
-        let closing =
-            (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
+        let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
         let (node, anchor) = match frame {
             Frame::Map {
-                start,
-                anchor,
-                entries,
-                ..
+                start, anchor, entries, ..
             } => {
                 let last = entries.last().map(|(_, v)| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
@@ -263,11 +255,7 @@ impl<'a> Builder<'a> {
                     anchor,
                 )
             }
-            Frame::Seq {
-                start,
-                anchor,
-                items,
-            } => {
+            Frame::Seq { start, anchor, items } => {
                 let last = items.last().map(|v| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -388,10 +376,7 @@ mod tests {
         assert_eq!(docs.len(), 3);
         assert!(docs[0].error.is_none());
         assert!(docs[1].error.is_some());
-        assert_eq!(
-            docs[2].root.as_ref().unwrap().get("c").unwrap().as_str(),
-            Some("3")
-        );
+        assert_eq!(docs[2].root.as_ref().unwrap().get("c").unwrap().as_str(), Some("3"));
     }
 
     #[test]
@@ -400,10 +385,7 @@ mod tests {
         let docs = parse(&text);
         // saphyr's own recursion limit or ours, whichever is lower, stops it.
         let msg = &docs[0].error.as_ref().unwrap().message;
-        assert!(
-            msg.contains("nesting") || msg.contains("recursion limit"),
-            "{msg}"
-        );
+        assert!(msg.contains("nesting") || msg.contains("recursion limit"), "{msg}");
     }
 
     #[test]
