@@ -1,10 +1,15 @@
-//! The release index: every file, every Kubernetes object by kind and name, built once.
+//! The release index: every file, every Kubernetes object by kind and name, every workload's
+//! pod template, built once.
+
+pub mod workload;
 
 use std::path::PathBuf;
 
 use crate::diagnostic::FileId;
 use crate::source::SourceFile;
 use crate::yaml::{Document, Node};
+
+pub use workload::{Container, Volume, Workload};
 
 pub const VELERO_API: &str = "velero.io/v1";
 
@@ -21,6 +26,7 @@ pub struct Object {
 pub struct Release {
     pub files: Vec<SourceFile>,
     pub objects: Vec<Object>,
+    pub workloads: Vec<Workload>,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
     pub root: Option<PathBuf>,
 }
@@ -43,7 +49,14 @@ impl Release {
                 });
             }
         }
-        Release { files, objects, root }
+        let mut release = Release {
+            files,
+            objects,
+            workloads: Vec::new(),
+            root,
+        };
+        release.workloads = workload::build(&release);
+        release
     }
 
     pub fn document(&self, obj: &Object) -> &Document {
@@ -57,6 +70,20 @@ impl Release {
             kind: crate::yaml::NodeKind::Seq(Vec::new()),
         };
         self.document(obj).root.as_ref().unwrap_or(&EMPTY)
+    }
+
+    /// The release's Backup, when there is exactly one to go by.
+    pub fn backup(&self) -> Option<&Object> {
+        self.backups().last()
+    }
+
+    /// Velero's file-system backup mode: opt-out when the Backup sets
+    /// `spec.defaultVolumesToFsBackup: true`, otherwise opt-in.
+    pub fn fs_backup_opt_out(&self) -> bool {
+        self.backup()
+            .and_then(|b| self.node(b).path("spec.defaultVolumesToFsBackup"))
+            .and_then(|n| n.scalar())
+            .is_some_and(|s| !s.templated && s.typed() == crate::yaml::Typed::Bool(true))
     }
 
     pub fn document_count(&self) -> usize {

@@ -9,6 +9,7 @@ pub mod schema;
 mod spec;
 pub mod suggest;
 mod suppression;
+pub mod yaml_edit;
 
 use serde::de::DeserializeOwned;
 

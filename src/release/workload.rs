@@ -1,0 +1,239 @@
+//! Workloads: every object that carries a pod template, with the parts the volume and hook
+//! rules need. Built once with the release index; spans point into the original file.
+
+use super::{Object, Release};
+use crate::diagnostic::FileId;
+use crate::yaml::{Node, Span};
+
+/// Kinds with a pod template, and the path to it (empty: the object is the pod).
+const TEMPLATE_PATHS: &[(&str, &str)] = &[
+    ("Pod", ""),
+    ("Deployment", "spec.template"),
+    ("StatefulSet", "spec.template"),
+    ("DaemonSet", "spec.template"),
+    ("ReplicaSet", "spec.template"),
+    ("ReplicationController", "spec.template"),
+    ("Job", "spec.template"),
+    ("CronJob", "spec.jobTemplate.spec.template"),
+];
+
+/// Volume sources Velero's file-system backup treats as data worth keeping.
+pub const DATA_VOLUME_TYPES: &[&str] = &["persistentVolumeClaim", "volumeClaimTemplate", "ephemeral"];
+
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub name: String,
+    pub name_span: Span,
+    pub init: bool,
+    /// Names in `volumeMounts[].name`.
+    pub mounts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Volume {
+    pub name: String,
+    pub name_span: Span,
+    /// The volume source key (`persistentVolumeClaim`, `emptyDir`, ...), or `volumeClaimTemplate`
+    /// for a StatefulSet's `volumeClaimTemplates` entry.
+    pub kind: String,
+    /// The name is a template expression: unknown until render time.
+    pub templated: bool,
+}
+
+impl Volume {
+    pub fn holds_data(&self) -> bool {
+        DATA_VOLUME_TYPES.contains(&self.kind.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Index into `Release::objects`.
+    pub object: usize,
+    pub file: FileId,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    /// Dotted path from the object root to the pod template (empty for a Pod).
+    pub template_path: &'static str,
+    pub labels: Vec<(String, String)>,
+    pub containers: Vec<Container>,
+    pub volumes: Vec<Volume>,
+}
+
+impl Workload {
+    pub fn root<'r>(&self, release: &'r Release) -> &'r Node {
+        release.node(&release.objects[self.object])
+    }
+
+    /// The pod template node (the object itself for a Pod).
+    pub fn template<'r>(&self, release: &'r Release) -> Option<&'r Node> {
+        let root = self.root(release);
+        if self.template_path.is_empty() {
+            Some(root)
+        } else {
+            root.path(self.template_path)
+        }
+    }
+
+    /// `metadata.annotations` of the pod template: what Velero reads on the pod.
+    pub fn pod_annotations<'r>(&self, release: &'r Release) -> Option<&'r Node> {
+        self.template(release)?.path("metadata.annotations")
+    }
+
+    /// `metadata.annotations` of the workload object itself (not read by Velero unless a Pod).
+    pub fn own_annotations<'r>(&self, release: &'r Release) -> Option<&'r Node> {
+        if self.template_path.is_empty() {
+            return None;
+        }
+        self.root(release).path("metadata.annotations")
+    }
+
+    /// Containers (not init containers) in pod order; Velero's default hook container is the first.
+    pub fn app_containers(&self) -> impl Iterator<Item = &Container> {
+        self.containers.iter().filter(|c| !c.init)
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&Volume> {
+        self.volumes.iter().find(|v| v.name == name)
+    }
+}
+
+pub fn build(release: &Release) -> Vec<Workload> {
+    release
+        .objects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| workload(release, i, o))
+        .collect()
+}
+
+fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
+    let kind = o.kind.as_deref()?;
+    let (_, path) = TEMPLATE_PATHS.iter().find(|(k, _)| *k == kind)?;
+    let root = release.node(o);
+    let template = if path.is_empty() { root } else { root.path(path)? };
+    let spec = template.get("spec");
+    let mut containers = Vec::new();
+    for (key, init) in [("initContainers", true), ("containers", false)] {
+        let items = spec.and_then(|s| s.get(key)).map(Node::items).unwrap_or_default();
+        containers.extend(items.iter().filter_map(|c| container(c, init)));
+    }
+    let mut volumes: Vec<Volume> = spec
+        .and_then(|s| s.get("volumes"))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(volume)
+        .collect();
+    if kind == "StatefulSet" {
+        let claims = root
+            .path("spec.volumeClaimTemplates")
+            .map(Node::items)
+            .unwrap_or_default();
+        volumes.extend(claims.iter().filter_map(claim_template));
+    }
+    let labels = template
+        .path("metadata.labels")
+        .map(|l| {
+            l.entries()
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Workload {
+        object: index,
+        file: o.file,
+        kind: kind.to_owned(),
+        name: o.name.clone().unwrap_or_else(|| "<unnamed>".into()),
+        namespace: root
+            .path("metadata.namespace")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+        template_path: path,
+        labels,
+        containers,
+        volumes,
+    })
+}
+
+fn container(node: &Node, init: bool) -> Option<Container> {
+    let name = node.get("name")?;
+    let mounts = node
+        .get("volumeMounts")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| m.get("name").and_then(Node::as_str).map(str::to_owned))
+        .collect();
+    Some(Container {
+        name: name.scalar()?.value.clone(),
+        name_span: name.span.clone(),
+        init,
+        mounts,
+    })
+}
+
+fn volume(node: &Node) -> Option<Volume> {
+    let name = node.get("name")?;
+    let kind = node
+        .entries()
+        .iter()
+        .filter_map(|(k, _)| k.as_str())
+        .find(|k| *k != "name")
+        .unwrap_or("unknown");
+    Some(Volume {
+        name: name.scalar()?.value.clone(),
+        name_span: name.span.clone(),
+        kind: kind.to_owned(),
+        templated: name.is_templated(),
+    })
+}
+
+fn claim_template(node: &Node) -> Option<Volume> {
+    let name = node.path("metadata.name")?;
+    Some(Volume {
+        name: name.scalar()?.value.clone(),
+        name_span: name.span.clone(),
+        kind: "volumeClaimTemplate".into(),
+        templated: name.is_templated(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::release::Release;
+    use crate::source::SourceFile;
+
+    fn release(text: &str) -> Release {
+        Release::new(vec![SourceFile::from_text("w.yaml".into(), None, text.into())], None)
+    }
+
+    #[test]
+    fn statefulset_with_claim_templates_and_cronjob() {
+        let r = release(
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    metadata:\n      labels:\n        app: db\n    spec:\n      initContainers:\n        - name: init\n      containers:\n        - name: postgres\n          volumeMounts:\n            - name: data\n      volumes:\n        - name: scratch\n          emptyDir: {}\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: job\n          volumes:\n            - name: out\n              persistentVolumeClaim:\n                claimName: out\n",
+        );
+        assert_eq!(r.workloads.len(), 2);
+        let db = &r.workloads[0];
+        assert_eq!(db.labels, [("app".to_owned(), "db".to_owned())]);
+        assert_eq!(
+            db.app_containers().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["postgres"]
+        );
+        assert_eq!(db.containers[1].mounts, ["data"]);
+        let kinds: Vec<_> = db
+            .volumes
+            .iter()
+            .map(|v| (v.name.as_str(), v.kind.as_str(), v.holds_data()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("scratch", "emptyDir", false), ("data", "volumeClaimTemplate", true)]
+        );
+        let job = &r.workloads[1];
+        assert_eq!(job.template_path, "spec.jobTemplate.spec.template");
+        assert!(job.volume("out").is_some_and(|v| v.holds_data()));
+    }
+}
