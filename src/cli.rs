@@ -70,6 +70,34 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff and write nothing.
     #[arg(long)]
     pub diff: bool,
+    /// Also write the report in another format to a file, e.g. `--output sarif=snaplint.sarif`.
+    /// Repeatable; the terminal still gets `--format`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub output: Vec<(Format, PathBuf)>,
+}
+
+impl CheckArgs {
+    fn paths_given(&self) -> bool {
+        self.paths.len() != 1 || self.paths[0].as_os_str() != "."
+    }
+}
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or("expected FORMAT=PATH, e.g. sarif=snaplint.sarif")?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        format!("unknown format `{format}` (one of: {})", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err("empty PATH".into());
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +105,10 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Gitlab,
+    Markdown,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +264,13 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
         return Err("--fix cannot write to stdin; use --diff to see the fixes".into());
     }
     let exclude = config::glob_set(&config.exclude)?;
+    // With no path on the command line, the config's `paths:` (relative to it) say where the
+    // release is: how the pre-commit hook lints the whole release, not just changed files.
+    let paths: Vec<PathBuf> = if args.paths_given() || config.paths.is_empty() {
+        args.paths.clone()
+    } else {
+        config.paths.iter().map(|p| config.base.join(p)).collect()
+    };
     let release = if stdin {
         let mut text = String::new();
         std::io::stdin()
@@ -240,7 +279,7 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
         lint::load(Input::Stdin(text))
     } else {
         lint::load(Input::Paths {
-            paths: &args.paths,
+            paths: &paths,
             exclude: &exclude,
             base: &config.base,
         })
@@ -251,7 +290,7 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
         return fix(release, rules, &filter, &args, fail_on);
     }
     let diagnostics = lint::lint(&release, rules, &filter);
-    print!("{}", render(&release, &diagnostics, args.format));
+    emit(&release, &diagnostics, &args, rules)?;
     Ok(exit_code(&diagnostics, fail_on))
 }
 
@@ -289,7 +328,7 @@ fn fix(
         let Some(disk) = &c.disk else { continue };
         write_atomic(disk, c.original.as_deref(), &c.new).map_err(|e| e.to_string())?;
     }
-    print!("{}", render(&outcome.release, &outcome.remaining, args.format));
+    emit(&outcome.release, &outcome.remaining, args, rules)?;
     for rule in &outcome.dropped {
         eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
     }
@@ -305,14 +344,39 @@ fn fix(
     Ok(exit_code(&outcome.remaining, fail_on))
 }
 
-fn render(release: &Release, diagnostics: &[Diagnostic], format: Format) -> String {
+/// Print the report in `--format` and write every `--output` file.
+fn emit(release: &Release, diagnostics: &[Diagnostic], args: &CheckArgs, rules: &[RuleSpec]) -> Result<(), String> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    print!("{}", render(release, diagnostics, args.format, rules, color));
+    for (format, path) in &args.output {
+        let text = render(release, diagnostics, *format, rules, false);
+        std::fs::write(path, text).map_err(|e| format!("{}: cannot write report: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn render(release: &Release, diagnostics: &[Diagnostic], format: Format, rules: &[RuleSpec], color: bool) -> String {
     match format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            report::human(release, diagnostics, color)
-        }
+        Format::Human => report::human(release, diagnostics, color),
         Format::Concise => report::concise(release, diagnostics),
         Format::Json => report::json(release, diagnostics),
+        Format::Sarif => {
+            let docs: Vec<report::RuleDoc<'_>> = rules
+                .iter()
+                .map(|r| report::RuleDoc {
+                    id: &r.id,
+                    name: &r.name,
+                    severity: r.severity,
+                    category: &r.category,
+                    summary: &r.summary,
+                    explain: &r.explain,
+                })
+                .collect();
+            report::sarif(release, diagnostics, &docs)
+        }
+        Format::Github => report::github(release, diagnostics),
+        Format::Gitlab => report::gitlab(release, diagnostics),
+        Format::Markdown => report::markdown(release, diagnostics),
     }
 }
 

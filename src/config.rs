@@ -29,6 +29,9 @@ pub struct Config {
     pub per_file_ignores: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub fail_on: Option<Severity>,
+    /// Where the release is, relative to the config file; used when no path is given.
+    #[serde(default)]
+    pub paths: Vec<PathBuf>,
     /// The directory holding the config file; globs are relative to it.
     #[serde(skip)]
     pub base: PathBuf,

@@ -1,12 +1,21 @@
 //! Output formats. Each emitter turns diagnostics (plain data) into text; none knows a rule.
 
 mod concise;
+mod fingerprint;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod markdown;
+mod sarif;
 
 pub use concise::render as concise;
+pub use github::render as github;
+pub use gitlab::render as gitlab;
 pub use human::render as human;
 pub use json::render as json;
+pub use markdown::render as markdown;
+pub use sarif::render as sarif;
 
 use crate::diagnostic::{Diagnostic, EditTarget, Severity};
 use crate::release::Release;
@@ -34,6 +43,31 @@ impl Summary {
             fixable: diagnostics.iter().filter(|d| d.fix.is_some()).count(),
         }
     }
+}
+
+/// What SARIF needs to know of a rule; the CLI fills it from the rule specs.
+pub struct RuleDoc<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub severity: Severity,
+    pub category: &'a str,
+    pub summary: &'a str,
+    pub explain: &'a str,
+}
+
+/// Where release-level findings are shown by formats that need a file: the KOTS Application
+/// manifest if there is one, else the first file.
+pub fn anchor_file(release: &Release) -> String {
+    let app = release
+        .objects
+        .iter()
+        .find(|o| {
+            o.kind.as_deref() == Some("Application")
+                && o.api_version.as_deref().is_some_and(|a| a.starts_with("kots.io/"))
+        })
+        .map(|o| o.file);
+    app.or((!release.files.is_empty()).then_some(0))
+        .map_or_else(|| ".".to_owned(), |f| display_path(&release.files[f].path))
 }
 
 /// A path as shown to users: forward slashes, relative to the working directory when possible.
