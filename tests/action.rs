@@ -1,0 +1,132 @@
+//! Runs action.yml's steps as GitHub would (inputs through `env:`, GITHUB_* files), on a broken
+//! and a clean release.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn action() -> Value {
+    let text = std::fs::read_to_string(manifest_dir().join("action.yml")).unwrap();
+    let docs = snaplint::yaml::parse_stream(&text, &[]);
+    let doc = &docs[0];
+    snaplint::yaml::to_json(doc.root.as_ref().unwrap(), &doc.anchors).unwrap()
+}
+
+/// GitHub's `${{ inputs.x }}` in `env:` values, with the action's defaults.
+fn expand(value: &str, inputs: &BTreeMap<String, String>) -> String {
+    let mut out = value.to_owned();
+    for (k, v) in inputs {
+        out = out.replace(&format!("${{{{ inputs.{k} }}}}"), v);
+    }
+    out
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    summary: String,
+    outputs: String,
+}
+
+fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
+    let action = action();
+    let mut inputs: BTreeMap<String, String> = action["inputs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v["default"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    for (k, v) in given {
+        assert!(inputs.contains_key(*k), "unknown input {k}");
+        inputs.insert((*k).to_owned(), (*v).to_owned());
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    let outputs = tmp.path().join("outputs");
+    std::fs::write(&summary, "").unwrap();
+    std::fs::write(&outputs, "").unwrap();
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_snaplint")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut stdout = String::new();
+    let mut code = 0;
+    for step in action["runs"]["steps"].as_array().unwrap() {
+        assert_eq!(step["shell"], "bash");
+        let script = step["run"].as_str().unwrap();
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
+            .current_dir(workspace)
+            .env("PATH", &path)
+            .env("GITHUB_ACTION_PATH", manifest_dir())
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("NO_COLOR", "1");
+        for (k, v) in step["env"].as_object().into_iter().flatten() {
+            cmd.env(k, expand(v.as_str().unwrap(), &inputs));
+        }
+        let out = cmd.output().unwrap();
+        stdout.push_str(&String::from_utf8_lossy(&out.stdout));
+        code = out.status.code().unwrap_or(-1);
+        if code != 0 {
+            break;
+        }
+    }
+    Run {
+        code,
+        stdout,
+        summary: std::fs::read_to_string(&summary).unwrap(),
+        outputs: std::fs::read_to_string(&outputs).unwrap(),
+    }
+}
+
+#[test]
+fn no_input_is_interpolated_into_run_scripts() {
+    for step in action()["runs"]["steps"].as_array().unwrap() {
+        assert!(!step["run"].as_str().unwrap().contains("${{"), "interpolation in run: {step}");
+    }
+}
+
+#[test]
+fn broken_release_annotates_summarises_and_fails() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/rules/BKP002/fail"));
+    let r = run_action(&dir, &[("sarif-file", "snaplint.sarif")]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("::error file=backup.yaml,line=3,col=7,endLine=3,endColumn=13,title=BKP002 backup-kind-or-api-version::"), "{}", r.stdout);
+    assert!(r.stdout.contains("::error title=BKP001 backup-manifest-missing::"), "{}", r.stdout);
+    assert!(r.summary.contains("| BKP002 | error | `backup.yaml:3:7` |"), "{}", r.summary);
+    assert!(r.outputs.contains("exit-code=1") && r.outputs.contains("sarif-file=snaplint.sarif"), "{}", r.outputs);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("snaplint.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+}
+
+#[test]
+fn fail_on_and_args_are_passed_through() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/rules/BKP005/fail"));
+    assert_eq!(run_action(&dir, &[]).code, 1);
+    let r = run_action(&dir, &[("fail-on", "error")]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("::warning file=backup.yaml"));
+    let r = run_action(&dir, &[("args", "--ignore BKP005")]);
+    assert_eq!(r.code, 0);
+    assert!(r.summary.contains("No findings"));
+}
+
+#[test]
+fn clean_release_passes_with_summary() {
+    let r = run_action(&manifest_dir(), &[("path", "testdata/releases/sample")]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(r.summary.contains("No findings in 8 files"), "{}", r.summary);
+    assert!(r.outputs.contains("exit-code=0"));
+}
+
+#[test]
+fn version_mismatch_fails_the_install_step() {
+    let r = run_action(&manifest_dir(), &[("path", "testdata/releases/sample"), ("version", "0.0.0-nope")]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("::error title=snaplint version::wanted 0.0.0-nope"));
+}
