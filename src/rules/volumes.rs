@@ -8,7 +8,7 @@
 
 use super::Ctx;
 use super::suggest::closest;
-use super::yaml_edit::{add_entries, move_entries, remove_entries, scalar_text};
+use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
 use crate::release::{Release, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
@@ -270,7 +270,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
             pod.file,
             v.name_span.clone(),
             format!(
-                "{}: volume `{}` ({}) is not listed in the pod template's `{INCLUDE}` annotation, so Velero does not back up its data",
+                "{}: volume `{}` ({}) is not in the pod template's `{INCLUDE}`, so Velero does not back up its data",
                 pod.label(),
                 v.name,
                 v.kind
@@ -293,7 +293,7 @@ fn annotations_path(w: &Workload) -> String {
 fn add_name(pod: &Pod, list: Option<&List>, name: &str) -> Option<Edit> {
     let Some(list) = list else {
         let entry = [(INCLUDE.to_owned(), scalar_text(name))];
-        return add_entries(pod.text, pod.file, pod.template, &["metadata", "annotations"], &entry);
+        return add_entries_leading(pod.text, pod.file, pod.template, &["metadata", "annotations"], &entry);
     };
     let inner = list.inner.clone()?;
     let sep = if inner.is_empty() { "" } else { "," };
