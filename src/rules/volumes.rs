@@ -8,7 +8,7 @@
 
 use super::Ctx;
 use super::suggest::closest;
-use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
+use super::yaml_edit::{add_entries_leading, add_lines_leading, move_entries, raw_entry, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
 use crate::release::{Release, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
@@ -154,15 +154,24 @@ fn pods(release: &Release) -> impl Iterator<Item = Pod<'_>> {
     release.workloads.iter().filter_map(|w| Pod::new(release, w))
 }
 
-/// From an entry's key to the next sibling key (or the end of the map): the lines a template
-/// action inside the entry can be on.
-fn entry_region(map: &Node, key: &str) -> Option<Span> {
-    let entries = map.entries();
-    let i = entries.iter().position(|(k, _)| k.as_str() == Some(key))?;
-    let end = entries.get(i + 1).map_or(map.span.end, |(k, _)| k.span.start);
-    Some(entries[i].0.span.start..end)
+/// The bytes of an entry's block: from its key through every following line that is more
+/// indented, blank, a comment or a template action (`{{- toYaml .Values.x | nindent 8 }}`),
+/// so template actions that add to the entry at render time fall inside.
+fn entry_region(text: &str, map: &Node, key: &str) -> Option<Span> {
+    let (k, _) = map.entry(key)?;
+    let indent = k.span.start - text[..k.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = text[k.span.start..].find('\n').map_or(text.len(), |i| k.span.start + i);
+    for line in text[end..].split_inclusive('\n').skip(usize::from(end < text.len())) {
+        let body = line.trim_start_matches(' ');
+        let deeper = line.len() - body.len() > indent;
+        let inert = body.trim().is_empty() || body.starts_with('#') || body.starts_with("{{");
+        if !(deeper || inert) {
+            break;
+        }
+        end += line.len();
+    }
+    Some(k.span.start..end)
 }
-
 fn has_template(release: &Release, file: FileId, region: &Span) -> bool {
     release.files[file]
         .templates
@@ -175,15 +184,11 @@ fn has_template(release: &Release, file: FileId, region: &Span) -> bool {
 fn volumes_unknown(release: &Release, pod: &Pod) -> bool {
     let mut regions = Vec::new();
     if let Some(spec) = pod.template.get("spec") {
-        regions.extend(entry_region(spec, "volumes"));
+        regions.extend(entry_region(pod.text, spec, "volumes"));
     }
     if pod.w.kind == "StatefulSet" {
-        regions.extend(
-            pod.w
-                .root(release)
-                .get("spec")
-                .and_then(|s| entry_region(s, "volumeClaimTemplates")),
-        );
+        let spec = pod.w.root(release).get("spec");
+        regions.extend(spec.and_then(|s| entry_region(pod.text, s, "volumeClaimTemplates")));
     }
     pod.w.volumes.iter().any(|v| v.templated) || regions.iter().any(|r| has_template(release, pod.file, r))
 }
@@ -191,16 +196,16 @@ fn volumes_unknown(release: &Release, pod: &Pod) -> bool {
 /// The pod template's annotations may be extended at render time (a template action in
 /// `metadata` outside `labels`, or a templated `annotations` value).
 fn annotations_unknown(release: &Release, pod: &Pod) -> bool {
-    let Some(meta) = pod.template.get("metadata") else {
-        return false;
-    };
     if pod.annotations.is_some_and(|a| !a.is_map()) {
         return true;
     }
-    let Some(region) = entry_region(pod.template, "metadata") else {
+    let (Some(meta), Some(region)) = (
+        pod.template.get("metadata"),
+        entry_region(pod.text, pod.template, "metadata"),
+    ) else {
         return false;
     };
-    let labels = entry_region(meta, "labels").unwrap_or(0..0);
+    let labels = entry_region(pod.text, meta, "labels").unwrap_or(0..0);
     release.files[pod.file]
         .templates
         .iter()
@@ -253,13 +258,19 @@ fn data_volumes<'w>(w: &'w Workload) -> impl Iterator<Item = &'w crate::release:
 }
 
 fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
+    if on_workload(ctx.release, pod.w).is_some() {
+        return; // VOL003's: its fix moves the annotation, and a second edit would clash.
+    }
     let listed = match pod.list(INCLUDE) {
         Value::List(l) => Some(l),
         Value::Absent => None,
         Value::Unknown | Value::NotString(..) => return,
     };
     for v in data_volumes(pod.w) {
-        if listed.as_ref().is_some_and(|l| l.has(&v.name)) {
+        let covered = listed
+            .as_ref()
+            .is_some_and(|l| l.has(&v.name) || misspelled(pod.w, l, &v.name));
+        if covered {
             continue;
         }
         let fix = ctx.fix(
@@ -279,6 +290,23 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         .with_help(format!("add `{INCLUDE}: {}` to `{}`", v.name, annotations_path(pod.w)))
         .with_fix(fix.filter(|f| !f.edits.is_empty()));
     }
+}
+
+/// A name in the list that is not a volume but is closest to `volume`: VOL002 reports it.
+fn misspelled(w: &Workload, list: &List, volume: &str) -> bool {
+    let names = || w.volumes.iter().map(|v| v.name.as_str());
+    list.names()
+        .filter(|n| w.volume(n).is_none())
+        .any(|n| closest(n, names()) == Some(volume))
+}
+
+/// The workload's own `metadata.annotations` entry when it holds a volume-list key.
+fn on_workload<'r>(release: &'r Release, w: &Workload) -> Option<&'r (Node, Node)> {
+    if w.template_path.is_empty() {
+        return None;
+    }
+    let entry = w.root(release).get("metadata")?.entry("annotations")?;
+    KEYS.iter().any(|k| entry.1.entry(k).is_some()).then_some(entry)
 }
 
 /// Where the pod's annotations live in the workload, for messages.
@@ -402,26 +430,15 @@ fn list_or_none(names: &[&str]) -> String {
 pub fn on_workload_metadata(ctx: &mut Ctx) {
     let release = ctx.release;
     for pod in pods(release) {
-        let Some((own_key, own)) = pod.w.root(release).get("metadata").and_then(|m| m.entry("annotations")) else {
+        let Some(own) = on_workload(release, pod.w) else {
             continue;
         };
-        if pod.w.template_path.is_empty() {
-            continue;
-        }
-        let keys: Vec<&str> = KEYS.into_iter().filter(|k| own.entry(k).is_some()).collect();
+        let keys: Vec<&str> = KEYS.into_iter().filter(|k| own.1.entry(k).is_some()).collect();
         for key in &keys {
-            let (k, _) = own.entry(key).expect("filtered above");
-            let edits = move_entries(
-                pod.text,
-                pod.file,
-                (own_key, own),
-                &keys,
-                (pod.template, &["metadata", "annotations"]),
-                &merge_lists,
-            );
+            let (k, _) = own.1.entry(key).expect("filtered above");
             let fix = ctx.fix(
                 format!("move `{key}` to the pod template's annotations"),
-                edits.unwrap_or_default(),
+                move_to_template(&pod, own, &keys).unwrap_or_default(),
             );
             ctx.report(
                 pod.file,
@@ -435,6 +452,30 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
             .with_fix(fix.filter(|f| !f.edits.is_empty()));
         }
     }
+}
+
+/// Move the keys into the pod template's annotations. A template without `metadata` gets it
+/// above its `spec`, where readers expect it.
+fn move_to_template(pod: &Pod, (own_key, own): &(Node, Node), keys: &[&str]) -> Option<Vec<Edit>> {
+    let dst: &[&str] = &["metadata", "annotations"];
+    if pod.template.get("metadata").is_some() {
+        return move_entries(
+            pod.text,
+            pod.file,
+            (own_key, own),
+            keys,
+            (pod.template, dst),
+            &merge_lists,
+        );
+    }
+    let lines = keys
+        .iter()
+        .filter_map(|k| own.entry(k))
+        .map(|(k, v)| raw_entry(pod.text, k, v))
+        .collect::<Option<Vec<_>>>()?;
+    let mut edits = vec![add_lines_leading(pod.text, pod.file, pod.template, dst, &lines)?];
+    edits.extend(remove_entries(pod.text, pod.file, own_key, own, keys));
+    Some(edits)
 }
 
 /// Merge a moved list into the pod template's: its names first, then new ones, in its quoting.

@@ -121,18 +121,23 @@ pub fn add_entries_leading(
     path: &[&str],
     entries: &[(String, String)],
 ) -> Option<Edit> {
+    let lines: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    add_lines_leading(text, file, map, path, &lines)
+}
+
+/// Like `add_entries_leading`, with each entry given as its full line text.
+pub fn add_lines_leading(text: &str, file: FileId, map: &Node, path: &[&str], lines: &[String]) -> Option<Edit> {
     let (Some(first), Some((first_key, _))) = (path.first(), map.entries().first()) else {
-        return add_entries(text, file, map, path, entries);
+        return add_lines(text, file, map, path, lines);
     };
     if map.entry(first).is_some() || text[map.span.clone()].starts_with('{') {
-        return add_entries(text, file, map, path, entries);
+        return add_lines(text, file, map, path, lines);
     }
-    let lines: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let block = nested_block(column(text, first_key.span.start), path, &lines);
+    let block = nested_block(column(text, first_key.span.start), path, lines);
     let at = line_start(text, first_key.span.start);
     // A first key sharing its line with a list dash (`- spec:`) has no line of its own.
     if !text[at..first_key.span.start].trim().is_empty() {
-        return add_entries(text, file, map, path, entries);
+        return add_lines(text, file, map, path, lines);
     }
     Some(Edit::insert(file, at, format!("{}\n", &block[1..])))
 }
