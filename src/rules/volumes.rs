@@ -258,8 +258,15 @@ fn data_volumes<'w>(w: &'w Workload) -> impl Iterator<Item = &'w crate::release:
 }
 
 fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
-    if on_workload(ctx.release, pod.w).is_some() {
-        return; // VOL003's: its fix moves the annotation, and a second edit would clash.
+    // VOL003's and VOL007's: their fixes move or rename the annotation, and adding another
+    // in the same pass would leave a duplicate key.
+    let misspelled_key = pod.annotations.is_some_and(|a| {
+        a.entries()
+            .iter()
+            .any(|(k, _)| k.as_str().and_then(intended_key).is_some())
+    });
+    if misspelled_key || on_workload(ctx.release, pod.w).is_some() {
+        return;
     }
     let listed = match pod.list(INCLUDE) {
         Value::List(l) => Some(l),
@@ -606,10 +613,11 @@ fn malformed_items(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
         };
         let edit = replace_value(pod.file, list, &normal);
         let fix = ctx.fix(format!("rewrite the value as `{normal}`"), edit.into_iter().collect());
-        let span = if item.name().is_empty() && list.exact() {
-            comma_span(item, i)
-        } else {
-            item.name_span(list.exact())
+        let span = match (item.name().is_empty(), list.exact()) {
+            (true, true) => comma_span(item, i),
+            // Spaces are the fault: cover them.
+            (false, true) if item.name().len() != item.raw.len() => item.span.clone(),
+            _ => item.name_span(list.exact()),
         };
         ctx.report(pod.file, span, format!("`{key}` on {}: {problem}", pod.label()))
             .with_help(format!("write `{key}: {normal}` (names separated by commas only)"))
@@ -713,10 +721,9 @@ fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: &Node) {
         let Some(wanted) = intended_key(key) else {
             continue;
         };
-        // Renaming onto a key the map already has would leave a duplicate key.
-        let edit = map
-            .entry(wanted)
-            .is_none()
+        // Renaming onto a key the map already has (or VOL003 is moving in) would leave a
+        // duplicate key.
+        let edit = (map.entry(wanted).is_none() && on_workload(ctx.release, pod.w).is_none())
             .then(|| inner_span(pod.text, k))
             .flatten()
             .map(|span| Edit::replace(pod.file, span, wanted));
