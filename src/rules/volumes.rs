@@ -10,7 +10,7 @@ use super::Ctx;
 use super::suggest::closest;
 use super::yaml_edit::{add_entries_leading, add_lines_leading, move_entries, raw_entry, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
-use crate::release::{Release, Workload};
+use crate::release::{Release, Volume, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
 pub const INCLUDE: &str = "backup.velero.io/backup-volumes";
@@ -250,7 +250,7 @@ pub fn not_opted_in(ctx: &mut Ctx) {
 
 /// Data volumes a container mounts: Velero skips a volume no container mounts, and block
 /// devices (`volumeDevices`).
-fn data_volumes<'w>(w: &'w Workload) -> impl Iterator<Item = &'w crate::release::Volume> {
+fn data_volumes(w: &Workload) -> impl Iterator<Item = &Volume> {
     w.volumes
         .iter()
         .filter(|v| v.holds_data() && !v.templated)
@@ -744,6 +744,63 @@ fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: &Node) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::{CheckFn, builtin};
+    use crate::source::SourceFile;
+
+    /// The rule IDs `check` reports on one file, in order.
+    fn run(id: &str, check: CheckFn, text: &str) -> Vec<String> {
+        let file = SourceFile::from_text("w.yaml".into(), None, text.into());
+        let release = Release::new(vec![file], None);
+        let rules = builtin().expect("rules");
+        let rule = rules.iter().find(|r| r.id == id).expect("rule");
+        let mut ctx = Ctx::new(&release, rule, rules);
+        check(&mut ctx);
+        ctx.out.iter().map(|d| d.message.clone()).collect()
+    }
+
+    const CHART: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: mq\nspec:\n  template:\n    metadata:\n      labels:\n        {{- include \"mq.labels\" . | nindent 8 }}\n      ANNOTATIONS\n    spec:\n      containers:\n        - name: mq\n          volumeMounts:\n            - name: data\n              mountPath: /data\n      volumes:\n        VOLUMES\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n";
+
+    fn chart(annotations: &str, volumes: &str) -> String {
+        CHART.replace("ANNOTATIONS", annotations).replace("VOLUMES", volumes)
+    }
+
+    #[test]
+    fn templated_annotations_are_unknown_but_templated_labels_are_not() {
+        let with_values = chart(
+            "{{- with .Values.podAnnotations }}\n      annotations:\n        {{- toYaml . | nindent 8 }}\n      {{- end }}",
+            "[]",
+        );
+        assert_eq!(run("VOL001", not_opted_in, &with_values), Vec::<String>::new());
+        let templated_value = chart(
+            "annotations:\n        backup.velero.io/backup-volumes: {{ .Values.backupVolumes }}",
+            "[]",
+        );
+        assert_eq!(run("VOL001", not_opted_in, &templated_value), Vec::<String>::new());
+        assert_eq!(run("VOL002", unknown_volume, &templated_value), Vec::<String>::new());
+        // Only the labels are templated: the missing opt-in is known.
+        let plain = chart("annotations: {}", "[]");
+        assert_eq!(run("VOL001", not_opted_in, &plain).len(), 1);
+    }
+
+    #[test]
+    fn templated_volumes_make_unknown_names_unknown() {
+        let ann = "annotations:\n        backup.velero.io/backup-volumes: data,extra";
+        let extra = chart(ann, "{{- toYaml .Values.extraVolumes | nindent 8 }}");
+        assert_eq!(run("VOL002", unknown_volume, &extra), Vec::<String>::new());
+        let known = chart(ann, "- name: tmp\n          emptyDir: {}");
+        assert_eq!(run("VOL002", unknown_volume, &known).len(), 1);
+    }
+
+    #[test]
+    fn spaces_are_vol006_not_vol002() {
+        let text = chart(
+            "annotations:\n        backup.velero.io/backup-volumes: tmp, data",
+            "- name: tmp\n          emptyDir: {}",
+        );
+        assert_eq!(run("VOL002", unknown_volume, &text), Vec::<String>::new());
+        assert_eq!(run("VOL001", not_opted_in, &text), Vec::<String>::new());
+        assert_eq!(run("VOL006", malformed, &text).len(), 1);
+    }
 
     #[test]
     fn intended_keys() {
