@@ -9,6 +9,7 @@ pub mod schema;
 mod spec;
 pub mod suggest;
 mod suppression;
+pub mod volumes;
 pub mod yaml_edit;
 
 use serde::de::DeserializeOwned;
@@ -122,6 +123,13 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("backup-schema", backup::schema),
     ("backup-kots-managed-fields", backup::kots_managed_fields),
     ("suppression-ids", suppression::unknown_ids),
+    ("volumes-opt-in", volumes::not_opted_in),
+    ("volumes-unknown-name", volumes::unknown_volume),
+    ("volumes-on-workload", volumes::on_workload_metadata),
+    ("volumes-unsupported-type", volumes::unsupported_type),
+    ("volumes-include-exclude", volumes::included_and_excluded),
+    ("volumes-malformed", volumes::malformed),
+    ("volumes-key-typo", volumes::misspelled_key),
 ];
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {

@@ -112,6 +112,36 @@ pub fn add_lines(text: &str, file: FileId, map: &Node, path: &[&str], entries: &
     }
 }
 
+/// Like `add_entries`, but a missing first level of `path` is created before the map's first
+/// key rather than after its last (`metadata:` reads best above a pod template's `spec:`).
+pub fn add_entries_leading(
+    text: &str,
+    file: FileId,
+    map: &Node,
+    path: &[&str],
+    entries: &[(String, String)],
+) -> Option<Edit> {
+    let lines: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    add_lines_leading(text, file, map, path, &lines)
+}
+
+/// Like `add_entries_leading`, with each entry given as its full line text.
+pub fn add_lines_leading(text: &str, file: FileId, map: &Node, path: &[&str], lines: &[String]) -> Option<Edit> {
+    let (Some(first), Some((first_key, _))) = (path.first(), map.entries().first()) else {
+        return add_lines(text, file, map, path, lines);
+    };
+    if map.entry(first).is_some() || text[map.span.clone()].starts_with('{') {
+        return add_lines(text, file, map, path, lines);
+    }
+    let block = nested_block(column(text, first_key.span.start), path, lines);
+    let at = line_start(text, first_key.span.start);
+    // A first key sharing its line with a list dash (`- spec:`) has no line of its own.
+    if !text[at..first_key.span.start].trim().is_empty() {
+        return add_lines(text, file, map, path, lines);
+    }
+    Some(Edit::insert(file, at, format!("{}\n", &block[1..])))
+}
+
 fn first_key_column(text: &str, map: &Node) -> Option<usize> {
     map.entries().first().map(|(k, _)| column(text, k.span.start))
 }
@@ -342,6 +372,23 @@ mod tests {
         assert_eq!(
             out,
             "metadata:\nspec:\n  template:\n    metadata:\n      annotations:\n        b: y,x\n        a: '1' # keep me\n"
+        );
+    }
+
+    #[test]
+    fn leading_entries_go_above_the_first_key() {
+        let text = "template:\n  spec: # pod\n    containers: []\n";
+        let r = root(text);
+        let e = add_entries_leading(
+            text,
+            0,
+            r.get("template").unwrap(),
+            &["metadata", "annotations"],
+            &[("k".into(), "v".into())],
+        );
+        assert_eq!(
+            apply(text, e),
+            "template:\n  metadata:\n    annotations:\n      k: v\n  spec: # pod\n    containers: []\n"
         );
     }
 
