@@ -50,7 +50,10 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
     let outputs = tmp.path().join("outputs");
     std::fs::write(&summary, "").unwrap();
     std::fs::write(&outputs, "").unwrap();
-    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_snaplint")).parent().unwrap().to_path_buf();
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_snaplint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut stdout = String::new();
     let mut code = 0;
@@ -86,7 +89,10 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
 #[test]
 fn no_input_is_interpolated_into_run_scripts() {
     for step in action()["runs"]["steps"].as_array().unwrap() {
-        assert!(!step["run"].as_str().unwrap().contains("${{"), "interpolation in run: {step}");
+        assert!(
+            !step["run"].as_str().unwrap().contains("${{"),
+            "interpolation in run: {step}"
+        );
     }
 }
 
@@ -95,10 +101,28 @@ fn broken_release_annotates_summarises_and_fails() {
     let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/rules/BKP002/fail"));
     let r = run_action(&dir, &[("sarif-file", "snaplint.sarif")]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stdout.contains("::error file=backup.yaml,line=3,col=7,endLine=3,endColumn=13,title=BKP002 backup-kind-or-api-version::"), "{}", r.stdout);
-    assert!(r.stdout.contains("::error title=BKP001 backup-manifest-missing::"), "{}", r.stdout);
-    assert!(r.summary.contains("| BKP002 | error | `backup.yaml:3:7` |"), "{}", r.summary);
-    assert!(r.outputs.contains("exit-code=1") && r.outputs.contains("sarif-file=snaplint.sarif"), "{}", r.outputs);
+    assert!(
+        r.stdout.contains(
+            "::error file=backup.yaml,line=3,col=7,endLine=3,endColumn=13,title=BKP002 backup-kind-or-api-version::"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("::error title=BKP001 backup-manifest-missing::"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.summary.contains("| BKP002 | error | `backup.yaml:3:7` |"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.outputs.contains("exit-code=1") && r.outputs.contains("sarif-file=snaplint.sarif"),
+        "{}",
+        r.outputs
+    );
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("snaplint.sarif")).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
 }
@@ -126,7 +150,10 @@ fn clean_release_passes_with_summary() {
 
 #[test]
 fn version_mismatch_fails_the_install_step() {
-    let r = run_action(&manifest_dir(), &[("path", "testdata/releases/sample"), ("version", "0.0.0-nope")]);
+    let r = run_action(
+        &manifest_dir(),
+        &[("path", "testdata/releases/sample"), ("version", "0.0.0-nope")],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("::error title=snaplint version::wanted 0.0.0-nope"));
 }

@@ -185,7 +185,11 @@ impl<'a> Builder<'a> {
                 },
                 start,
             )?,
-            Event::MappingEnd | Event::SequenceEnd => self.pop(start, end),
+            Event::MappingEnd => {
+                self.check_duplicate_keys()?;
+                self.pop(start, end)
+            }
+            Event::SequenceEnd => self.pop(start, end),
             _ => {}
         }
         Ok(())
@@ -230,6 +234,27 @@ impl<'a> Builder<'a> {
             });
         }
         self.frames.push(frame);
+        Ok(())
+    }
+
+    /// YAML requires unique keys, and Kubernetes tooling rejects or silently drops duplicates;
+    /// either way the manifest does not say what it seems to.
+    fn check_duplicate_keys(&self) -> Result<(), ParseError> {
+        let Some(Frame::Map { entries, .. }) = self.frames.last() else {
+            return Ok(());
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (key, _) in entries {
+            let Some(k) = key.scalar().filter(|s| !s.templated) else {
+                continue;
+            };
+            if !seen.insert(k.value.as_str()) {
+                return Err(ParseError {
+                    offset: key.span.start,
+                    message: format!("duplicate key `{}`", k.value),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -367,6 +392,14 @@ mod tests {
         assert_eq!(span("b"), "'it''s'");
         assert_eq!(span("c"), "[x, y]");
         assert_eq!(span("d"), "30d");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second_key() {
+        let text = "metadata:\n  annotations:\n    a: 1\n    a: 2\n";
+        let err = parse(text)[0].error.clone().unwrap();
+        assert_eq!(err.message, "duplicate key `a`");
+        assert_eq!(err.offset, text.rfind("a:").unwrap());
     }
 
     #[test]
