@@ -21,7 +21,7 @@ pub fn invalid(ctx: &mut Ctx) {
             ctx.report(
                 hook.file,
                 node.span.clone(),
-                format!("{} command is not a valid command: {why}", hook.label),
+                format!("invalid command for the {}: {why}", hook.label),
             )
             .with_help(help);
         }
@@ -121,8 +121,13 @@ fn problem(cmd: &Command) -> Option<Problem> {
                 let (arg, op) = argv[1..]
                     .iter()
                     .find_map(|a| shell_syntax(a).map(|op| (a, op)))?;
+                let what = if arg == op {
+                    format!("`{op}` is shell syntax")
+                } else {
+                    format!("`{arg}` holds shell syntax (`{op}`)")
+                };
                 format!(
-                    "`{arg}` holds shell syntax (`{op}`), but `{program}` is not a shell: Velero execs it directly, so `{op}` reaches `{program}` as a plain argument"
+                    "{what}, but `{program}` is not a shell: Velero execs it directly, so `{op}` reaches `{program}` as a plain argument"
                 )
             };
             // A program name with spaces (`pg_dump -U x` in one item) is already a script.
@@ -150,7 +155,7 @@ pub fn shell(ctx: &mut Ctx) {
         let text = &release.files[hook.file].text;
         let edit = write_argv(text, hook.file, &hook, node, &p.argv);
         let fix = edit.and_then(|e| ctx.fix(format!("{}: {}", p.fix, json_array(&p.argv)), vec![e]));
-        ctx.report(hook.file, node.span.clone(), format!("{} command will not run as intended: {}", hook.label, p.message))
+        ctx.report(hook.file, node.span.clone(), format!("the command of the {} will not run as intended: {}", hook.label, p.message))
             .with_help("for shell features (redirects, pipes, `&&`, `$VARS`) run the command through a shell: [\"/bin/sh\", \"-c\", \"...\"]")
             .with_fix(fix);
     }

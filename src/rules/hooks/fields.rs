@@ -32,16 +32,20 @@ pub fn on_error(ctx: &mut Ctx) {
                 vec![Edit::replace(hook.file, node.span.clone(), *m)],
             )
         });
+        let operation = match hook.phase {
+            Phase::PreBackup | Phase::PostBackup => "backup",
+            _ => "restore",
+        };
         let effect = match hook.form {
-            Form::Annotation => {
-                "Velero compares it case-sensitively and silently drops any other value, so a failing hook will not fail the backup as written"
-            }
-            Form::Spec => "the Velero CRD accepts only these two values and rejects the manifest",
+            Form::Annotation => format!(
+                "Velero compares it case-sensitively and silently drops any other value, so a failing hook does not fail the {operation} as written"
+            ),
+            Form::Spec => "the Velero CRD accepts only these two values and rejects the manifest".to_owned(),
         };
         ctx.report(
             hook.file,
             node.span.clone(),
-            format!("{} {field} `{}` is not `Continue` or `Fail`: {effect}", hook.label, s.value),
+            format!("{field} `{}` of the {} is not `Continue` or `Fail`: {effect}", s.value, hook.label),
         )
         .with_help(match meant {
             Some(m) => format!("write `{m}` (the value is case-sensitive)"),
@@ -59,7 +63,7 @@ pub fn timeout(ctx: &mut Ctx) {
                 continue;
             }
             let NodeKind::Scalar(s) = &node.kind else {
-                ctx.report(hook.file, node.span.clone(), format!("{} `{field}` is not a duration string", hook.label))
+                ctx.report(hook.file, node.span.clone(), format!("`{field}` of the {} is not a duration string", hook.label))
                     .with_help("write a Go duration such as `30s`, `5m` or `1h30m`");
                 continue;
             };
@@ -92,7 +96,7 @@ pub fn timeout(ctx: &mut Ctx) {
             ctx.report(
                 hook.file,
                 node.span.clone(),
-                format!("{} `{field}` is invalid: {why}{consequence}", hook.label),
+                format!("`{field}` of the {} is not a valid duration: {why}{consequence}", hook.label),
             )
             .with_help(format!(
                 "write a Go duration string such as `30s`, `5m` or `1h30m`{suggestion}"
@@ -117,7 +121,7 @@ pub fn container_missing(ctx: &mut Ctx) {
                 hook.file,
                 node.span.clone(),
                 format!(
-                    "{} names container `{name}`, but {} `{}` has no such container (it has {}): the hook fails at {}",
+                    "the {} names container `{name}`, but {} `{}` has no such container (it has {}): the hook fails at {}",
                     hook.label,
                     w.kind,
                     w.name,
@@ -156,15 +160,11 @@ pub fn container_implicit(ctx: &mut Ctx) {
             if names.len() < 2 {
                 continue;
             }
-            let field = match hook.form {
-                Form::Annotation => "a `container` annotation",
-                Form::Spec => "`container`",
-            };
             ctx.report(
                 hook.file,
                 hook.anchor.clone(),
                 format!(
-                    "{} has no {field}, and {} `{}` has {} containers: Velero runs it in the first one, `{}`",
+                    "the {} names no container, and {} `{}` has {} containers: Velero runs it in the first one, `{}`",
                     hook.label,
                     w.kind,
                     w.name,
@@ -196,7 +196,7 @@ pub fn restore_init_incomplete(ctx: &mut Ctx) {
                             hook.file,
                             hook.anchor.clone(),
                             format!(
-                                "{} has no `init.hook.restore.velero.io/container-image`: without an image Velero adds no init container, and the hook never runs",
+                                "the {} has no `init.hook.restore.velero.io/container-image`: without an image Velero adds no init container, and the hook never runs",
                                 hook.label
                             ),
                         )
@@ -207,7 +207,7 @@ pub fn restore_init_incomplete(ctx: &mut Ctx) {
                             hook.file,
                             img.span.clone(),
                             format!(
-                                "{} has an image but no `init.hook.restore.velero.io/command`: the init container runs the image's default entrypoint, which for most images (a database, a server) never exits and blocks the restored pod",
+                                "the {} has an image but no `init.hook.restore.velero.io/command`: the init container runs the image's default entrypoint, which for most images (a database, a server) never exits and blocks the restored pod",
                                 hook.label
                             ),
                         )
@@ -236,7 +236,7 @@ pub fn restore_init_incomplete(ctx: &mut Ctx) {
                     hook.file,
                     c.span.clone(),
                     format!(
-                        "{} init container lacks {}: Velero fails the restore (\"invalid InitContainer in restore hook\")",
+                        "the {} init container lacks {}: Velero fails the restore (\"invalid InitContainer in restore hook\")",
                         hook.label,
                         missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
                     ),

@@ -296,7 +296,7 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
                 let w = &release.workloads[i];
                 format!(" on {} `{}`", w.kind, w.name)
             }
-            None => String::new(),
+            None => " in HelmChart values".to_owned(),
         };
         out.push(Hook {
             form: Form::Annotation,

@@ -70,7 +70,7 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
                 o.file,
                 node.span.clone(),
                 format!(
-                    "{} hook `{name}` runs on no pod in the release: {why}, so the hook silently never runs",
+                    "{} hook entry `{name}` runs on no pod in the release: {why}, so its hooks silently never run",
                     o.kind.as_deref().unwrap_or_default()
                 ),
             )
@@ -181,7 +181,7 @@ pub fn unknown_annotation(ctx: &mut Ctx) {
             let d = ctx.report(
                 file,
                 k.span.clone(),
-                format!("unknown hook annotation `{key}`: {why}, so Velero ignores it"),
+                format!("unknown hook annotation `{key}`, ignored by Velero: {why}"),
             );
             match suggestion {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
