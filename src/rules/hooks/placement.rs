@@ -74,7 +74,11 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
                     o.kind.as_deref().unwrap_or_default()
                 ),
             )
-            .with_help("make the selector match the pod template labels (`spec.template.metadata.labels`) of the workload that holds the data");
+            .with_help(match top {
+                Some(Filter::Namespaces) => "include the namespace the workload runs in (KOTS installs into the app namespace; omit includedNamespaces to mean all)",
+                Some(Filter::Resources) => "include `pods` in includedResources (or leave it empty)",
+                _ => "make the selector match the pod template labels (`spec.template.metadata.labels`) of the workload that holds the data",
+            });
         }
     }
 }
