@@ -60,7 +60,11 @@ pub fn parse(s: &str) -> Result<i64, DurationError> {
         return Ok(0);
     }
     if rest.is_empty() {
-        return Err(if s.is_empty() { DurationError::Empty } else { DurationError::Invalid });
+        return Err(if s.is_empty() {
+            DurationError::Empty
+        } else {
+            DurationError::Invalid
+        });
     }
     let mut total: u64 = 0;
     while !rest.is_empty() {
@@ -117,7 +121,11 @@ pub fn parse(s: &str) -> Result<i64, DurationError> {
         rest = next;
     }
     if total == 1 << 63 {
-        return if neg { Ok(i64::MIN) } else { Err(DurationError::Overflow) };
+        return if neg {
+            Ok(i64::MIN)
+        } else {
+            Err(DurationError::Overflow)
+        };
     }
     let total = total as i64;
     Ok(if neg { -total } else { total })

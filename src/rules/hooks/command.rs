@@ -114,13 +114,9 @@ fn problem(cmd: &Command) -> Option<Problem> {
                 return None;
             }
             let why = if program.contains(char::is_whitespace) {
-                format!(
-                    "the program name `{program}` holds spaces: Velero execs it as one binary name, with no shell"
-                )
+                format!("the program name `{program}` holds spaces: Velero execs it as one binary name, with no shell")
             } else {
-                let (arg, op) = argv[1..]
-                    .iter()
-                    .find_map(|a| shell_syntax(a).map(|op| (a, op)))?;
+                let (arg, op) = argv[1..].iter().find_map(|a| shell_syntax(a).map(|op| (a, op)))?;
                 let what = if arg == op {
                     format!("`{op}` is shell syntax")
                 } else {
@@ -209,9 +205,18 @@ mod tests {
 
     #[test]
     fn annotation_commands_parse_like_velero() {
-        assert_eq!(parse_annotation_command("/bin/sync"), Command::Single("/bin/sync".into()));
-        assert_eq!(parse_annotation_command(r#"["/bin/sh", "-c", "x"]"#), argv(&["/bin/sh", "-c", "x"]));
-        assert!(matches!(parse_annotation_command(r#"["/bin/sh", "-c", "x""#), Command::Invalid(_)));
+        assert_eq!(
+            parse_annotation_command("/bin/sync"),
+            Command::Single("/bin/sync".into())
+        );
+        assert_eq!(
+            parse_annotation_command(r#"["/bin/sh", "-c", "x"]"#),
+            argv(&["/bin/sh", "-c", "x"])
+        );
+        assert!(matches!(
+            parse_annotation_command(r#"["/bin/sh", "-c", "x""#),
+            Command::Invalid(_)
+        ));
         assert!(matches!(parse_annotation_command("[]"), Command::Invalid(_)));
         assert!(matches!(parse_annotation_command(r#"["a", 1]"#), Command::Invalid(_)));
         assert!(matches!(parse_annotation_command(""), Command::Invalid(_)));

@@ -45,7 +45,10 @@ pub fn on_error(ctx: &mut Ctx) {
         ctx.report(
             hook.file,
             node.span.clone(),
-            format!("{field} `{}` of the {} is not `Continue` or `Fail`: {effect}", s.value, hook.label),
+            format!(
+                "{field} `{}` of the {} is not `Continue` or `Fail`: {effect}",
+                s.value, hook.label
+            ),
         )
         .with_help(match meant {
             Some(m) => format!("write `{m}` (the value is case-sensitive)"),
@@ -63,8 +66,12 @@ pub fn timeout(ctx: &mut Ctx) {
                 continue;
             }
             let NodeKind::Scalar(s) = &node.kind else {
-                ctx.report(hook.file, node.span.clone(), format!("`{field}` of the {} is not a duration string", hook.label))
-                    .with_help("write a Go duration such as `30s`, `5m` or `1h30m`");
+                ctx.report(
+                    hook.file,
+                    node.span.clone(),
+                    format!("`{field}` of the {} is not a duration string", hook.label),
+                )
+                .with_help("write a Go duration such as `30s`, `5m` or `1h30m`");
                 continue;
             };
             let why = match s.typed() {
@@ -96,7 +103,10 @@ pub fn timeout(ctx: &mut Ctx) {
             ctx.report(
                 hook.file,
                 node.span.clone(),
-                format!("`{field}` of the {} is not a valid duration: {why}{consequence}", hook.label),
+                format!(
+                    "`{field}` of the {} is not a valid duration: {why}{consequence}",
+                    hook.label
+                ),
             )
             .with_help(format!(
                 "write a Go duration string such as `30s`, `5m` or `1h30m`{suggestion}"

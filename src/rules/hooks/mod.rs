@@ -130,10 +130,7 @@ pub struct Hook<'r> {
 
 impl Hook<'_> {
     pub fn workloads<'a>(&'a self, release: &'a Release) -> impl Iterator<Item = &'a Workload> + 'a {
-        self.targets
-            .iter()
-            .flatten()
-            .map(move |i| &release.workloads[*i])
+        self.targets.iter().flatten().map(move |i| &release.workloads[*i])
     }
 }
 
@@ -167,7 +164,11 @@ pub fn annotation_maps(release: &Release) -> Vec<AnnotationMap<'_>> {
             continue;
         };
         values.walk(&mut |n| {
-            if n.is_map() && n.entries().iter().any(|(k, _)| k.as_str().is_some_and(looks_like_hook_key)) {
+            if n.is_map()
+                && n.entries()
+                    .iter()
+                    .any(|(k, _)| k.as_str().is_some_and(looks_like_hook_key))
+            {
                 out.push(AnnotationMap {
                     file: o.file,
                     map: n,

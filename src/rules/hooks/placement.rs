@@ -13,10 +13,7 @@ use crate::yaml::Node;
 pub fn selector_matches_nothing(ctx: &mut Ctx) {
     let release = ctx.release;
     // Pods rendered from Helm charts are not in the release as manifests: unknown, not absent.
-    let helm = release
-        .objects
-        .iter()
-        .any(|o| o.kind.as_deref() == Some("HelmChart"));
+    let helm = release.objects.iter().any(|o| o.kind.as_deref() == Some("HelmChart"));
     if helm {
         return;
     }
@@ -179,9 +176,12 @@ pub fn unknown_annotation(ctx: &mut Ctx) {
                 },
             };
             // A rename onto a key the map already has would lose one of the two values.
-            let fix = suggestion
-                .filter(|s| map.get(s).is_none())
-                .and_then(|s| ctx.fix(format!("rename to `{s}`"), vec![Edit::replace(file, k.span.clone(), scalar_text(s))]));
+            let fix = suggestion.filter(|s| map.get(s).is_none()).and_then(|s| {
+                ctx.fix(
+                    format!("rename to `{s}`"),
+                    vec![Edit::replace(file, k.span.clone(), scalar_text(s))],
+                )
+            });
             let d = ctx.report(
                 file,
                 k.span.clone(),
