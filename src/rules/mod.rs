@@ -3,7 +3,9 @@
 //! inline suppressions.
 
 mod backup;
+pub mod duration;
 mod filter;
+mod hooks;
 mod parse;
 pub mod schema;
 mod spec;
@@ -122,6 +124,16 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("backup-unique", backup::unique),
     ("backup-schema", backup::schema),
     ("backup-kots-managed-fields", backup::kots_managed_fields),
+    ("hook-command-invalid", hooks::command_invalid),
+    ("hook-command-shell", hooks::command_shell),
+    ("hook-on-error", hooks::on_error),
+    ("hook-timeout", hooks::timeout),
+    ("hook-container-missing", hooks::container_missing),
+    ("hook-selector-matches-nothing", hooks::selector_matches_nothing),
+    ("hook-annotations-on-workload", hooks::annotations_on_workload),
+    ("hook-restore-init-incomplete", hooks::restore_init_incomplete),
+    ("hook-annotation-unknown", hooks::unknown_annotation),
+    ("hook-container-implicit", hooks::container_implicit),
     ("suppression-ids", suppression::unknown_ids),
     ("volumes-opt-in", volumes::not_opted_in),
     ("volumes-unknown-name", volumes::unknown_volume),

@@ -1,0 +1,249 @@
+//! HOOK001 (command is not a valid command) and HOOK002 (command will not run as intended:
+//! Velero execs it directly, with no shell).
+
+use super::{Command, Form, Hook, hooks, parse_command};
+use crate::diagnostic::{Edit, FileId};
+use crate::rules::Ctx;
+use crate::rules::yaml_edit::scalar_text;
+use crate::yaml::Node;
+
+pub fn invalid(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for hook in hooks(release) {
+        let Some(node) = hook.command else { continue };
+        if let Command::Invalid(why) = parse_command(&hook, node) {
+            let help = match hook.form {
+                Form::Annotation => {
+                    "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
+                }
+                Form::Spec => "write `command` as a non-empty YAML list of strings: [\"/bin/sh\", \"-c\", \"...\"]",
+            };
+            ctx.report(
+                hook.file,
+                node.span.clone(),
+                format!("invalid command for the {}: {why}", hook.label),
+            )
+            .with_help(help);
+        }
+    }
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// The index of the shell in argv (`/bin/sh`, `bash`, `/usr/bin/env bash`, `busybox sh`).
+fn shell_at(argv: &[String]) -> Option<usize> {
+    let first = basename(argv.first()?);
+    if SHELLS.contains(&first) {
+        return Some(0);
+    }
+    if matches!(first, "env" | "busybox") && argv.get(1).is_some_and(|a| SHELLS.contains(&basename(a))) {
+        return Some(1);
+    }
+    None
+}
+
+/// Shell syntax that only a shell gives meaning to.
+fn shell_syntax(arg: &str) -> Option<&'static str> {
+    const OPS: &[&str] = &["&&", "||", "|", ">", "<", ";", "`", "$(", "${"];
+    if let Some(op) = OPS.iter().find(|op| arg.contains(*op)) {
+        return Some(op);
+    }
+    let b = arg.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
+        .then_some("$VAR")
+}
+
+/// Quote an argument for `sh -c` when it holds spaces or quotes but no shell syntax meant to
+/// be interpreted.
+fn sh_word(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '\\'));
+    if plain || shell_syntax(arg).is_some() && !arg.contains(char::is_whitespace) {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+struct Problem {
+    message: String,
+    argv: Vec<String>,
+    fix: String,
+}
+
+fn problem(cmd: &Command) -> Option<Problem> {
+    match cmd {
+        Command::Single(s) => {
+            let why = if s.contains(char::is_whitespace) {
+                "it holds spaces".to_owned()
+            } else {
+                format!("it holds shell syntax (`{}`)", shell_syntax(s)?)
+            };
+            Some(Problem {
+                message: format!(
+                    "Velero runs the whole string as one program name ({why}), with no shell: it looks for a binary literally named `{s}`"
+                ),
+                argv: vec!["/bin/sh".into(), "-c".into(), s.clone()],
+                fix: "run it with `/bin/sh -c`".into(),
+            })
+        }
+        Command::Argv(argv) => {
+            let program = &argv[0];
+            if let Some(i) = shell_at(argv) {
+                // A script string given to a shell without `-c` is read as a script file name.
+                let script = argv.get(i + 1)?;
+                if !script.starts_with('-') && script.contains(char::is_whitespace) {
+                    let mut fixed = argv.clone();
+                    fixed.insert(i + 1, "-c".into());
+                    return Some(Problem {
+                        message: format!(
+                            "`{}` gets `{script}` without `-c`, so it tries to open a script file of that name",
+                            argv[i]
+                        ),
+                        argv: fixed,
+                        fix: "add `-c`".into(),
+                    });
+                }
+                return None;
+            }
+            let why = if program.contains(char::is_whitespace) {
+                format!("the program name `{program}` holds spaces: Velero execs it as one binary name, with no shell")
+            } else {
+                let (arg, op) = argv[1..].iter().find_map(|a| shell_syntax(a).map(|op| (a, op)))?;
+                let what = if arg == op {
+                    format!("`{op}` is shell syntax")
+                } else {
+                    format!("`{arg}` holds shell syntax (`{op}`)")
+                };
+                format!(
+                    "{what}, but `{program}` is not a shell: Velero execs it directly, so `{op}` reaches `{program}` as a plain argument"
+                )
+            };
+            // A program name with spaces (`pg_dump -U x` in one item) is already a script.
+            let script = std::iter::once(program.clone())
+                .chain(argv[1..].iter().map(|a| sh_word(a)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some(Problem {
+                message: why,
+                argv: vec!["/bin/sh".into(), "-c".into(), script],
+                fix: "run it with `/bin/sh -c`".into(),
+            })
+        }
+        _ => None,
+    }
+}
+
+pub fn shell(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for hook in hooks(release) {
+        let Some(node) = hook.command else { continue };
+        let Some(p) = problem(&parse_command(&hook, node)) else {
+            continue;
+        };
+        let text = &release.files[hook.file].text;
+        let edit = write_argv(text, hook.file, &hook, node, &p.argv);
+        let fix = edit.and_then(|e| ctx.fix(format!("{}: {}", p.fix, json_array(&p.argv)), vec![e]));
+        ctx.report(hook.file, node.span.clone(), format!("the command of the {} will not run as intended: {}", hook.label, p.message))
+            .with_help("for shell features (redirects, pipes, `&&`, `$VARS`) run the command through a shell: [\"/bin/sh\", \"-c\", \"...\"]")
+            .with_fix(fix);
+    }
+}
+
+pub fn json_array(argv: &[String]) -> String {
+    let items: Vec<String> = argv
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap_or_default())
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// An edit that writes `argv` in place of the command `node`: a quoted JSON array for an
+/// annotation, a flow or block YAML list (in the style found) for a spec `command`.
+fn write_argv(text: &str, file: FileId, hook: &Hook, node: &Node, argv: &[String]) -> Option<Edit> {
+    let json = json_array(argv);
+    match hook.form {
+        Form::Annotation => Some(Edit::replace(file, node.span.clone(), scalar_text(&json))),
+        Form::Spec => {
+            let items = node.items();
+            let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                // A scalar command: a flow list fits where it stood.
+                return Some(Edit::replace(file, node.span.clone(), json));
+            };
+            if text[node.span.clone()].starts_with('[') {
+                return Some(Edit::replace(file, node.span.clone(), json));
+            }
+            // Block list: rewrite the items from the first dash to the end of the last item.
+            let line_start = text[..first.span.start].rfind('\n').map_or(0, |i| i + 1);
+            let dash = line_start + text[line_start..first.span.start].rfind('-')?;
+            let col = dash - line_start;
+            let lines: Vec<String> = argv
+                .iter()
+                .map(|a| format!("- {}", serde_json::to_string(a).unwrap_or_default()))
+                .collect();
+            let sep = format!("\n{}", " ".repeat(col));
+            Some(Edit::replace(file, dash..last.span.end, lines.join(&sep)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_annotation_command;
+    use super::*;
+
+    fn argv(items: &[&str]) -> Command {
+        Command::Argv(items.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn annotation_commands_parse_like_velero() {
+        assert_eq!(
+            parse_annotation_command("/bin/sync"),
+            Command::Single("/bin/sync".into())
+        );
+        assert_eq!(
+            parse_annotation_command(r#"["/bin/sh", "-c", "x"]"#),
+            argv(&["/bin/sh", "-c", "x"])
+        );
+        assert!(matches!(
+            parse_annotation_command(r#"["/bin/sh", "-c", "x""#),
+            Command::Invalid(_)
+        ));
+        assert!(matches!(parse_annotation_command("[]"), Command::Invalid(_)));
+        assert!(matches!(parse_annotation_command(r#"["a", 1]"#), Command::Invalid(_)));
+        assert!(matches!(parse_annotation_command(""), Command::Invalid(_)));
+    }
+
+    #[test]
+    fn shell_problems() {
+        assert!(problem(&Command::Single("/bin/sync".into())).is_none());
+        let p = problem(&Command::Single("pg_dump -U x > /backup/db.sql".into())).unwrap();
+        assert_eq!(p.argv, ["/bin/sh", "-c", "pg_dump -U x > /backup/db.sql"]);
+        assert!(problem(&argv(&["/bin/bash", "-c", "a > b && c"])).is_none());
+        assert!(problem(&argv(&["/usr/bin/env", "bash", "-c", "a | b"])).is_none());
+        assert!(problem(&argv(&["redis-cli", "save"])).is_none());
+        let p = problem(&argv(&["pg_dump", "-U", "x", ">", "/backup/db.sql"])).unwrap();
+        assert_eq!(p.argv[2], "pg_dump -U x > /backup/db.sql");
+        let p = problem(&argv(&["echo", "$HOME", "it's here"])).unwrap();
+        assert_eq!(p.argv[2], r"echo $HOME 'it'\''s here'");
+        let p = problem(&argv(&["/bin/sh", "pg_dump -U x > f"])).unwrap();
+        assert_eq!(p.argv, ["/bin/sh", "-c", "pg_dump -U x > f"]);
+        let p = problem(&argv(&["pg_dump -U x"])).unwrap();
+        assert_eq!(p.argv, ["/bin/sh", "-c", "pg_dump -U x"]);
+    }
+
+    #[test]
+    fn json_array_escapes() {
+        let a = json_array(&["/bin/sh".into(), "-c".into(), r#"echo "hi" \ 'x'"#.into()]);
+        assert_eq!(a, r#"["/bin/sh", "-c", "echo \"hi\" \\ 'x'"]"#);
+        assert_eq!(scalar_text(&a), r#"'["/bin/sh", "-c", "echo \"hi\" \\ ''x''"]'"#);
+    }
+}
