@@ -162,7 +162,7 @@ pub fn schema(ctx: &mut Ctx) {
         let Ok(violations) = schema::validate(&params.schema, root, &doc.anchors) else {
             continue;
         };
-        for v in violations {
+        for v in violations.into_iter().filter(|v| !owned_by_hook_rules(&v.pointer)) {
             match v.unknown {
                 Some((key, suggestion)) => {
                     let d = ctx
@@ -178,6 +178,27 @@ pub fn schema(ctx: &mut Ctx) {
             }
         }
     }
+}
+
+/// Hook commands, on-error values and timeouts have their own rules (HOOK001, HOOK003,
+/// HOOK004) with sharper messages and fixes; reporting them here too would say it twice.
+fn owned_by_hook_rules(pointer: &str) -> bool {
+    let parts: Vec<&str> = pointer.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        [
+            "",
+            "spec",
+            "hooks",
+            "resources",
+            _,
+            "pre" | "post",
+            _,
+            "exec",
+            "command" | "onError" | "timeout",
+            ..
+        ]
+    )
 }
 
 #[derive(Deserialize, Default)]

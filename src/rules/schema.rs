@@ -17,6 +17,8 @@ const SCHEMAS: &[(&str, &str)] = &[
 ];
 
 pub struct Violation {
+    /// JSON pointer of the offending value.
+    pub pointer: String,
     pub span: Span,
     pub message: String,
     /// Set for a key the schema does not know: (key, did-you-mean).
@@ -70,6 +72,7 @@ pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Resu
                     }
                     let suggestion = closest(key, known.iter().map(String::as_str)).map(str::to_owned);
                     out.push(Violation {
+                        pointer: error.instance_path().as_str().to_owned(),
                         span: key_node.span.clone(),
                         message: format!("unknown field `{key}`"),
                         unknown: Some((key.to_string(), suggestion)),
@@ -77,6 +80,7 @@ pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Resu
                 }
             }
             _ => out.push(Violation {
+                pointer: error.instance_path().as_str().to_owned(),
                 span: node.span.clone(),
                 message: describe(&error),
                 unknown: None,

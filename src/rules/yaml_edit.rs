@@ -224,10 +224,20 @@ pub fn move_entries(
     merge: &dyn Fn(&str, &Node, &Node) -> Option<String>,
 ) -> Option<Vec<Edit>> {
     let dst = dst_path.iter().try_fold(dst_parent, |n, k| n.get(k));
+    let all_moved = src
+        .entries()
+        .iter()
+        .all(|(k, _)| k.as_str().is_some_and(|s| keys.contains(&s)));
     let mut edits = Vec::new();
     let mut lines = Vec::new();
     for key in keys {
         let Some((k, v)) = src.entry(key) else { continue };
+        // Comment lines just above an entry describe it: they travel with it.
+        let (comment_range, comments) = leading_comments(text, k);
+        lines.extend(comments);
+        if !all_moved && !comment_range.is_empty() {
+            edits.push(Edit::replace(file, comment_range, ""));
+        }
         match dst.and_then(|d| d.entry(key)) {
             Some((_, dv)) => edits.push(Edit::replace(file, dv.span.clone(), merge(key, v, dv)?)),
             None => lines.push(raw_entry(text, k, v)?),
@@ -238,6 +248,23 @@ pub fn move_entries(
     }
     edits.extend(remove_entries(text, file, src_key, src, keys));
     Some(edits)
+}
+
+/// The full-line comments directly above `key` (range and trimmed texts, in order).
+fn leading_comments(text: &str, key: &Node) -> (std::ops::Range<usize>, Vec<String>) {
+    let end = line_start(text, key.span.start);
+    let mut start = end;
+    let mut comments = Vec::new();
+    while start > 0 {
+        let prev = line_start(text, start - 1);
+        let line = text[prev..start].trim();
+        if !line.starts_with('#') {
+            break;
+        }
+        comments.insert(0, line.to_owned());
+        start = prev;
+    }
+    (start..end, comments)
 }
 
 /// Indentation helper re-exported for rules that need to line up with an existing key.
@@ -389,6 +416,22 @@ mod tests {
         assert_eq!(
             apply(text, e),
             "template:\n  metadata:\n    annotations:\n      k: v\n  spec: # pod\n    containers: []\n"
+        );
+    }
+
+    #[test]
+    fn moving_keeps_comment_lines_above_entries() {
+        let text = "metadata:\n  name: x\n  annotations:\n    # why we back this up\n    a: '1'\n    b: 2\nspec:\n  template:\n    metadata:\n      labels: {}\n";
+        let r = root(text);
+        let (k, v) = r.get("metadata").unwrap().entry("annotations").unwrap();
+        let tpl = r.path("spec.template").unwrap();
+        let merge = |_: &str, _: &Node, _: &Node| None;
+        let edits = move_entries(text, 0, (k, v), &["a"], (tpl, &["metadata", "annotations"]), &merge).unwrap();
+        let refs: Vec<_> = edits.iter().map(|e| (e.span.clone(), e.text.as_str())).collect();
+        let out = apply_edits(text, &refs).unwrap();
+        assert_eq!(
+            out,
+            "metadata:\n  name: x\n  annotations:\n    b: 2\nspec:\n  template:\n    metadata:\n      labels: {}\n      annotations:\n        # why we back this up\n        a: '1'\n"
         );
     }
 
