@@ -3,12 +3,20 @@
 /// The single best candidate within a distance that scales with the word's length, or `None`
 /// when nothing is close or two candidates tie (a guess would then be a coin flip).
 pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
+    let len = word.chars().count();
+    let limit = (len / 3).clamp(1, 3);
+    let lower = word.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     let mut tie = false;
     for cand in candidates {
-        let d = strsim::damerau_levenshtein(&word.to_lowercase(), &cand.to_lowercase());
-        if d > limit || cand == word {
+        // The distance is at least the length difference: skip the DP when that already loses.
+        if cand == word || cand.chars().count().abs_diff(len) > limit {
+            continue;
+        }
+        // Optimal string alignment: edits plus adjacent transpositions (`dta` -> `data`), and a
+        // plain DP, unlike strsim's unrestricted Damerau which hashes every character.
+        let d = strsim::osa_distance(&lower, &cand.to_lowercase());
+        if d > limit {
             continue;
         }
         match best {

@@ -139,13 +139,18 @@ pub fn unknown_annotation(ctx: &mut Ctx) {
             maps.push((w.file, own));
         }
     }
+    // The same foreign keys (`prometheus.io/scrape`, ...) recur on every workload: compare each
+    // distinct key with the known ones once.
+    let mut suggestions: std::collections::HashMap<&str, Option<&str>> = std::collections::HashMap::new();
     for (file, map) in maps {
         for (k, _) in map.entries() {
             let Some(key) = k.as_str() else { continue };
             if is_known_key(key) {
                 continue;
             }
-            let suggestion = closest(key, known.iter().map(String::as_str));
+            let suggestion = *suggestions
+                .entry(key)
+                .or_insert_with(|| closest(key, known.iter().map(String::as_str)));
             if !looks_like_hook_key(key) && suggestion.is_none() {
                 continue;
             }
