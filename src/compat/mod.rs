@@ -324,7 +324,9 @@ impl Compat {
         let kubernetes_tested = kubernetes.map(|k| {
             let t = row.as_ref().map_or(Tested::No, |r| tested(&r.kubernetes, k));
             match (t, &row) {
-                (Tested::Exact, _) => reasons.push(format!("Kubernetes {k} is one of the versions tested for this row")),
+                (Tested::Exact, _) => {
+                    reasons.push(format!("Kubernetes {k} is one of the versions tested for this row"))
+                }
                 (Tested::SameMinor, _) => reasons.push(format!(
                     "Kubernetes {k} is not in the tested list, but its minor version is"
                 )),
@@ -350,7 +352,11 @@ impl Compat {
             velero_for_kots: self.kots_row(kots).map(|r| r.velero.to_string()),
             oldest_kots_for_velero: oldest_kots.map(|v| v.to_string()),
             kubernetes_tested,
-            uploader: self.uploader(velero),
+            uploader: if self.velero_unsupported(velero) {
+                None
+            } else {
+                self.uploader(velero)
+            },
             velero_matrix: velero_row,
         }
     }

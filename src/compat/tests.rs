@@ -38,7 +38,10 @@ fn every_kots_row_matches_the_documented_table() {
         assert_eq!(row.velero.max.to_string(), *max, "{kots}");
         let got: Vec<String> = row.kubernetes.iter().map(ToString::to_string).collect();
         assert_eq!(got, *k8s, "{kots}");
-        assert!(row.source.contains("https://docs.replicated.com/vendor/snapshots-overview"));
+        assert!(
+            row.source
+                .contains("https://docs.replicated.com/vendor/snapshots-overview")
+        );
     }
 }
 

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 pub use filter::{Filter, pattern_matches};
 pub use spec::{FixKind, RULE_FILES, RuleSpec, SpecError, builtin, find, parse_spec};
 
+use crate::compat::ClusterVersions;
 use crate::diagnostic::{Diagnostic, Edit, FileId, Fix, Location};
 use crate::release::Release;
 use crate::yaml::Span;
@@ -27,15 +28,24 @@ pub struct Ctx<'a> {
     pub rule: &'a RuleSpec,
     /// Every known rule (for checks about rule IDs themselves, like suppressions).
     pub rules: &'a [RuleSpec],
+    /// What the user said about the customer's cluster (`check --kots-version ...`).
+    pub versions: &'a ClusterVersions,
     out: Vec<Diagnostic>,
 }
 
+/// Facts for a run that are not in the release.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub versions: ClusterVersions,
+}
+
 impl<'a> Ctx<'a> {
-    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec]) -> Self {
+    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec], versions: &'a ClusterVersions) -> Self {
         Ctx {
             release,
             rule,
             rules,
+            versions,
             out: Vec::new(),
         }
     }
@@ -138,13 +148,13 @@ pub fn check_fn(name: &str) -> Option<CheckFn> {
 
 /// Run the rules the filter selects, then apply severity overrides, per-file ignores and
 /// inline suppressions. Output is sorted by file, position and rule.
-pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagnostic> {
+pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules.iter().filter(|r| filter.selects(r)) {
         let Some(check) = check_fn(&rule.check) else {
             continue;
         };
-        let mut ctx = Ctx::new(release, rule, rules);
+        let mut ctx = Ctx::new(release, rule, rules, &options.versions);
         check(&mut ctx);
         out.append(&mut ctx.out);
     }
