@@ -9,6 +9,7 @@ pub mod schema;
 mod spec;
 pub mod suggest;
 mod suppression;
+pub mod versions;
 pub mod volumes;
 pub mod yaml_edit;
 
@@ -140,6 +141,14 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("volumes-include-exclude", volumes::included_and_excluded),
     ("volumes-malformed", volumes::malformed),
     ("volumes-key-typo", volumes::misspelled_key),
+    ("velero-for-kots", versions::velero_for_kots),
+    ("kubernetes-tested", versions::kubernetes_tested),
+    ("velero-unsupported", versions::velero_unsupported),
+    ("field-newer-than-velero", versions::field_newer_than_velero),
+    ("min-kots-version", versions::min_kots_version),
+    ("embedded-cluster-snapshots", versions::embedded_cluster),
+    ("restic-settings", versions::restic_settings),
+    ("version-invalid", versions::invalid_version),
 ];
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {
