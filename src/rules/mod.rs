@@ -7,6 +7,7 @@ mod filter;
 mod parse;
 pub mod schema;
 mod spec;
+pub mod storage;
 pub mod suggest;
 mod suppression;
 pub mod versions;
@@ -141,6 +142,8 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("volumes-include-exclude", volumes::included_and_excluded),
     ("volumes-malformed", volumes::malformed),
     ("volumes-key-typo", volumes::misspelled_key),
+    ("s3-sse-bucket-policy", storage::sse_bucket_policy),
+    ("velero-storage-locations", storage::storage_locations),
     ("velero-for-kots", versions::velero_for_kots),
     ("kubernetes-tested", versions::kubernetes_tested),
     ("velero-unsupported", versions::velero_unsupported),
