@@ -132,3 +132,33 @@ fn table_and_usage() {
     assert_eq!(code(&run(&["compat", "--kots", "one", "--velero", "1.15.0"])), 2);
     assert_eq!(code(&run(&["compat"])), 2);
 }
+
+#[test]
+fn check_version_flags_reach_the_rules() {
+    let clean = run(&["check", "--no-config", "--format", "json", "testdata/releases/sample"]);
+    assert_eq!(code(&clean), 0, "{}", stdout(&clean));
+    let out = run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "testdata/releases/sample",
+        "--kots-version",
+        "1.125.2",
+        "--velero-version",
+        "1.17.0",
+        "--kubernetes-version",
+        "1.29.0",
+    ]);
+    let fired = rules_in(&json(&out));
+    assert!(fired.contains(&"VER001".to_owned()), "{fired:?}");
+    assert!(fired.contains(&"VER002".to_owned()), "{fired:?}");
+    let bad = run(&[
+        "check",
+        "--no-config",
+        "testdata/releases/sample",
+        "--velero-version",
+        "1.17",
+    ]);
+    assert_eq!(code(&bad), 2);
+}
