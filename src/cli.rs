@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::compat::{self, ClusterVersions, VersionSpec};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{unified_diff, write_atomic};
 use crate::lint::{self, Input};
 use crate::release::Release;
 use crate::report::{self, display_path};
-use crate::rules::{self, Filter, RuleSpec};
+use crate::rules::{self, Filter, RuleSpec, RunOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,6 +38,42 @@ pub enum Command {
     },
     /// Show the full explanation of a rule, by ID or name.
     Explain { rule: String },
+    /// Is this KOTS / Velero / Kubernetes combination supported? Needs no release.
+    Compat(CompatArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompatArgs {
+    /// KOTS version, e.g. 1.124.5.
+    #[arg(long, value_parser = parse_version_flag, required_unless_present = "table", requires = "velero")]
+    pub kots: Option<VersionSpec>,
+    /// Velero version, e.g. 1.15.0.
+    #[arg(long, value_parser = parse_version_flag, required_unless_present = "table", requires = "kots")]
+    pub velero: Option<VersionSpec>,
+    /// Kubernetes version, e.g. 1.30.4 (optional).
+    #[arg(long, value_parser = parse_version_flag)]
+    pub kubernetes: Option<VersionSpec>,
+    /// Print the whole compatibility matrix instead.
+    #[arg(long, conflicts_with_all = ["kots", "velero", "kubernetes"])]
+    pub table: bool,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table, value_name = "text|json", value_parser = parse_compat_format)]
+    pub format: RulesFormat,
+}
+
+fn parse_compat_format(s: &str) -> Result<RulesFormat, String> {
+    match s {
+        "text" | "table" => Ok(RulesFormat::Table),
+        "json" => Ok(RulesFormat::Json),
+        _ => Err(format!("unknown format `{s}` (one of: text, json)")),
+    }
+}
+
+/// `latest` says nothing about a customer's cluster: flags need a real version.
+fn parse_version_flag(s: &str) -> Result<VersionSpec, String> {
+    match compat::parse_version(s)? {
+        VersionSpec::Latest => Err(format!("`{s}`: give the version installed, e.g. 1.15.2")),
+        v => Ok(v),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -74,6 +111,27 @@ pub struct CheckArgs {
     /// Repeatable; the terminal still gets `--format`.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<(Format, PathBuf)>,
+    /// The customer's KOTS version (checked against the compatibility table).
+    #[arg(long, value_name = "V", value_parser = parse_version_flag)]
+    pub kots_version: Option<VersionSpec>,
+    /// The customer's Velero version.
+    #[arg(long, value_name = "V", value_parser = parse_version_flag)]
+    pub velero_version: Option<VersionSpec>,
+    /// The customer's Kubernetes version.
+    #[arg(long, value_name = "V", value_parser = parse_version_flag)]
+    pub kubernetes_version: Option<VersionSpec>,
+}
+
+impl CheckArgs {
+    fn run_options(&self) -> RunOptions {
+        RunOptions {
+            versions: ClusterVersions {
+                kots: self.kots_version.clone(),
+                velero: self.velero_version.clone(),
+                kubernetes: self.kubernetes_version.clone(),
+            },
+        }
+    }
 }
 
 impl CheckArgs {
@@ -157,6 +215,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
             print!("{}", explain_output(spec));
             Ok(EXIT_CLEAN)
         }
+        Command::Compat(args) => compat_command(&args),
     }
 }
 
@@ -289,7 +348,7 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     if args.fix || args.diff {
         return fix(release, rules, &filter, &args, fail_on);
     }
-    let diagnostics = lint::lint(&release, rules, &filter);
+    let diagnostics = lint::lint(&release, rules, &filter, &args.run_options());
     emit(&release, &diagnostics, &args, rules)?;
     Ok(exit_code(&diagnostics, fail_on))
 }
@@ -301,7 +360,7 @@ fn fix(
     args: &CheckArgs,
     fail_on: Severity,
 ) -> Result<u8, String> {
-    let outcome = lint::fix(release, rules, filter, args.unsafe_fixes);
+    let outcome = lint::fix(release, rules, filter, &args.run_options(), args.unsafe_fixes);
     if args.diff {
         for c in &outcome.changes {
             print!(
@@ -386,4 +445,117 @@ fn exit_code(diagnostics: &[Diagnostic], fail_on: Severity) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// `snaplint compat`: exit 0 supported, 1 not; `--table` prints the matrix.
+fn compat_command(args: &CompatArgs) -> Result<u8, String> {
+    let data = compat::data();
+    let json = args.format == RulesFormat::Json;
+    if args.table {
+        print!(
+            "{}",
+            if json {
+                compat_table_json(data)
+            } else {
+                compat_table_text(data)
+            }
+        );
+        return Ok(EXIT_CLEAN);
+    }
+    let (Some(kots), Some(velero)) = (&args.kots, &args.velero) else {
+        return Err("give --kots and --velero (or --table)".into());
+    };
+    let verdict = data.verdict(kots, velero, args.kubernetes.as_ref());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&verdict).unwrap_or_default());
+    } else {
+        print!("{}", compat_verdict_text(&verdict));
+    }
+    Ok(if verdict.supported { EXIT_CLEAN } else { EXIT_FINDINGS })
+}
+
+pub fn compat_verdict_text(v: &compat::Verdict) -> String {
+    let k8s = v
+        .kubernetes
+        .as_ref()
+        .map(|k| format!(", Kubernetes {k}"))
+        .unwrap_or_default();
+    let mut out = format!(
+        "KOTS {}, Velero {}{k8s}: {}\n",
+        v.kots,
+        v.velero,
+        if v.supported { "supported" } else { "NOT supported" }
+    );
+    for r in &v.reasons {
+        out.push_str(&format!("  - {r}\n"));
+    }
+    out.push_str("Alternatives:\n");
+    match &v.velero_for_kots {
+        Some(range) => out.push_str(&format!("  - KOTS {} supports Velero {range}\n", v.kots)),
+        None => out.push_str(&format!(
+            "  - KOTS {} supports no Velero version in the table; upgrade KOTS\n",
+            v.kots
+        )),
+    }
+    match &v.oldest_kots_for_velero {
+        Some(k) => out.push_str(&format!("  - Velero {} needs KOTS {k} or later\n", v.velero)),
+        None => out.push_str(&format!("  - no KOTS version supports Velero {}\n", v.velero)),
+    }
+    if let Some(m) = &v.velero_matrix {
+        out.push_str(&format!(
+            "  - Velero {} itself: expected to work on Kubernetes {}, tested on {}\n",
+            m.minor,
+            m.expected,
+            compat::join(&m.tested)
+        ));
+    }
+    if let Some(u) = v.uploader {
+        let name = match u {
+            compat::Uploader::Restic => "Restic",
+            compat::Uploader::Kopia => "Kopia",
+        };
+        out.push_str(&format!("File-system backups with Velero {} use {name}.\n", v.velero));
+    }
+    if let Some(row) = &v.row {
+        out.push_str(&format!("Source: {}\n", row.source));
+    }
+    out
+}
+
+fn compat_table_text(data: &compat::Compat) -> String {
+    let mut out = format!("{:<19} {:<20} {}\n", "KOTS", "VELERO", "TESTED KUBERNETES");
+    for r in &data.kots {
+        out.push_str(&format!(
+            "{:<19} {:<20} {}\n",
+            format!("{} and later", r.kots),
+            r.velero.to_string(),
+            compat::join(&r.kubernetes)
+        ));
+    }
+    out.push_str(&format!(
+        "\nKOTS supports Velero {}; {} and newer are not supported. Restic up to {}, Kopia from {}.\n",
+        data.supported, data.unsupported_from, data.restic_max, data.kopia_min
+    ));
+    out.push_str(&format!(
+        "\n{:<7} {:<12} {}\n",
+        "VELERO", "EXPECTED", "TESTED KUBERNETES"
+    ));
+    for r in &data.velero {
+        out.push_str(&format!(
+            "{:<7} {:<12} {}\n",
+            r.minor,
+            r.expected,
+            compat::join(&r.tested)
+        ));
+    }
+    out.push_str(&format!(
+        "\nSources: {}; {}\n",
+        data.kots.first().map(|r| r.source.as_str()).unwrap_or_default(),
+        data.velero.last().map(|r| r.source.as_str()).unwrap_or_default()
+    ));
+    out
+}
+
+fn compat_table_json(data: &compat::Compat) -> String {
+    serde_json::to_string_pretty(data).unwrap_or_default() + "\n"
 }

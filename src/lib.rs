@@ -5,6 +5,7 @@
 //! (checks) -> `diagnostic` -> `report` / `fix`. See DESIGN.md.
 
 pub mod cli;
+pub mod compat;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;

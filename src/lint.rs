@@ -9,7 +9,7 @@ use globset::GlobSet;
 use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{apply_edits, overlaps};
 use crate::release::Release;
-use crate::rules::{self, Filter, RuleSpec};
+use crate::rules::{self, Filter, RuleSpec, RunOptions};
 use crate::source::{LoadError, SourceFile, discover, split_stdin};
 use crate::yaml::Span;
 
@@ -45,8 +45,8 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
     }
 }
 
-pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagnostic> {
-    rules::run(release, rules, filter)
+pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
+    rules::run(release, rules, filter, options)
 }
 
 /// A file the fixes changed or created.
@@ -72,7 +72,13 @@ fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
 }
 
 /// Apply fixes to a fixpoint, in memory. Nothing is written here.
-pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: bool) -> FixOutcome {
+pub fn fix(
+    release: Release,
+    rules: &[RuleSpec],
+    filter: &Filter,
+    options: &RunOptions,
+    unsafe_fixes: bool,
+) -> FixOutcome {
     let originals: Vec<(PathBuf, Option<PathBuf>, String)> = release
         .files
         .iter()
@@ -82,7 +88,7 @@ pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: 
     let mut applied = 0;
     let mut dropped = Vec::new();
     let mut refused: HashSet<(String, String)> = HashSet::new();
-    let mut diagnostics = lint(&release, rules, filter);
+    let mut diagnostics = lint(&release, rules, filter, options);
     for _ in 0..MAX_FIX_PASSES {
         let (next, n) = apply_pass(release, &diagnostics, unsafe_fixes, &mut dropped, &mut refused);
         release = next;
@@ -90,7 +96,7 @@ pub fn fix(release: Release, rules: &[RuleSpec], filter: &Filter, unsafe_fixes: 
             break;
         }
         applied += n;
-        diagnostics = lint(&release, rules, filter);
+        diagnostics = lint(&release, rules, filter, options);
     }
     let changes = release
         .files

@@ -9,8 +9,10 @@ mod hooks;
 mod parse;
 pub mod schema;
 mod spec;
+pub mod storage;
 pub mod suggest;
 mod suppression;
+pub mod versions;
 pub mod volumes;
 pub mod yaml_edit;
 
@@ -19,6 +21,7 @@ use serde::de::DeserializeOwned;
 pub use filter::{Filter, pattern_matches};
 pub use spec::{FixKind, RULE_FILES, RuleSpec, SpecError, builtin, find, parse_spec};
 
+use crate::compat::ClusterVersions;
 use crate::diagnostic::{Diagnostic, Edit, FileId, Fix, Location};
 use crate::release::Release;
 use crate::yaml::Span;
@@ -29,15 +32,24 @@ pub struct Ctx<'a> {
     pub rule: &'a RuleSpec,
     /// Every known rule (for checks about rule IDs themselves, like suppressions).
     pub rules: &'a [RuleSpec],
+    /// What the user said about the customer's cluster (`check --kots-version ...`).
+    pub versions: &'a ClusterVersions,
     out: Vec<Diagnostic>,
 }
 
+/// Facts for a run that are not in the release.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub versions: ClusterVersions,
+}
+
 impl<'a> Ctx<'a> {
-    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec]) -> Self {
+    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec], versions: &'a ClusterVersions) -> Self {
         Ctx {
             release,
             rule,
             rules,
+            versions,
             out: Vec::new(),
         }
     }
@@ -142,6 +154,16 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("volumes-include-exclude", volumes::included_and_excluded),
     ("volumes-malformed", volumes::malformed),
     ("volumes-key-typo", volumes::misspelled_key),
+    ("s3-sse-bucket-policy", storage::sse_bucket_policy),
+    ("velero-storage-locations", storage::storage_locations),
+    ("velero-for-kots", versions::velero_for_kots),
+    ("kubernetes-tested", versions::kubernetes_tested),
+    ("velero-unsupported", versions::velero_unsupported),
+    ("field-newer-than-velero", versions::field_newer_than_velero),
+    ("min-kots-version", versions::min_kots_version),
+    ("embedded-cluster-snapshots", versions::embedded_cluster),
+    ("restic-settings", versions::restic_settings),
+    ("version-invalid", versions::invalid_version),
 ];
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {
@@ -150,13 +172,13 @@ pub fn check_fn(name: &str) -> Option<CheckFn> {
 
 /// Run the rules the filter selects, then apply severity overrides, per-file ignores and
 /// inline suppressions. Output is sorted by file, position and rule.
-pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter) -> Vec<Diagnostic> {
+pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules.iter().filter(|r| filter.selects(r)) {
         let Some(check) = check_fn(&rule.check) else {
             continue;
         };
-        let mut ctx = Ctx::new(release, rule, rules);
+        let mut ctx = Ctx::new(release, rule, rules, &options.versions);
         check(&mut ctx);
         out.append(&mut ctx.out);
     }

@@ -753,7 +753,8 @@ mod tests {
         let release = Release::new(vec![file], None);
         let rules = builtin().expect("rules");
         let rule = rules.iter().find(|r| r.id == id).expect("rule");
-        let mut ctx = Ctx::new(&release, rule, rules);
+        let versions = crate::compat::ClusterVersions::default();
+        let mut ctx = Ctx::new(&release, rule, rules, &versions);
         check(&mut ctx);
         ctx.out.iter().map(|d| d.message.clone()).collect()
     }

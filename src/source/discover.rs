@@ -7,8 +7,9 @@ use walkdir::WalkDir;
 
 use super::LoadError;
 
+/// YAML files, and JSON files (JSON is YAML: IAM policies, CloudFormation and Terraform JSON).
 pub fn is_yaml_path(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
 }
 
 /// Every YAML file under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,

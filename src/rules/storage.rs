@@ -1,0 +1,199 @@
+//! S3 rules: storage the release configures that breaks KOTS snapshots.
+//!
+//! S3001 finds S3 bucket policies that deny `s3:PutObject` without the server-side-encryption
+//! header, wherever a policy document appears: IAM policy JSON, CloudFormation (YAML with `!Ref`
+//! tags, or JSON), Terraform JSON, and policies held as a JSON string inside YAML (Crossplane,
+//! ACK), whose content is parsed with the same parser and mapped back into the file.
+
+use super::Ctx;
+use crate::diagnostic::FileId;
+use crate::release::VELERO_API;
+use crate::yaml::{Node, NodeKind, Span, Style, parse_stream};
+
+const SSE_KEY: &str = "s3:x-amz-server-side-encryption";
+
+pub fn sse_bucket_policy(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let mut found: Vec<(FileId, Span)> = Vec::new();
+    for (file_id, file) in release.files.iter().enumerate() {
+        for doc in &file.documents {
+            let Some(root) = &doc.root else { continue };
+            scan(&file.text, root, 0, &mut |span| found.push((file_id, span)));
+        }
+    }
+    for (file, span) in found {
+        ctx.report(
+            file,
+            span,
+            "this bucket policy denies s3:PutObject without the x-amz-server-side-encryption header: KOTS snapshots cannot write to the bucket",
+        )
+        .with_help("remove the statement and enable default bucket encryption instead (CloudFormation `BucketEncryption`, Terraform `aws_s3_bucket_server_side_encryption_configuration`, or `aws s3api put-bucket-encryption`): objects are still encrypted at rest");
+    }
+}
+
+/// Walk a tree for policy documents (`Statement`) and JSON strings holding one.
+fn scan(text: &str, node: &Node, depth: usize, out: &mut dyn FnMut(Span)) {
+    if depth > 4 {
+        return;
+    }
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Map(entries) => {
+                if let Some(statements) = n.get("Statement") {
+                    let list: Vec<&Node> = match &statements.kind {
+                        NodeKind::Seq(items) => items.iter().collect(),
+                        NodeKind::Map(_) => vec![statements],
+                        _ => Vec::new(),
+                    };
+                    for s in list {
+                        if denies_unencrypted_put(s) {
+                            out(first_line(text, &s.span));
+                        }
+                    }
+                }
+                for (_, v) in entries {
+                    stack.push(v);
+                }
+            }
+            NodeKind::Seq(items) => stack.extend(items.iter()),
+            NodeKind::Scalar(s)
+                if !s.templated && s.value.trim_start().starts_with('{') && s.value.contains("Statement") =>
+            {
+                if let Some(inner) = embedded(text, n) {
+                    scan(text, &inner, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The span of a statement's first line: where the finding points.
+fn first_line(text: &str, span: &Span) -> Span {
+    let rest = text.get(span.clone()).unwrap_or("");
+    let end = rest.find('\n').map_or(span.end, |i| span.start + i);
+    span.start..end.max(span.start + 1).min(span.end.max(span.start + 1))
+}
+
+/// Parse a JSON string value with the YAML parser. Spans are exact when the scalar's source
+/// text is its content (plain, single-quoted without `''`, literal block); otherwise every node
+/// points at the whole value.
+fn embedded(text: &str, node: &Node) -> Option<Node> {
+    let s = node.scalar()?;
+    let raw = text.get(node.span.clone())?;
+    let exact: Option<(usize, &str)> = match s.style {
+        Style::Plain if raw == s.value => Some((node.span.start, raw)),
+        Style::SingleQuoted if raw.len() >= 2 && raw[1..raw.len() - 1] == s.value => {
+            Some((node.span.start + 1, &raw[1..raw.len() - 1]))
+        }
+        // The span may start at the `|` header or at the content; the content's indentation is
+        // whitespace to JSON.
+        Style::Literal if raw.starts_with('|') => raw.find('\n').map(|i| (node.span.start + i + 1, &raw[i + 1..])),
+        Style::Literal => Some((node.span.start, raw)),
+        _ => None,
+    };
+    match exact {
+        Some((base, content)) => {
+            let doc = parse_stream(content, &[]).into_iter().next()?;
+            let mut root = doc.root?;
+            if doc.error.is_some() {
+                return None;
+            }
+            shift(&mut root, &|sp: &Span| sp.start + base..sp.end + base);
+            Some(root)
+        }
+        None => {
+            let doc = parse_stream(&s.value, &[]).into_iter().next()?;
+            let mut root = doc.root?;
+            let whole = node.span.clone();
+            shift(&mut root, &|_| whole.clone());
+            Some(root)
+        }
+    }
+}
+
+fn shift(node: &mut Node, f: &dyn Fn(&Span) -> Span) {
+    node.span = f(&node.span);
+    match &mut node.kind {
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                shift(k, f);
+                shift(v, f);
+            }
+        }
+        NodeKind::Seq(items) => items.iter_mut().for_each(|i| shift(i, f)),
+        _ => {}
+    }
+}
+
+fn strings(node: &Node) -> Vec<&str> {
+    match &node.kind {
+        NodeKind::Scalar(_) => node.as_str().into_iter().collect(),
+        NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `s3:PutObject`, `s3:Put*`, `s3:*`, `*` (IAM actions are case-insensitive).
+fn covers_put_object(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    a == "*"
+        || a == "s3:*"
+        || a == "s3:putobject"
+        || (a.ends_with('*') && "s3:putobject".starts_with(&a[..a.len() - 1]))
+}
+
+fn denies_unencrypted_put(statement: &Node) -> bool {
+    let effect = statement.get("Effect").and_then(Node::as_str);
+    if effect != Some("Deny") {
+        return false;
+    }
+    let actions = statement.get("Action").map(strings).unwrap_or_default();
+    if !actions.iter().any(|a| covers_put_object(a)) {
+        return false;
+    }
+    let Some(condition) = statement.get("Condition") else {
+        return false;
+    };
+    condition.entries().iter().any(|(op, keys)| {
+        let Some(op) = op.as_str() else { return false };
+        let op = op.rsplit(':').next().unwrap_or(op); // ForAnyValue:StringNotEquals
+        keys.entries().iter().any(|(k, v)| {
+            if !k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(SSE_KEY)) {
+                return false;
+            }
+            match op {
+                "StringNotEquals" | "StringNotEqualsIfExists" | "StringNotLike" | "StringNotLikeIfExists" => true,
+                "Null" => strings(v).iter().any(|s| s.eq_ignore_ascii_case("true")),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// S3002: the release ships Velero storage locations, which the customer configures.
+pub fn storage_locations(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let found: Vec<(FileId, Span, String)> = release
+        .objects
+        .iter()
+        .filter(|o| o.api_version.as_deref() == Some(VELERO_API))
+        .filter_map(|o| {
+            let kind = o.kind.as_deref()?;
+            if kind != "BackupStorageLocation" && kind != "VolumeSnapshotLocation" {
+                return None;
+            }
+            let k = release.node(o).get("kind")?;
+            Some((o.file, k.span.clone(), kind.to_owned()))
+        })
+        .collect();
+    for (file, span, kind) in found {
+        ctx.report(
+            file,
+            span,
+            format!("the release ships a Velero {kind}: KOTS snapshot storage is configured by the customer in the Admin Console or with the KOTS CLI"),
+        )
+        .with_help("remove it from the release; document the storage destinations your customers should configure");
+    }
+}
