@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use snaplint::lint::{self, Input};
-use snaplint::rules::{Filter, builtin};
+use snaplint::rules::{Filter, RunOptions, builtin};
 
 const SIZES: &[usize] = &[100, 1_000, 10_000, 100_000];
 
@@ -37,7 +37,7 @@ fn main() {
         let dir = tmp.join(n.to_string());
         let g = generate::generate(&dir, n, true).expect("generate release");
         let mb = g.bytes as f64 / 1e6;
-        let docs = (n * 2 + 3) as f64;
+        let docs = (g.workloads * 2 + 3) as f64;
         let mut floor = None;
         for mode in ["parse", "lint", "fix-diff", "process"] {
             let (secs, peak_kb) = (0..runs)
@@ -100,12 +100,12 @@ fn child(mode: &str, dir: &Path) {
         "lint" => {
             let rules = builtin().expect("rules");
             let release = load(dir);
-            let diagnostics = lint::lint(&release, rules, &Filter::default());
+            let diagnostics = lint::lint(&release, rules, &Filter::default(), &RunOptions::default());
             std::hint::black_box(snaplint::report::json(&release, &diagnostics));
         }
         "fix-diff" => {
             let rules = builtin().expect("rules");
-            let outcome = lint::fix(load(dir), rules, &Filter::default(), true);
+            let outcome = lint::fix(load(dir), rules, &Filter::default(), &RunOptions::default(), true);
             for c in &outcome.changes {
                 std::hint::black_box(snaplint::fix::unified_diff(
                     &c.path,
