@@ -350,6 +350,8 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     }
     let diagnostics = lint::lint(&release, rules, &filter, &args.run_options());
     emit(&release, &diagnostics, &args, rules)?;
+    // The process exits next; freeing a large release node by node would cost a tenth of the run.
+    std::mem::forget(release);
     Ok(exit_code(&diagnostics, fail_on))
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
+use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{apply_edits, overlaps};
@@ -29,8 +30,10 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
     match input {
         Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
         Input::Paths { paths, exclude, base } => {
+            // Reading and parsing dominate; files are independent, so do them in parallel.
+            // `collect` keeps discovery order, so everything downstream stays deterministic.
             let files = discover(paths, exclude, base)?
-                .iter()
+                .par_iter()
                 .map(|p| SourceFile::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
             let root = paths.first().map(|p| {

@@ -34,7 +34,14 @@ pub struct Ctx<'a> {
     pub rules: &'a [RuleSpec],
     /// What the user said about the customer's cluster (`check --kots-version ...`).
     pub versions: &'a ClusterVersions,
+    shared: &'a Shared<'a>,
     out: Vec<Diagnostic>,
+}
+
+/// Models several checks need, built at most once per run and shared (across threads).
+#[derive(Default)]
+pub struct Shared<'r> {
+    hooks: std::sync::OnceLock<Vec<hooks::Hook<'r>>>,
 }
 
 /// Facts for a run that are not in the release.
@@ -44,14 +51,20 @@ pub struct RunOptions {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec], versions: &'a ClusterVersions) -> Self {
+    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec], run: (&'a RunOptions, &'a Shared<'a>)) -> Self {
         Ctx {
             release,
             rule,
             rules,
-            versions,
+            versions: &run.0.versions,
+            shared: run.1,
             out: Vec::new(),
         }
+    }
+
+    /// Every backup and restore hook in the release (built once per run).
+    pub fn hooks(&self) -> &'a [hooks::Hook<'a>] {
+        self.shared.hooks.get_or_init(|| hooks::hooks(self.release))
     }
 
     fn diagnostic(&self, location: Option<Location>, message: String) -> Diagnostic {
@@ -173,15 +186,21 @@ pub fn check_fn(name: &str) -> Option<CheckFn> {
 /// Run the rules the filter selects, then apply severity overrides, per-file ignores and
 /// inline suppressions. Output is sorted by file, position and rule.
 pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in rules.iter().filter(|r| filter.selects(r)) {
-        let Some(check) = check_fn(&rule.check) else {
-            continue;
-        };
-        let mut ctx = Ctx::new(release, rule, rules, &options.versions);
-        check(&mut ctx);
-        out.append(&mut ctx.out);
-    }
+    use rayon::prelude::*;
+    let shared = Shared::default();
+    let selected: Vec<&RuleSpec> = rules.iter().filter(|r| filter.selects(r)).collect();
+    // Checks only read the release, so they run in parallel; results are concatenated in rule
+    // order and then sorted, so the output does not depend on scheduling.
+    let per_rule: Vec<Vec<Diagnostic>> = selected
+        .par_iter()
+        .map(|rule| {
+            let Some(check) = check_fn(&rule.check) else { return Vec::new() };
+            let mut ctx = Ctx::new(release, rule, rules, (options, &shared));
+            check(&mut ctx);
+            ctx.out
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
     out.retain_mut(|d| filter.keep(d, release) && !suppression::is_suppressed(d, release));
     out.sort_by(|a, b| sort_key(a, release).cmp(&sort_key(b, release)));
     out

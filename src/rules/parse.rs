@@ -1,7 +1,7 @@
 //! PARSE001: files and documents that are not YAML even after template masking.
 
 use super::Ctx;
-use crate::yaml::{NodeKind, to_json};
+use crate::yaml::to_json;
 
 pub fn yaml_parse(ctx: &mut Ctx) {
     let release = ctx.release;
@@ -18,7 +18,7 @@ pub fn yaml_parse(ctx: &mut Ctx) {
             }
             let Some(root) = &doc.root else { continue };
             // Only documents with aliases can blow up when expanded; check those alone.
-            if doc.anchors.is_empty() && !has_alias(root) {
+            if !doc.has_aliases {
                 continue;
             }
             if let Err(e) = to_json(root, &doc.anchors) {
@@ -26,12 +26,6 @@ pub fn yaml_parse(ctx: &mut Ctx) {
             }
         }
     }
-}
-
-fn has_alias(root: &crate::yaml::Node) -> bool {
-    let mut found = false;
-    root.walk(&mut |n| found |= matches!(n.kind, NodeKind::Alias(_)));
-    found
 }
 
 fn next_char_end(text: &str, offset: usize) -> usize {

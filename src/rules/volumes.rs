@@ -753,8 +753,9 @@ mod tests {
         let release = Release::new(vec![file], None);
         let rules = builtin().expect("rules");
         let rule = rules.iter().find(|r| r.id == id).expect("rule");
-        let versions = crate::compat::ClusterVersions::default();
-        let mut ctx = Ctx::new(&release, rule, rules, &versions);
+        let options = crate::rules::RunOptions::default();
+        let shared = crate::rules::Shared::default();
+        let mut ctx = Ctx::new(&release, rule, rules, (&options, &shared));
         check(&mut ctx);
         ctx.out.iter().map(|d| d.message.clone()).collect()
     }

@@ -57,23 +57,28 @@ fn find_templates(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Only lines that hold a template can be template-only: visit just those.
 fn comment_out_template_only_lines(bytes: &mut [u8], templates: &[Range<usize>]) {
-    let mut line_start = 0;
-    while line_start < bytes.len() {
+    let mut last_line = usize::MAX;
+    for t in templates {
+        let line_start = bytes[..t.start].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        if line_start == last_line {
+            continue;
+        }
+        last_line = line_start;
         let line_end = bytes[line_start..]
             .iter()
             .position(|b| *b == b'\n')
             .map_or(bytes.len(), |p| line_start + p);
-        let first = (line_start..line_end).find(|&i| !bytes[i].is_ascii_whitespace());
-        if let Some(first) = first {
-            let all_template = (first..line_end)
-                .filter(|&i| !bytes[i].is_ascii_whitespace())
-                .all(|i| templates.iter().any(|r| r.contains(&i)));
-            if all_template {
-                bytes[first] = b'#';
-            }
+        let Some(first) = (line_start..line_end).find(|&i| !bytes[i].is_ascii_whitespace()) else {
+            continue;
+        };
+        let all_template = (first..line_end)
+            .filter(|&i| !bytes[i].is_ascii_whitespace())
+            .all(|i| templates.iter().any(|r| r.contains(&i)));
+        if all_template {
+            bytes[first] = b'#';
         }
-        line_start = line_end + 1;
     }
 }
 

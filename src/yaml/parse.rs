@@ -26,6 +26,8 @@ pub struct Document {
     pub span: Span,
     pub root: Option<Node>,
     pub anchors: HashMap<usize, Node>,
+    /// The document uses aliases (`*name`): only then can expanding it blow up.
+    pub has_aliases: bool,
     pub error: Option<ParseError>,
 }
 
@@ -80,7 +82,8 @@ struct Builder<'a> {
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
     frames: Vec<Frame>,
-    docs: Vec<(Option<Node>, HashMap<usize, Node>)>,
+    docs: Vec<(Option<Node>, HashMap<usize, Node>, bool)>,
+    aliases: bool,
     root: Option<Node>,
     anchors: HashMap<usize, Node>,
     in_doc: bool,
@@ -104,6 +107,7 @@ impl<'a> Builder<'a> {
             root: None,
             anchors: HashMap::new(),
             in_doc: false,
+            aliases: false,
             error: None,
         }
     }
@@ -161,13 +165,16 @@ impl<'a> Builder<'a> {
                 };
                 self.value(node, anchor);
             }
-            Event::Alias(id) => self.value(
-                Node {
-                    span: start..end,
-                    kind: NodeKind::Alias(id),
-                },
-                0,
-            ),
+            Event::Alias(id) => {
+                self.aliases = true;
+                self.value(
+                    Node {
+                        span: start..end,
+                        kind: NodeKind::Alias(id),
+                    },
+                    0,
+                );
+            }
             Event::MappingStart(anchor, _) => self.push(
                 Frame::Map {
                     start,
@@ -266,10 +273,13 @@ impl<'a> Builder<'a> {
         // trailing comments); block ones end at their last child.
         let bracket = self.text.as_bytes().get(end_start.wrapping_sub(self.base));
         let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
+        // Trees live as long as the run: give back the growth slack.
         let (node, anchor) = match frame {
             Frame::Map {
                 start, anchor, entries, ..
             } => {
+                let mut entries = entries;
+                entries.shrink_to_fit();
                 let last = entries.last().map(|(_, v)| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -281,6 +291,8 @@ impl<'a> Builder<'a> {
                 )
             }
             Frame::Seq { start, anchor, items } => {
+                let mut items = items;
+                items.shrink_to_fit();
                 let last = items.last().map(|v| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -312,7 +324,7 @@ impl<'a> Builder<'a> {
     fn end_document(&mut self) {
         if self.in_doc {
             let anchors = std::mem::take(&mut self.anchors);
-            self.docs.push((self.root.take(), anchors));
+            self.docs.push((self.root.take(), anchors, std::mem::take(&mut self.aliases)));
         }
         self.in_doc = false;
     }
@@ -326,6 +338,7 @@ impl<'a> Builder<'a> {
                 span: chunk,
                 root: None,
                 anchors: HashMap::new(),
+                has_aliases: false,
                 error: self.error,
             }];
         }
@@ -333,11 +346,12 @@ impl<'a> Builder<'a> {
         self.docs
             .drain(..)
             .enumerate()
-            .filter(|(i, (root, _))| root.is_some() || (*i == 0 && n == 1))
-            .map(|(_, (root, anchors))| Document {
+            .filter(|(i, (root, _, _))| root.is_some() || (*i == 0 && n == 1))
+            .map(|(_, (root, anchors, has_aliases))| Document {
                 span: chunk.clone(),
                 root,
                 anchors,
+                has_aliases,
                 error: None,
             })
             .filter(|d| d.root.as_ref().is_some_and(|r| !is_empty_scalar(r)))

@@ -1,15 +1,15 @@
 //! HOOK001 (command is not a valid command) and HOOK002 (command will not run as intended:
 //! Velero execs it directly, with no shell).
 
-use super::{Command, Form, Hook, hooks, parse_command};
+use super::{Command, Form, Hook, parse_command};
 use crate::diagnostic::{Edit, FileId};
 use crate::rules::Ctx;
 use crate::rules::yaml_edit::scalar_text;
 use crate::yaml::Node;
 
 pub fn invalid(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
+    let _release = ctx.release;
+    for hook in ctx.hooks() {
         let Some(node) = hook.command else { continue };
         if let Command::Invalid(why) = parse_command(&hook, node) {
             let help = match hook.form {
@@ -143,7 +143,7 @@ fn problem(cmd: &Command) -> Option<Problem> {
 
 pub fn shell(ctx: &mut Ctx) {
     let release = ctx.release;
-    for hook in hooks(release) {
+    for hook in ctx.hooks() {
         let Some(node) = hook.command else { continue };
         let Some(p) = problem(&parse_command(&hook, node)) else {
             continue;

@@ -1,7 +1,7 @@
 //! HOOK003 (on-error value), HOOK004 (timeouts), HOOK005 (missing container), HOOK008
 //! (incomplete restore init hook), HOOK010 (no container on a multi-container pod).
 
-use super::{Form, Phase, hooks, known_containers};
+use super::{Form, Phase, known_containers};
 use crate::diagnostic::{Edit, Severity};
 use crate::rules::Ctx;
 use crate::rules::duration;
@@ -11,8 +11,8 @@ use crate::yaml::{Node, NodeKind, Style, Typed};
 const ON_ERROR: &[&str] = &["Continue", "Fail"];
 
 pub fn on_error(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
+    let _release = ctx.release;
+    for hook in ctx.hooks() {
         let Some(node) = hook.on_error else { continue };
         if node.contains_template() {
             continue;
@@ -59,8 +59,8 @@ pub fn on_error(ctx: &mut Ctx) {
 }
 
 pub fn timeout(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
+    let _release = ctx.release;
+    for hook in ctx.hooks() {
         for (field, node) in &hook.timeouts {
             if node.contains_template() {
                 continue;
@@ -117,7 +117,7 @@ pub fn timeout(ctx: &mut Ctx) {
 
 pub fn container_missing(ctx: &mut Ctx) {
     let release = ctx.release;
-    for hook in hooks(release) {
+    for hook in ctx.hooks() {
         let Some(node) = hook.container else { continue };
         let Some(name) = node.as_str() else { continue };
         for w in hook.workloads(release) {
@@ -159,7 +159,7 @@ fn list(names: &[&str]) -> String {
 
 pub fn container_implicit(ctx: &mut Ctx) {
     let release = ctx.release;
-    for hook in hooks(release) {
+    for hook in ctx.hooks() {
         if hook.container.is_some() || hook.command.is_none() || hook.phase == Phase::InitRestore {
             continue;
         }
@@ -191,8 +191,8 @@ pub fn container_implicit(ctx: &mut Ctx) {
 }
 
 pub fn restore_init_incomplete(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
+    let _release = ctx.release;
+    for hook in ctx.hooks() {
         if hook.phase != Phase::InitRestore {
             continue;
         }
