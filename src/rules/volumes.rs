@@ -687,8 +687,22 @@ pub fn misspelled_key(ctx: &mut Ctx) {
     }
 }
 
-/// The key a near miss was meant to be.
+/// The key a near miss was meant to be. Every annotation key of every pod asks (twice: VOL001
+/// and VOL007), and the same few keys recur, so answers are remembered per thread.
 fn intended_key(key: &str) -> Option<&'static str> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<&'static str>>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(hit) = SEEN.with(|m| m.borrow().get(key).copied()) {
+        return hit;
+    }
+    let answer = intended_key_uncached(key);
+    SEEN.with(|m| m.borrow_mut().insert(key.to_owned(), answer));
+    answer
+}
+
+fn intended_key_uncached(key: &str) -> Option<&'static str> {
     if KEYS.contains(&key) {
         return None;
     }
