@@ -10,7 +10,7 @@ use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{apply_edits, overlaps};
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
-use crate::source::{LoadError, SourceFile, discover, split_stdin};
+use crate::source::{LoadError, SourceFile, discover, is_chart_archive, split_stdin};
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
@@ -29,10 +29,17 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
     match input {
         Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
         Input::Paths { paths, exclude, base } => {
-            let files = discover(paths, exclude, base)?
-                .iter()
-                .map(|p| SourceFile::read(p))
-                .collect::<Result<Vec<_>, _>>()?;
+            let found = discover(paths, exclude, base)?;
+            let (archives, plain): (Vec<_>, Vec<_>) = found.into_iter().partition(|p| is_chart_archive(p));
+            let mut files = plain.iter().map(|p| SourceFile::read(p)).collect::<Result<Vec<_>, _>>()?;
+            let archives = archives
+                .into_iter()
+                .map(|p| {
+                    let bytes = read_archive(&p);
+                    (p, bytes)
+                })
+                .collect();
+            let charts = crate::helm::load_archives(&mut files, archives);
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()
@@ -40,9 +47,23 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
                     p.parent().map(Path::to_path_buf).unwrap_or_default()
                 }
             });
-            Ok(Release::new(files, root))
+            let mut release = Release::new(files, root);
+            release.charts = charts;
+            Ok(release)
         }
     }
+}
+
+/// An archive's bytes, refusing one too large to be a chart before reading it.
+fn read_archive(path: &Path) -> Result<Vec<u8>, String> {
+    let len = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+    if len > crate::helm::archive::MAX_ARCHIVE_BYTES as u64 {
+        return Err(format!(
+            "archive is larger than {} MiB",
+            crate::helm::archive::MAX_ARCHIVE_BYTES >> 20
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
 pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
@@ -164,6 +185,7 @@ fn apply_pass(
         return (release, 0);
     }
     let root = release.root.clone();
+    let charts = release.charts.clone();
     let mut files: Vec<SourceFile> = Vec::with_capacity(release.files.len() + new_files.len());
     for (file, edits) in release.files.into_iter().zip(taken) {
         if edits.is_empty() {
@@ -179,7 +201,9 @@ fn apply_pass(
     for (path, text) in new_files {
         files.push(SourceFile::from_text(path.clone(), Some(path), text));
     }
-    (Release::new(files, root), count)
+    let mut next = Release::new(files, root);
+    next.charts = charts;
+    (next, count)
 }
 
 fn try_take(
