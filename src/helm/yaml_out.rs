@@ -56,7 +56,10 @@ fn map(m: &Map<String, Value>, indent: usize, out: &mut String) {
                 out.push_str(&format!("{pad}{key}:\n"));
                 seq(a, indent, out);
             }
-            other => out.push_str(&format!("{pad}{key}: {}\n", scalar(other))),
+            other => {
+                let column = indent + key.chars().count() + 2;
+                out.push_str(&format!("{pad}{key}: {}\n", scalar_at(other, column, indent + 2)));
+            }
         }
     }
 }
@@ -69,7 +72,7 @@ fn seq(a: &[Value], indent: usize, out: &mut String) {
             Value::Object(c) if !c.is_empty() => map(c, indent + 2, &mut inner),
             Value::Array(x) if !x.is_empty() => seq(x, indent + 2, &mut inner),
             other => {
-                out.push_str(&format!("{pad}- {}\n", scalar(other)));
+                out.push_str(&format!("{pad}- {}\n", scalar_at(other, indent + 2, indent + 2)));
                 continue;
             }
         }
@@ -79,6 +82,35 @@ fn seq(a: &[Value], indent: usize, out: &mut String) {
         out.push_str(&inner[indent + 2..]);
     }
 }
+
+/// A scalar starting at `column`, folded like yaml.v2 does (at a single space once past
+/// column 80, continuing at `cont` spaces), so line numbers match Helm's output.
+fn scalar_at(v: &Value, column: usize, cont: usize) -> String {
+    let text = scalar(v);
+    let foldable = matches!(v, Value::String(_)) && !text.starts_with('"');
+    if !foldable || column + text.chars().count() <= BEST_WIDTH {
+        return text;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut col = column;
+    for (i, c) in chars.iter().enumerate() {
+        let prev_space = i > 0 && chars[i - 1] == ' ';
+        let next_space = chars.get(i + 1).is_none_or(|n| *n == ' ');
+        let inner = i > 0 && i + 1 < chars.len();
+        if *c == ' ' && !prev_space && col > BEST_WIDTH && inner && !next_space {
+            out.push('\n');
+            out.push_str(&" ".repeat(cont));
+            col = cont;
+            continue;
+        }
+        out.push(*c);
+        col += 1;
+    }
+    out
+}
+
+const BEST_WIDTH: usize = 80;
 
 fn scalar(v: &Value) -> String {
     match v {
@@ -141,6 +173,15 @@ fn looks_numeric(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn long_strings_fold_past_column_80_like_yaml_v2() {
+        let v = json!({"pre.hook.backup.velero.io/command": "[\"/bin/bash\", \"-c\", \"pg_dump -U postgres -d app > /scratch/backup.sql\"]"});
+        assert_eq!(
+            to_yaml(&v),
+            "pre.hook.backup.velero.io/command: '[\"/bin/bash\", \"-c\", \"pg_dump -U postgres -d app\n  > /scratch/backup.sql\"]'\n"
+        );
+    }
 
     #[test]
     fn like_helm_to_yaml() {

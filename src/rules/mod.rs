@@ -5,6 +5,7 @@
 mod backup;
 pub mod duration;
 mod filter;
+mod helm;
 mod hooks;
 mod parse;
 pub mod schema;
@@ -164,6 +165,9 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("embedded-cluster-snapshots", versions::embedded_cluster),
     ("restic-settings", versions::restic_settings),
     ("version-invalid", versions::invalid_version),
+    ("chart-template-not-analyzed", helm::template_not_analyzed),
+    ("chart-archive-invalid", helm::archive_invalid),
+    ("helm-chart-archive-missing", helm::helm_chart_archive_missing),
 ];
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {
@@ -183,6 +187,9 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &Run
         out.append(&mut ctx.out);
     }
     out.retain_mut(|d| filter.keep(d, release) && !suppression::is_suppressed(d, release));
+    for d in &mut out {
+        helm::adjust_for_archives(d, release);
+    }
     out.sort_by(|a, b| sort_key(a, release).cmp(&sort_key(b, release)));
     out
 }
