@@ -31,7 +31,10 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
         Input::Paths { paths, exclude, base } => {
             let found = discover(paths, exclude, base)?;
             let (archives, plain): (Vec<_>, Vec<_>) = found.into_iter().partition(|p| is_chart_archive(p));
-            let mut files = plain.iter().map(|p| SourceFile::read(p)).collect::<Result<Vec<_>, _>>()?;
+            let mut files = plain
+                .iter()
+                .map(|p| SourceFile::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
             let archives = archives
                 .into_iter()
                 .map(|p| {

@@ -78,14 +78,17 @@ fn pack(dir: &Path) -> Vec<u8> {
     let mut packed_subcharts = Vec::new();
     for rel in files {
         let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        if parts.next().as_deref() == Some("charts")
-            && let Some(sub) = parts.next()
-            && dir.join("charts").join(&sub).is_dir()
-        {
+        let first = parts.next();
+        let sub = parts.next().filter(|_| first.as_deref() == Some("charts"));
+        if let Some(sub) = sub.filter(|s| dir.join("charts").join(s).is_dir()) {
             if !packed_subcharts.contains(&sub) {
                 let sub_dir = dir.join("charts").join(&sub);
                 let version = chart_field(&sub_dir, "version");
-                append(&mut builder, &format!("{name}/charts/{sub}-{version}.tgz"), &pack(&sub_dir));
+                append(
+                    &mut builder,
+                    &format!("{name}/charts/{sub}-{version}.tgz"),
+                    &pack(&sub_dir),
+                );
                 packed_subcharts.push(sub);
             }
             continue;
@@ -135,7 +138,11 @@ fn findings(dir: &str, map: impl Fn(&str) -> String) -> Vec<(String, String, Str
         .expect("diagnostics")
         .iter()
         .map(|d| {
-            let file = d["file"].as_str().unwrap_or("").trim_start_matches(dir).trim_start_matches('/');
+            let file = d["file"]
+                .as_str()
+                .unwrap_or("")
+                .trim_start_matches(dir)
+                .trim_start_matches('/');
             (
                 d["rule"].as_str().unwrap_or("").to_owned(),
                 d["message"].as_str().unwrap_or("").to_owned(),
@@ -156,11 +163,17 @@ fn archive_with_helmchart_reports_what_plain_manifests_report() {
     let mut plain = findings("testdata/releases/helm-plain", str::to_owned);
     // The plain release is helm's output for the same chart and values, without the archive,
     // so its HelmChart names a chart it does not ship.
-    let missing = plain.iter().position(|f| f.0 == "KOTS002").expect("KOTS002 in the plain release");
+    let missing = plain
+        .iter()
+        .position(|f| f.0 == "KOTS002")
+        .expect("KOTS002 in the plain release");
     plain.remove(missing);
     assert_eq!(from_archive, plain);
     let rules: Vec<&str> = from_archive.iter().map(|f| f.0.as_str()).collect();
-    assert!(rules.contains(&"VOL001") && rules.iter().any(|r| r.starts_with("HOOK")), "{from_archive:?}");
+    assert!(
+        rules.contains(&"VOL001") && rules.iter().any(|r| r.starts_with("HOOK")),
+        "{from_archive:?}"
+    );
     // The postgres data volume is not opted in (as in the KOTS docs example); the uploads
     // volume is, through the HelmChart's values.
     let vol: Vec<_> = from_archive.iter().filter(|f| f.0 == "VOL001").collect();
@@ -267,8 +280,11 @@ fn hostile_archives_give_one_finding_write_nothing_and_finish_fast() {
         let tmp = tempfile::tempdir().expect("tmp");
         let dir = tmp.path().join("release");
         std::fs::create_dir_all(&dir).expect("mkdir");
-        std::fs::copy(manifest_dir().join("testdata/rules/VOL001/pass/backup.yaml"), dir.join("backup.yaml"))
-            .expect("copy");
+        std::fs::copy(
+            manifest_dir().join("testdata/rules/VOL001/pass/backup.yaml"),
+            dir.join("backup.yaml"),
+        )
+        .expect("copy");
         std::fs::write(dir.join(format!("{name}.tgz")), &bytes).expect("write");
         let before = snapshot_dir(tmp.path());
         let start = Instant::now();
@@ -285,7 +301,12 @@ fn hostile_archives_give_one_finding_write_nothing_and_finish_fast() {
         assert_eq!(diags[0]["rule"], "HELM002", "{name}");
         let message = diags[0]["message"].as_str().unwrap_or("");
         assert!(message.contains(expect), "{name}: {message}");
-        assert!(diags[0]["file"].as_str().unwrap_or("").ends_with(&format!("{name}.tgz")));
+        assert!(
+            diags[0]["file"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(&format!("{name}.tgz"))
+        );
     }
 }
 
@@ -348,7 +369,10 @@ fn documents(path: &str, text: &str) -> Vec<(String, serde_json::Value)> {
         .iter()
         .filter_map(|d| {
             let root = d.root.as_ref()?;
-            Some((path.to_owned(), snaplint::yaml::to_json(root, &d.anchors).expect("json")))
+            Some((
+                path.to_owned(),
+                snaplint::yaml::to_json(root, &d.anchors).expect("json"),
+            ))
         })
         .collect()
 }
@@ -382,7 +406,11 @@ fn renderer_agrees_with_helm_template() {
             .arg(&values_file)
             .output()
             .expect("run helm");
-        assert!(out.status.success(), "helm template: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "helm template: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).expect("utf-8");
         let mut expected = Vec::new();
         for chunk in text.split("---\n# Source: ").skip(1) {
@@ -402,6 +430,9 @@ fn renderer_agrees_with_helm_template() {
         expected.sort_by(|a, b| a.0.cmp(&b.0));
         actual.sort_by(|a, b| a.0.cmp(&b.0));
         assert!(!expected.is_empty());
-        assert_eq!(actual, expected, "release {release}: snaplint's rendering differs from helm's");
+        assert_eq!(
+            actual, expected,
+            "release {release}: snaplint's rendering differs from helm's"
+        );
     }
 }

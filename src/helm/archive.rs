@@ -78,8 +78,8 @@ pub fn read_tgz(bytes: &[u8], budget: &mut Budget) -> Result<BTreeMap<String, Ve
         if count > entries_left {
             return Err(format!("more than {MAX_ENTRIES} entries"));
         }
-        let path = String::from_utf8(entry.path_bytes().into_owned())
-            .map_err(|_| "an entry path is not UTF-8".to_owned())?;
+        let path =
+            String::from_utf8(entry.path_bytes().into_owned()).map_err(|_| "an entry path is not UTF-8".to_owned())?;
         check_path(&path)?;
         let kind = entry.header().entry_type();
         if kind.is_symlink() || kind.is_hard_link() {

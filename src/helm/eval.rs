@@ -54,7 +54,10 @@ impl<'d> Engine<'d> {
             .ok_or_else(|| TemplateError::at(line, format!("no template named \"{name}\"")))?;
         let depth = self.depth.get();
         if depth >= MAX_DEPTH {
-            return Err(TemplateError::at(line, format!("templates nest deeper than {MAX_DEPTH} levels")));
+            return Err(TemplateError::at(
+                line,
+                format!("templates nest deeper than {MAX_DEPTH} levels"),
+            ));
         }
         self.depth.set(depth + 1);
         let result = self.render(body, dot);
@@ -83,7 +86,10 @@ impl<'d> Engine<'d> {
         let n = self.steps.get() + 1;
         self.steps.set(n);
         if n > MAX_STEPS {
-            return Err(TemplateError::at(line, format!("more than {MAX_STEPS} evaluation steps")));
+            return Err(TemplateError::at(
+                line,
+                format!("more than {MAX_STEPS} evaluation steps"),
+            ));
         }
         Ok(())
     }
@@ -92,7 +98,10 @@ impl<'d> Engine<'d> {
         for node in nodes {
             self.step(0)?;
             if out.len() > MAX_OUTPUT {
-                return Err(TemplateError::at(0, format!("output larger than {} MiB", MAX_OUTPUT >> 20)));
+                return Err(TemplateError::at(
+                    0,
+                    format!("output larger than {} MiB", MAX_OUTPUT >> 20),
+                ));
             }
             match node {
                 Node::Text(t) => out.push_str(t),
@@ -137,15 +146,20 @@ impl<'d> Engine<'d> {
                         Value::Object(m) => {
                             let mut keys: Vec<&String> = m.keys().collect();
                             keys.sort();
-                            keys.into_iter().map(|k| (Value::from(k.clone()), m[k].clone())).collect()
+                            keys.into_iter()
+                                .map(|k| (Value::from(k.clone()), m[k].clone()))
+                                .collect()
                         }
-                        Value::Number(n) if n.as_i64().is_some() => {
-                            (0..n.as_i64().unwrap_or(0)).map(|i| (Value::from(i), Value::from(i))).collect()
-                        }
+                        Value::Number(n) if n.as_i64().is_some() => (0..n.as_i64().unwrap_or(0))
+                            .map(|i| (Value::from(i), Value::from(i)))
+                            .collect(),
                         Value::Null => Vec::new(),
                         Value::String(s) if is_kots_template(s) => return Err(kots_unknown(p.line)),
                         other => {
-                            return Err(TemplateError::at(p.line, format!("range can't iterate over {}", print(other))));
+                            return Err(TemplateError::at(
+                                p.line,
+                                format!("range can't iterate over {}", print(other)),
+                            ));
                         }
                     };
                     if items.is_empty() {
@@ -217,7 +231,10 @@ impl<'d> Engine<'d> {
         };
         let Arg::Func(name) = first else {
             if !rest.is_empty() || piped.is_some() {
-                return Err(TemplateError::at(line, "arguments given to a value that is not a function (method calls are not supported)"));
+                return Err(TemplateError::at(
+                    line,
+                    "arguments given to a value that is not a function (method calls are not supported)",
+                ));
             }
             return self.arg(first, dot, vars, line);
         };
@@ -287,7 +304,10 @@ fn fields(v: &Value, chain: &[String], line: usize) -> Result<Value, TemplateErr
         cur = match cur {
             Value::Object(mut m) => m.remove(f).unwrap_or(Value::Null),
             Value::Null => {
-                return Err(TemplateError::at(line, format!("nil pointer evaluating interface {{}}.{f}")));
+                return Err(TemplateError::at(
+                    line,
+                    format!("nil pointer evaluating interface {{}}.{f}"),
+                ));
             }
             other => {
                 return Err(TemplateError::at(

@@ -38,7 +38,11 @@ pub fn call(name: &str, args: Vec<Value>) -> R {
             let width = int(&v(0))?;
             let pad = " ".repeat(usize::try_from(width).unwrap_or(0).min(1024));
             let text = s(1);
-            let body = text.split('\n').map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n");
+            let body = text
+                .split('\n')
+                .map(|l| format!("{pad}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
             Value::String(if name == "nindent" { format!("\n{body}") } else { body })
         }
         "default" => {
@@ -80,7 +84,10 @@ pub fn call(name: &str, args: Vec<Value>) -> R {
                 .join(" "),
         ),
         "print" => Value::String(go_print(&args)),
-        "println" => Value::String(format!("{}\n", args.iter().map(to_string).collect::<Vec<_>>().join(" "))),
+        "println" => Value::String(format!(
+            "{}\n",
+            args.iter().map(to_string).collect::<Vec<_>>().join(" ")
+        )),
         "printf" => Value::String(printf(&s(0), &args[1.min(n)..])?),
         "cat" => Value::String(
             args.iter()
@@ -111,7 +118,8 @@ pub fn call(name: &str, args: Vec<Value>) -> R {
             s(0).split(' ')
                 .map(|w| {
                     let mut c = w.chars();
-                    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+                    c.next()
+                        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
                 })
                 .collect::<Vec<_>>()
                 .join(" "),
@@ -143,8 +151,22 @@ pub fn call(name: &str, args: Vec<Value>) -> R {
         "mul" => Value::from(args.iter().map(int).product::<Result<i64, _>>()?),
         "div" => Value::from(int(&v(0))?.checked_div(int(&v(1))?).ok_or("division by zero")?),
         "mod" => Value::from(int(&v(0))?.checked_rem(int(&v(1))?).ok_or("division by zero")?),
-        "max" => Value::from(args.iter().map(int).collect::<Result<Vec<_>, _>>()?.into_iter().max().unwrap_or(0)),
-        "min" => Value::from(args.iter().map(int).collect::<Result<Vec<_>, _>>()?.into_iter().min().unwrap_or(0)),
+        "max" => Value::from(
+            args.iter()
+                .map(int)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .max()
+                .unwrap_or(0),
+        ),
+        "min" => Value::from(
+            args.iter()
+                .map(int)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .min()
+                .unwrap_or(0),
+        ),
         "len" => {
             arity(1)?;
             Value::from(match v(0) {
@@ -304,7 +326,10 @@ fn decide(v: &Value) -> Result<bool, String> {
 }
 
 fn known(args: &[Value]) -> Result<(), String> {
-    if args.iter().any(|a| matches!(a, Value::String(s) if is_kots_template(s))) {
+    if args
+        .iter()
+        .any(|a| matches!(a, Value::String(s) if is_kots_template(s)))
+    {
         return Err("a decision depends on a KOTS template value (repl{{ ... }}) known only at install time".into());
     }
     Ok(())
@@ -335,7 +360,11 @@ fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, String> {
             .partial_cmp(&y.as_f64())
             .ok_or_else(|| "incomparable numbers".to_owned()),
         (Value::String(x), Value::String(y)) => Ok(x.cmp(y)),
-        _ => Err(format!("incompatible types for comparison: {} and {}", type_of(a), type_of(b))),
+        _ => Err(format!(
+            "incompatible types for comparison: {} and {}",
+            type_of(a),
+            type_of(b)
+        )),
     }
 }
 
@@ -353,7 +382,11 @@ fn int(v: &Value) -> Result<i64, String> {
             .as_i64()
             .or_else(|| n.as_f64().map(|f| f as i64))
             .ok_or_else(|| "not an integer".into()),
-        Value::String(s) => s.trim().parse().or_else(|_| s.trim().parse::<f64>().map(|f| f as i64)).or(Ok(0)),
+        Value::String(s) => s
+            .trim()
+            .parse()
+            .or_else(|_| s.trim().parse::<f64>().map(|f| f as i64))
+            .or(Ok(0)),
         Value::Bool(b) => Ok(i64::from(*b)),
         Value::Null => Ok(0),
         other => Err(format!("cannot convert {} to int", type_of(other))),

@@ -41,7 +41,8 @@ pub fn split(src: &str) -> Result<Vec<Item>, TemplateError> {
             break;
         };
         let after = &rest[open + 2..];
-        let trim_left = after.starts_with("- ") || after.starts_with("-\t") || after.starts_with("-\n") || after.starts_with("-\r");
+        let trim_left =
+            after.starts_with("- ") || after.starts_with("-\t") || after.starts_with("-\n") || after.starts_with("-\r");
         push_text(&mut items, &rest[..open], trim_next, trim_left);
         line += rest[..open].matches('\n').count();
         let body_start = if trim_left { 1 } else { 0 };
@@ -56,7 +57,10 @@ pub fn split(src: &str) -> Result<Vec<Item>, TemplateError> {
             }
         } else {
             let tokens = tokens(body).map_err(|m| TemplateError::at(action_line, m))?;
-            items.push(Item::Action { tokens, line: action_line });
+            items.push(Item::Action {
+                tokens,
+                line: action_line,
+            });
         }
         trim_next = trim_right;
         rest = &after[body_start + consumed..];
@@ -224,7 +228,9 @@ pub fn tokens(body: &str) -> Result<Vec<Tok>, String> {
                 out.push(Tok::Int(i64::from(u32::from(ch))));
                 i += 3;
             }
-            c if c.is_ascii_digit() || ((c == '-' || c == '+') && chars.get(i + 1).is_some_and(char::is_ascii_digit)) => {
+            c if c.is_ascii_digit()
+                || ((c == '-' || c == '+') && chars.get(i + 1).is_some_and(char::is_ascii_digit)) =>
+            {
                 let start = i;
                 i += 1;
                 while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '_') {
@@ -234,7 +240,9 @@ pub fn tokens(body: &str) -> Result<Vec<Tok>, String> {
                 if let Ok(n) = text.parse::<i64>() {
                     out.push(Tok::Int(n));
                 } else if let Some(hex) = text.strip_prefix("0x") {
-                    out.push(Tok::Int(i64::from_str_radix(hex, 16).map_err(|_| format!("bad number {text}"))?));
+                    out.push(Tok::Int(
+                        i64::from_str_radix(hex, 16).map_err(|_| format!("bad number {text}"))?,
+                    ));
                 } else {
                     out.push(Tok::Num(text.parse().map_err(|_| format!("bad number {text}"))?));
                 }

@@ -97,7 +97,7 @@ fn apply_optional_values(
 ) {
     for item in root.path("spec.optionalValues").map(Node::items).unwrap_or_default() {
         let when = item.get("when").and_then(|w| w.scalar()).filter(|s| !s.templated);
-        if !when.is_some_and(|s| s.value == "true") {
+        if when.is_none_or(|s| s.value != "true") {
             continue;
         }
         let Some(extra) = item.get("values").and_then(|v| from_node(v, text, anchors)) else {
@@ -121,7 +121,10 @@ fn apply_optional_values(
 
 /// Read every archive, render it, and append the archive and its rendered templates to
 /// `files`. `archives` are (path as shown, bytes or why they could not be read).
-pub fn load_archives(files: &mut Vec<SourceFile>, archives: Vec<(PathBuf, Result<Vec<u8>, String>)>) -> Vec<ChartRecord> {
+pub fn load_archives(
+    files: &mut Vec<SourceFile>,
+    archives: Vec<(PathBuf, Result<Vec<u8>, String>)>,
+) -> Vec<ChartRecord> {
     let refs = helm_charts(files);
     let mut records = Vec::new();
     for (path, bytes) in archives {

@@ -134,7 +134,10 @@ fn raw_field(src: &str, key: &str) -> Option<String> {
     let file = SourceFile::from_text("Chart.yaml".into(), None, src.to_owned());
     let node = file.documents.first()?.root.as_ref()?.get(key)?;
     node.scalar()?;
-    let s = node.as_str().map(str::to_owned).or_else(|| file.text.get(node.span.clone()).map(str::to_owned))?;
+    let s = node
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| file.text.get(node.span.clone()).map(str::to_owned))?;
     Some(s.trim().to_owned())
 }
 
@@ -144,7 +147,9 @@ fn chart_from_files(
     budget: &mut Budget,
     depth: usize,
 ) -> Result<Chart, String> {
-    let chart_yaml = files.remove("Chart.yaml").ok_or("no Chart.yaml at the chart's top directory")?;
+    let chart_yaml = files
+        .remove("Chart.yaml")
+        .ok_or("no Chart.yaml at the chart's top directory")?;
     let chart_src = text("Chart.yaml", chart_yaml)?;
     let meta_raw = yaml_value("Chart.yaml", &chart_src)?;
     let name = raw_field(&chart_src, "name").ok_or("Chart.yaml has no name")?;
@@ -165,7 +170,8 @@ fn chart_from_files(
                 "apiVersion" => "APIVersion".to_owned(),
                 _ => {
                     let mut c = k.chars();
-                    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+                    c.next()
+                        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
                 }
             };
             meta.insert(key, v.clone());
@@ -198,7 +204,10 @@ fn chart_from_files(
         } else if let Some(rest) = path.strip_prefix("charts/") {
             match rest.split_once('/') {
                 Some((sub, inner)) => {
-                    sub_dirs.entry(sub.to_owned()).or_default().insert(inner.to_owned(), data);
+                    sub_dirs
+                        .entry(sub.to_owned())
+                        .or_default()
+                        .insert(inner.to_owned(), data);
                 }
                 None if rest.ends_with(".tgz") || rest.ends_with(".tar.gz") => {
                     if depth >= MAX_NESTING {
@@ -278,13 +287,20 @@ pub fn render(chart: &Chart, overrides: &Value, release: &ReleaseInfo) -> Vec<Re
 /// The chart and its enabled subcharts with their values (parent values under the subchart's
 /// name or alias override the subchart's own, `global` is shared). A condition that is a KOTS
 /// template leaves the subchart unknown.
-fn collect<'c>(chart: &'c Chart, values: Value, unknown: Option<String>, out: &mut Vec<(&'c Chart, Value, Option<String>)>) {
+fn collect<'c>(
+    chart: &'c Chart,
+    values: Value,
+    unknown: Option<String>,
+    out: &mut Vec<(&'c Chart, Value, Option<String>)>,
+) {
     for sub in &chart.subcharts {
         let dep = chart.deps.iter().find(|d| d.name == sub.name);
         let key = dep.and_then(|d| d.alias.clone()).unwrap_or_else(|| sub.name.clone());
         let mut sub_unknown = unknown.clone();
         if let Some(cond) = dep.and_then(|d| d.condition.as_deref()) {
-            let decided = cond.split(',').find_map(|c| at(&values, c.trim()).map(|v| (c.trim(), v)));
+            let decided = cond
+                .split(',')
+                .find_map(|c| at(&values, c.trim()).map(|v| (c.trim(), v)));
             match decided {
                 Some((_, Value::Bool(false))) => continue,
                 Some((c, Value::String(s))) if is_kots_template(s) => {
@@ -373,7 +389,10 @@ on: no
     #[test]
     fn kots_values_pass_through_but_never_decide() {
         let v = json!({"x": "repl{{ ConfigOption `a` }}"});
-        assert_eq!(render_str("a: {{ .Values.x }}", v.clone()).unwrap(), "a: repl{{ ConfigOption `a` }}");
+        assert_eq!(
+            render_str("a: {{ .Values.x }}", v.clone()).unwrap(),
+            "a: repl{{ ConfigOption `a` }}"
+        );
         let e = render_str("{{ if .Values.x }}a{{ end }}", v).unwrap_err();
         assert!(e.message.contains("KOTS template"), "{e}");
     }
@@ -387,7 +406,10 @@ on: no
 
     #[test]
     fn runaway_recursion_is_bounded() {
-        let e = render_str(r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#, json!({}));
+        let e = render_str(
+            r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#,
+            json!({}),
+        );
         assert!(e.unwrap_err().message.contains("nest"));
     }
 }

@@ -159,7 +159,10 @@ impl Parser<'_> {
         match end {
             Some((k, _, _)) if k == "end" => Ok(None),
             Some((_, _, rest)) => Ok(Some(rest)),
-            None => Err(TemplateError::at(line, format!("unclosed {what} (missing {{{{ end }}}})"))),
+            None => Err(TemplateError::at(
+                line,
+                format!("unclosed {what} (missing {{{{ end }}}})"),
+            )),
         }
     }
 }

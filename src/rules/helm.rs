@@ -43,9 +43,15 @@ pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
         if shipped.iter().any(|(n, v)| n == name && v == version) {
             continue;
         }
-        let same_name: Vec<&str> = shipped.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect();
+        let same_name: Vec<&str> = shipped
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
         let help = if same_name.is_empty() {
-            format!("add the `{name}` chart archive (`helm package`) at version {version} to the release, or fix `spec.chart.name`")
+            format!(
+                "add the `{name}` chart archive (`helm package`) at version {version} to the release, or fix `spec.chart.name`"
+            )
         } else {
             format!(
                 "the release ships `{name}` version {}; set `spec.chart.chartVersion` to it or add the {version} archive",
@@ -65,18 +71,14 @@ pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
 /// pointer to where the change belongs.
 pub fn adjust_for_archives(d: &mut Diagnostic, release: &Release) {
     let in_archive = |id: usize| release.files.get(id).and_then(|f| f.archive.as_ref());
-    let archive = d
-        .location
-        .as_ref()
-        .and_then(|l| in_archive(l.file))
-        .or_else(|| {
-            d.fix.as_ref().and_then(|f| {
-                f.edits.iter().find_map(|e| match e.target {
-                    EditTarget::File(id) => in_archive(id),
-                    EditTarget::NewFile(_) => None,
-                })
+    let archive = d.location.as_ref().and_then(|l| in_archive(l.file)).or_else(|| {
+        d.fix.as_ref().and_then(|f| {
+            f.edits.iter().find_map(|e| match e.target {
+                EditTarget::File(id) => in_archive(id),
+                EditTarget::NewFile(_) => None,
             })
-        });
+        })
+    });
     let Some(archive) = archive else {
         return;
     };

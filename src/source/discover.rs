@@ -44,7 +44,10 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
                 LoadError::Io { path, source: e.into() }
             })?;
             let path = entry.path();
-            if entry.file_type().is_file() && (is_yaml_path(path) || is_chart_archive(path)) && !is_excluded(path, exclude, base) {
+            if entry.file_type().is_file()
+                && (is_yaml_path(path) || is_chart_archive(path))
+                && !is_excluded(path, exclude, base)
+            {
                 out.push(path.to_path_buf());
             }
         }
