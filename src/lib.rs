@@ -9,6 +9,7 @@ pub mod compat;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod helm;
 pub mod lint;
 pub mod release;
 pub mod report;

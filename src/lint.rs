@@ -11,7 +11,7 @@ use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{apply_edits, overlaps};
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
-use crate::source::{LoadError, SourceFile, discover, split_stdin};
+use crate::source::{LoadError, SourceFile, discover, is_chart_archive, split_stdin};
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
@@ -30,12 +30,22 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
     match input {
         Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
         Input::Paths { paths, exclude, base } => {
+            let found = discover(paths, exclude, base)?;
+            let (archives, plain): (Vec<_>, Vec<_>) = found.into_iter().partition(|p| is_chart_archive(p));
             // Reading and parsing dominate; files are independent, so do them in parallel.
             // `collect` keeps discovery order, so everything downstream stays deterministic.
-            let files = discover(paths, exclude, base)?
+            let mut files = plain
                 .par_iter()
                 .map(|p| SourceFile::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
+            let archives = archives
+                .into_iter()
+                .map(|p| {
+                    let bytes = read_archive(&p);
+                    (p, bytes)
+                })
+                .collect();
+            let charts = crate::helm::load_archives(&mut files, archives);
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()
@@ -43,9 +53,23 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
                     p.parent().map(Path::to_path_buf).unwrap_or_default()
                 }
             });
-            Ok(Release::new(files, root))
+            let mut release = Release::new(files, root);
+            release.charts = charts;
+            Ok(release)
         }
     }
+}
+
+/// An archive's bytes, refusing one too large to be a chart before reading it.
+fn read_archive(path: &Path) -> Result<Vec<u8>, String> {
+    let len = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+    if len > crate::helm::archive::MAX_ARCHIVE_BYTES as u64 {
+        return Err(format!(
+            "archive is larger than {} MiB",
+            crate::helm::archive::MAX_ARCHIVE_BYTES >> 20
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
 pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
@@ -167,6 +191,7 @@ fn apply_pass(
         return (release, 0);
     }
     let root = release.root.clone();
+    let charts = release.charts.clone();
     let mut files: Vec<SourceFile> = Vec::with_capacity(release.files.len() + new_files.len());
     for (file, edits) in release.files.into_iter().zip(taken) {
         if edits.is_empty() {
@@ -182,7 +207,9 @@ fn apply_pass(
     for (path, text) in new_files {
         files.push(SourceFile::from_text(path.clone(), Some(path), text));
     }
-    (Release::new(files, root), count)
+    let mut next = Release::new(files, root);
+    next.charts = charts;
+    (next, count)
 }
 
 fn try_take(

@@ -27,6 +27,8 @@ pub struct Release {
     pub files: Vec<SourceFile>,
     pub objects: Vec<Object>,
     pub workloads: Vec<Workload>,
+    /// Helm chart archives and what rendering them gave (set by the loader).
+    pub charts: Vec<crate::helm::ChartRecord>,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
     pub root: Option<PathBuf>,
 }
@@ -53,6 +55,7 @@ impl Release {
             files,
             objects,
             workloads: Vec::new(),
+            charts: Vec::new(),
             root,
         };
         release.workloads = workload::build(&release);

@@ -5,6 +5,7 @@
 mod backup;
 pub mod duration;
 mod filter;
+mod helm;
 mod hooks;
 mod parse;
 pub mod schema;
@@ -51,7 +52,12 @@ pub struct RunOptions {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(release: &'a Release, rule: &'a RuleSpec, rules: &'a [RuleSpec], run: (&'a RunOptions, &'a Shared<'a>)) -> Self {
+    fn new(
+        release: &'a Release,
+        rule: &'a RuleSpec,
+        rules: &'a [RuleSpec],
+        run: (&'a RunOptions, &'a Shared<'a>),
+    ) -> Self {
         Ctx {
             release,
             rule,
@@ -177,6 +183,9 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("embedded-cluster-snapshots", versions::embedded_cluster),
     ("restic-settings", versions::restic_settings),
     ("version-invalid", versions::invalid_version),
+    ("chart-template-not-analyzed", helm::template_not_analyzed),
+    ("chart-archive-invalid", helm::archive_invalid),
+    ("helm-chart-archive-missing", helm::helm_chart_archive_missing),
 ];
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {
@@ -194,7 +203,9 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &Run
     let per_rule: Vec<Vec<Diagnostic>> = selected
         .par_iter()
         .map(|rule| {
-            let Some(check) = check_fn(&rule.check) else { return Vec::new() };
+            let Some(check) = check_fn(&rule.check) else {
+                return Vec::new();
+            };
             let mut ctx = Ctx::new(release, rule, rules, (options, &shared));
             check(&mut ctx);
             ctx.out
@@ -202,6 +213,9 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &Run
         .collect();
     let mut out: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
     out.retain_mut(|d| filter.keep(d, release) && !suppression::is_suppressed(d, release));
+    for d in &mut out {
+        helm::adjust_for_archives(d, release);
+    }
     out.sort_by(|a, b| sort_key(a, release).cmp(&sort_key(b, release)));
     out
 }

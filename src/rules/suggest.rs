@@ -12,7 +12,9 @@ pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             continue;
         }
         let cand_lower: Vec<char> = cand.to_lowercase().chars().collect();
-        let Some(d) = bounded_osa(&lower, &cand_lower, limit) else { continue };
+        let Some(d) = bounded_osa(&lower, &cand_lower, limit) else {
+            continue;
+        };
         match best {
             Some((bd, _)) if d > bd => {}
             Some((bd, b)) if d == bd => tie |= b != cand,
@@ -94,10 +96,27 @@ mod tests {
     #[test]
     fn bounded_osa_matches_the_full_distance_within_the_limit() {
         let chars = |s: &str| s.chars().collect::<Vec<_>>();
-        for (a, b) in [("dta", "data"), ("kitten", "sitting"), ("abcdef", "abdcef"), ("", "ab"), ("same", "same")] {
+        for (a, b) in [
+            ("dta", "data"),
+            ("kitten", "sitting"),
+            ("abcdef", "abdcef"),
+            ("", "ab"),
+            ("same", "same"),
+        ] {
             let full = strsim::osa_distance(a, b);
-            assert_eq!(bounded_osa(&chars(a), &chars(b), 3), (full <= 3).then_some(full), "{a} {b}");
+            assert_eq!(
+                bounded_osa(&chars(a), &chars(b), 3),
+                (full <= 3).then_some(full),
+                "{a} {b}"
+            );
         }
-        assert_eq!(bounded_osa(&chars("pre.hook.backup.velero.io/command"), &chars("backup.velero.io/backup-volumes"), 3), None);
+        assert_eq!(
+            bounded_osa(
+                &chars("pre.hook.backup.velero.io/command"),
+                &chars("backup.velero.io/backup-volumes"),
+                3
+            ),
+            None
+        );
     }
 }

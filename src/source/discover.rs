@@ -12,7 +12,13 @@ pub fn is_yaml_path(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
 }
 
-/// Every YAML file under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
+/// Helm chart archives (`.tgz`, `.tar.gz`), read in memory and rendered.
+pub fn is_chart_archive(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".tgz") || name.ends_with(".tar.gz")
+}
+
+/// Every YAML file and chart archive under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
 /// `.github`) are skipped; a file named explicitly is always taken.
 pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
@@ -38,7 +44,10 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
                 LoadError::Io { path, source: e.into() }
             })?;
             let path = entry.path();
-            if entry.file_type().is_file() && is_yaml_path(path) && !is_excluded(path, exclude, base) {
+            if entry.file_type().is_file()
+                && (is_yaml_path(path) || is_chart_archive(path))
+                && !is_excluded(path, exclude, base)
+            {
                 out.push(path.to_path_buf());
             }
         }

@@ -8,7 +8,7 @@ mod suppress;
 
 use std::path::{Path, PathBuf};
 
-pub use discover::{discover, is_yaml_path, relative_to};
+pub use discover::{discover, is_chart_archive, is_yaml_path, relative_to};
 pub use lines::{LineIndex, Position};
 pub use mask::mask_templates;
 pub use suppress::{Suppression, parse_suppressions};
@@ -39,6 +39,9 @@ pub struct SourceFile {
     pub suppressions: Vec<Suppression>,
     /// Why the file could not be parsed at all (binary, not UTF-8, too large).
     pub problem: Option<String>,
+    /// For a template rendered from a Helm chart archive: the archive. Such a file has no
+    /// `disk` path and takes no fixes.
+    pub archive: Option<PathBuf>,
 }
 
 impl SourceFile {
@@ -57,6 +60,7 @@ impl SourceFile {
             documents,
             suppressions,
             problem: None,
+            archive: None,
         }
     }
 
@@ -70,6 +74,7 @@ impl SourceFile {
             documents: Vec::new(),
             suppressions: Vec::new(),
             problem: Some(problem),
+            archive: None,
         }
     }
 

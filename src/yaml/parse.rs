@@ -324,7 +324,8 @@ impl<'a> Builder<'a> {
     fn end_document(&mut self) {
         if self.in_doc {
             let anchors = std::mem::take(&mut self.anchors);
-            self.docs.push((self.root.take(), anchors, std::mem::take(&mut self.aliases)));
+            self.docs
+                .push((self.root.take(), anchors, std::mem::take(&mut self.aliases)));
         }
         self.in_doc = false;
     }

@@ -11,7 +11,7 @@ pub fn invalid(ctx: &mut Ctx) {
     let _release = ctx.release;
     for hook in ctx.hooks() {
         let Some(node) = hook.command else { continue };
-        if let Command::Invalid(why) = parse_command(&hook, node) {
+        if let Command::Invalid(why) = parse_command(hook, node) {
             let help = match hook.form {
                 Form::Annotation => {
                     "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
@@ -145,11 +145,11 @@ pub fn shell(ctx: &mut Ctx) {
     let release = ctx.release;
     for hook in ctx.hooks() {
         let Some(node) = hook.command else { continue };
-        let Some(p) = problem(&parse_command(&hook, node)) else {
+        let Some(p) = problem(&parse_command(hook, node)) else {
             continue;
         };
         let text = &release.files[hook.file].text;
-        let edit = write_argv(text, hook.file, &hook, node, &p.argv);
+        let edit = write_argv(text, hook.file, hook, node, &p.argv);
         let fix = edit.and_then(|e| ctx.fix(format!("{}: {}", p.fix, json_array(&p.argv)), vec![e]));
         ctx.report(hook.file, node.span.clone(), format!("the command of the {} will not run as intended: {}", hook.label, p.message))
             .with_help("for shell features (redirects, pipes, `&&`, `$VARS`) run the command through a shell: [\"/bin/sh\", \"-c\", \"...\"]")

@@ -1,0 +1,94 @@
+//! Helm chart archives and KOTS HelmChart resources: archives that cannot be read (HELM002),
+//! templates the renderer could not evaluate (HELM001), HelmCharts naming a chart the release
+//! does not ship (KOTS002). Findings in rendered templates lose their fixes here: the text
+//! lives in an archive, so the change belongs in the chart or the HelmChart's `spec.values`.
+
+use super::Ctx;
+use crate::diagnostic::{Diagnostic, EditTarget};
+use crate::helm::helm_charts;
+use crate::release::Release;
+
+pub fn archive_invalid(ctx: &mut Ctx) {
+    for c in &ctx.release.charts {
+        if let Some(problem) = &c.problem {
+            ctx.report(c.file, 0..0, format!("chart archive cannot be read: {problem}"))
+                .with_help("re-create it with `helm package`; nothing in it was checked");
+        }
+    }
+}
+
+pub fn template_not_analyzed(ctx: &mut Ctx) {
+    for c in &ctx.release.charts {
+        for (path, why) in &c.not_analyzed {
+            ctx.report(c.file, 0..0, format!("`{path}` not analyzed: {why}"))
+                .with_help("no rule checked what this template renders; check it by hand or with `helm template ... | snaplint check -`");
+        }
+    }
+}
+
+pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
+    let release = ctx.release;
+    if release.charts.iter().any(|c| c.problem.is_some()) {
+        // An unreadable archive could be the one the HelmChart means: unknown, not reported.
+        return;
+    }
+    for hc in helm_charts(&release.files) {
+        if release.files[hc.file].archive.is_some() || hc.templated {
+            continue;
+        }
+        let (Some((name, name_span)), Some((version, _))) = (&hc.name, &hc.version) else {
+            continue;
+        };
+        let shipped: Vec<&(String, String)> = release.charts.iter().filter_map(|c| c.chart.as_ref()).collect();
+        if shipped.iter().any(|(n, v)| n == name && v == version) {
+            continue;
+        }
+        let same_name: Vec<&str> = shipped
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let help = if same_name.is_empty() {
+            format!(
+                "add the `{name}` chart archive (`helm package`) at version {version} to the release, or fix `spec.chart.name`"
+            )
+        } else {
+            format!(
+                "the release ships `{name}` version {}; set `spec.chart.chartVersion` to it or add the {version} archive",
+                same_name.join(", ")
+            )
+        };
+        ctx.report(
+            hc.file,
+            name_span.clone(),
+            format!("HelmChart names chart `{name}` version {version}, but no chart archive in the release has that name and version"),
+        )
+        .with_help(help);
+    }
+}
+
+/// Findings in templates rendered from an archive: no fix (the archive is not edited), and a
+/// pointer to where the change belongs.
+pub fn adjust_for_archives(d: &mut Diagnostic, release: &Release) {
+    let in_archive = |id: usize| release.files.get(id).and_then(|f| f.archive.as_ref());
+    let archive = d.location.as_ref().and_then(|l| in_archive(l.file)).or_else(|| {
+        d.fix.as_ref().and_then(|f| {
+            f.edits.iter().find_map(|e| match e.target {
+                EditTarget::File(id) => in_archive(id),
+                EditTarget::NewFile(_) => None,
+            })
+        })
+    });
+    let Some(archive) = archive else {
+        return;
+    };
+    d.fix = None;
+    let note = format!(
+        "this file is rendered from the chart archive `{}`: make the change through the HelmChart's `spec.values` (for pod annotations, usually the chart's `podAnnotations` value) or in the chart",
+        archive.display()
+    );
+    d.help = Some(match d.help.take() {
+        Some(h) => format!("{h}; {note}"),
+        None => note,
+    });
+}

