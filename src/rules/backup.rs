@@ -141,7 +141,7 @@ pub fn unique(ctx: &mut Ctx) {
     }
 }
 
-fn kind_span(release: &Release, o: &Object) -> crate::yaml::Span {
+pub(super) fn kind_span(release: &Release, o: &Object) -> crate::yaml::Span {
     let node = release.node(o);
     node.get("kind")
         .map_or(node.span.start..node.span.start, |k| k.span.clone())

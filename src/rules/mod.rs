@@ -7,6 +7,7 @@ pub mod duration;
 mod filter;
 mod hooks;
 mod parse;
+mod restore;
 pub mod schema;
 mod spec;
 pub mod storage;
@@ -164,6 +165,9 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("embedded-cluster-snapshots", versions::embedded_cluster),
     ("restic-settings", versions::restic_settings),
     ("version-invalid", versions::invalid_version),
+    ("restore-without-backup", restore::without_backup),
+    ("restore-backup-name", restore::backup_name),
+    ("restore-hooks", restore::hooks),
 ];
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {

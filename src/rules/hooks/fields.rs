@@ -1,7 +1,7 @@
 //! HOOK003 (on-error value), HOOK004 (timeouts), HOOK005 (missing container), HOOK008
 //! (incomplete restore init hook), HOOK010 (no container on a multi-container pod).
 
-use super::{Form, Phase, hooks, known_containers};
+use super::{Form, Hook, Phase, hooks, known_containers};
 use crate::diagnostic::{Edit, Severity};
 use crate::rules::Ctx;
 use crate::rules::duration;
@@ -11,15 +11,21 @@ use crate::yaml::{Node, NodeKind, Style, Typed};
 const ON_ERROR: &[&str] = &["Continue", "Fail"];
 
 pub fn on_error(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
-        let Some(node) = hook.on_error else { continue };
+    for hook in hooks(ctx.release).iter().filter(|h| !h.restore_spec()) {
+        check_on_error(ctx, hook);
+    }
+}
+
+/// HOOK003's check on one hook; RST003 runs it on Restore spec hooks.
+pub fn check_on_error(ctx: &mut Ctx, hook: &Hook) {
+    {
+        let Some(node) = hook.on_error else { return };
         if node.contains_template() {
-            continue;
+            return;
         }
-        let Some(s) = node.scalar() else { continue };
+        let Some(s) = node.scalar() else { return };
         if ON_ERROR.contains(&s.value.as_str()) && matches!(s.typed(), Typed::Str(_)) {
-            continue;
+            return;
         }
         let field = match hook.form {
             Form::Annotation => "on-error",
@@ -59,8 +65,14 @@ pub fn on_error(ctx: &mut Ctx) {
 }
 
 pub fn timeout(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
+    for hook in hooks(ctx.release).iter().filter(|h| !h.restore_spec()) {
+        check_timeouts(ctx, hook);
+    }
+}
+
+/// HOOK004's check on one hook; RST003 runs it on Restore spec hooks.
+pub fn check_timeouts(ctx: &mut Ctx, hook: &Hook) {
+    {
         for (field, node) in &hook.timeouts {
             if node.contains_template() {
                 continue;
@@ -191,10 +203,16 @@ pub fn container_implicit(ctx: &mut Ctx) {
 }
 
 pub fn restore_init_incomplete(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for hook in hooks(release) {
+    for hook in hooks(ctx.release).iter().filter(|h| !h.restore_spec()) {
+        check_restore_init(ctx, hook);
+    }
+}
+
+/// HOOK008's check on one hook; RST003 runs it on Restore spec init containers.
+pub fn check_restore_init(ctx: &mut Ctx, hook: &Hook) {
+    {
         if hook.phase != Phase::InitRestore {
-            continue;
+            return;
         }
         match hook.form {
             Form::Annotation => {
@@ -228,9 +246,9 @@ pub fn restore_init_incomplete(ctx: &mut Ctx) {
                 }
             }
             Form::Spec => {
-                let Some(c) = hook.init_container else { continue };
+                let Some(c) = hook.init_container else { return };
                 if c.contains_template() && c.entries().is_empty() {
-                    continue;
+                    return;
                 }
                 let missing: Vec<&str> = ["name", "image", "command"]
                     .into_iter()
@@ -240,7 +258,7 @@ pub fn restore_init_incomplete(ctx: &mut Ctx) {
                     })
                     .collect();
                 if missing.is_empty() {
-                    continue;
+                    return;
                 }
                 ctx.report(
                     hook.file,

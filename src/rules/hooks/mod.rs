@@ -14,8 +14,11 @@ mod fields;
 mod placement;
 mod select;
 
-pub use command::{invalid as command_invalid, shell as command_shell};
-pub use fields::{container_implicit, container_missing, on_error, restore_init_incomplete, timeout};
+pub use command::{check_invalid, check_missing, invalid as command_invalid, shell as command_shell};
+pub use fields::{
+    check_on_error, check_restore_init, check_timeouts, container_implicit, container_missing, on_error,
+    restore_init_incomplete, timeout,
+};
 pub use placement::{annotations_on_workload, selector_matches_nothing, unknown_annotation};
 
 use crate::diagnostic::FileId;
@@ -129,6 +132,11 @@ pub struct Hook<'r> {
 }
 
 impl Hook<'_> {
+    /// Declared in a Restore's `spec.hooks`: RST003 reports these instead of the HOOK rules.
+    pub fn restore_spec(&self) -> bool {
+        self.form == Form::Spec && matches!(self.phase, Phase::InitRestore | Phase::PostRestore)
+    }
+
     pub fn workloads<'a>(&'a self, release: &'a Release) -> impl Iterator<Item = &'a Workload> + 'a {
         self.targets.iter().flatten().map(move |i| &release.workloads[*i])
     }
