@@ -31,6 +31,7 @@ const UNFIXABLE: &[&str] = &[
     "cache.yaml:19:46 HOOK008",
     "cache.yaml:21:46 HOOK001",
     "postgres.yaml:26:9 HOOK009",
+    "restore.yaml:16:24 HOOK012",
     "restore.yaml:18:28 RST003",
     "restore.yaml:22:19 RST003",
 ];

@@ -12,6 +12,7 @@
 mod command;
 mod fields;
 mod placement;
+mod priority;
 mod select;
 
 pub use command::{check_invalid, check_missing, invalid as command_invalid, shell as command_shell};
@@ -20,6 +21,7 @@ pub use fields::{
     restore_init_incomplete, timeout,
 };
 pub use placement::{annotations_on_workload, selector_matches_nothing, unknown_annotation};
+pub use priority::{annotations_on_non_pod, shadowed_spec_hook};
 
 use crate::diagnostic::FileId;
 use crate::release::{Release, VELERO_API, Workload};

@@ -6,6 +6,10 @@
 //! with `strings.Split(value, ",")` without trimming: `"a, b"` names `a` and ` b`.
 //! A templated value or volume list is unknown until render time and never a finding.
 
+mod skips;
+
+pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
+
 use super::Ctx;
 use super::suggest::closest;
 use super::yaml_edit::{add_entries_leading, add_lines_leading, move_entries, raw_entry, remove_entries, scalar_text};
@@ -15,7 +19,7 @@ use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
 pub const INCLUDE: &str = "backup.velero.io/backup-volumes";
 pub const EXCLUDE: &str = "backup.velero.io/backup-volumes-excludes";
-const KEYS: [&str; 2] = [INCLUDE, EXCLUDE];
+pub(crate) const KEYS: [&str; 2] = [INCLUDE, EXCLUDE];
 
 /// Volume types Velero never needs to copy: restored from the manifests themselves.
 const MANIFEST_TYPES: &[&str] = &["configMap", "secret", "projected", "downwardAPI"];
