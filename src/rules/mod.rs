@@ -6,6 +6,7 @@ mod backup;
 pub mod duration;
 mod filter;
 mod hooks;
+mod kots;
 mod parse;
 mod restore;
 pub mod schema;
@@ -175,6 +176,9 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("backup-both-selectors", backup::both_selectors),
     ("backup-mixed-filters", backup::mixed_filters),
     ("kots-conditions-misplaced", backup::kots_conditions),
+    ("kots-retain-storage-class", kots::retain_storage_class),
+    ("kots-namespace-not-backed-up", kots::namespace_not_backed_up),
+    ("kots-helm-backup-labels", kots::helm_backup_labels),
     ("restore-without-backup", restore::without_backup),
     ("restore-backup-name", restore::backup_name),
     ("restore-hooks", restore::hooks),

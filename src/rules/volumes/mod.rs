@@ -234,6 +234,30 @@ fn replace_value(file: FileId, list: &List, new: &str) -> Option<Edit> {
     Some(Edit::replace(file, span, text))
 }
 
+/// The workload's data volumes Velero's file-system backup copies: opted in (opt-in mode) or
+/// not excluded (opt-out mode). A templated annotation is unknown: nothing.
+pub fn backed_up<'w>(release: &Release, w: &'w Workload) -> Vec<&'w Volume> {
+    let Some(pod) = Pod::new(release, w) else {
+        return Vec::new();
+    };
+    if release.fs_backup_opt_out() {
+        let excluded = match pod.list(EXCLUDE) {
+            Value::List(l) => l.names().map(str::to_owned).collect(),
+            Value::Absent => Vec::new(),
+            Value::Unknown | Value::NotString(..) => return Vec::new(),
+        };
+        return data_volumes(w).filter(|v| !excluded.contains(&v.name)).collect();
+    }
+    match pod.list(INCLUDE) {
+        Value::List(l) => w
+            .volumes
+            .iter()
+            .filter(|v| v.holds_data() && !v.templated && l.has(&v.name))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 // ---------------------------------------------------------------- VOL001
 
 /// VOL001: a volume holding data is not backed up.
