@@ -215,3 +215,87 @@ pub fn helm_backup_labels(ctx: &mut Ctx) {
         .with_help(format!("add the labels through the chart's values, for example (use the value names your chart has):\n{BACKUP_LABELS}"));
     }
 }
+
+// ---------------------------------------------------------------- KOTS001
+// Seed/kots-facts §2.1: object-stored data that is not on opted-in PVCs (Rook/Ceph, MinIO run
+// by the app) needs custom backup and restore hooks.
+
+#[derive(serde::Deserialize, Default)]
+struct StorageParams {
+    /// Image names (last path segment, without tag) of object-storage servers.
+    images: Vec<String>,
+    /// Operator kinds that run object storage.
+    kinds: Vec<String>,
+}
+
+/// The image name without registry, path and tag: `quay.io/minio/minio:RELEASE.x` → `minio`.
+fn image_name(image: &str) -> &str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split([':', '@']).next().unwrap_or(last)
+}
+
+/// The first container image that is an object-storage server.
+fn storage_image<'r>(release: &'r Release, w: &Workload, names: &[String]) -> Option<&'r Node> {
+    let spec = w.template(release)?.get("spec")?;
+    ["containers", "initContainers"]
+        .iter()
+        .filter_map(|k| spec.get(k))
+        .flat_map(Node::items)
+        .filter_map(|c| c.get("image"))
+        .find(|i| i.as_str().is_some_and(|s| names.iter().any(|n| n == image_name(s))))
+}
+
+/// Workloads a backup hook (annotation or Backup spec, pre or post) runs in.
+fn hooked_workloads(release: &Release) -> Vec<usize> {
+    use super::hooks::Phase;
+    super::hooks::hooks(release)
+        .iter()
+        .filter(|h| matches!(h.phase, Phase::PreBackup | Phase::PostBackup) && h.command.is_some())
+        .flat_map(|h| h.targets.clone().unwrap_or_default())
+        .collect()
+}
+
+pub fn object_storage_unprotected(ctx: &mut Ctx) {
+    let params: StorageParams = ctx.params();
+    let release = ctx.release;
+    if release.backup().is_none() {
+        return;
+    }
+    let hooked = hooked_workloads(release);
+    for (i, w) in release.workloads.iter().enumerate() {
+        let Some(image) = storage_image(release, w, &params.images) else {
+            continue;
+        };
+        if hooked.contains(&i) || !backed_up(release, w).is_empty() {
+            continue;
+        }
+        ctx.report(
+            w.file,
+            image.span.clone(),
+            format!(
+                "{} `{}` runs object storage (`{}`), but none of its volumes is backed up and no backup hook runs in it: its data is not in the snapshot",
+                w.kind,
+                w.name,
+                image.as_str().unwrap_or_default()
+            ),
+        )
+        .with_help("opt its data volume in with `backup.velero.io/backup-volumes` on the pod template, or add pre-backup/post-restore hooks that export and re-import the data");
+    }
+    if !hooked.is_empty() {
+        return;
+    }
+    for o in release.objects.iter().filter(|o| o.kind.as_ref().is_some_and(|k| params.kinds.contains(k))) {
+        let root = release.node(o);
+        let at = root.get("kind").unwrap_or(root);
+        ctx.report(
+            o.file,
+            at.span.clone(),
+            format!(
+                "{} `{}` runs object storage in the cluster, and the release has no backup hook: data kept in it is not in the snapshot",
+                o.kind.as_deref().unwrap_or_default(),
+                o.name.as_deref().unwrap_or("<unnamed>")
+            ),
+        )
+        .with_help("add backup and restore hooks that export the object store's data to an opted-in volume and re-import it");
+    }
+}

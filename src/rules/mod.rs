@@ -176,6 +176,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("backup-both-selectors", backup::both_selectors),
     ("backup-mixed-filters", backup::mixed_filters),
     ("kots-conditions-misplaced", backup::kots_conditions),
+    ("kots-object-storage", kots::object_storage_unprotected),
     ("kots-retain-storage-class", kots::retain_storage_class),
     ("kots-namespace-not-backed-up", kots::namespace_not_backed_up),
     ("kots-helm-backup-labels", kots::helm_backup_labels),
