@@ -6,9 +6,9 @@ use serde::Deserialize;
 use super::Ctx;
 use super::schema;
 use super::suggest::closest;
+use super::yaml_edit::{entry_lines, indent_of, move_entries, raw_entry};
 use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
 use crate::release::{Object, Release, VELERO_API};
-use super::yaml_edit::{entry_lines, indent_of, move_entries, raw_entry};
 use crate::yaml::{Node, NodeKind, Typed};
 
 const MINIMAL_BACKUP: &str = "\
@@ -250,7 +250,11 @@ const FILTER_PAIRS: &[(&str, &str, bool)] = &[
     ("includedNamespaces", "excludedNamespaces", false),
     ("includedResources", "excludedResources", false),
     ("includedClusterScopedResources", "excludedClusterScopedResources", true),
-    ("includedNamespaceScopedResources", "excludedNamespaceScopedResources", true),
+    (
+        "includedNamespaceScopedResources",
+        "excludedNamespaceScopedResources",
+        true,
+    ),
 ];
 
 const OLD_FILTERS: &[&str] = &["includedResources", "excludedResources", "includeClusterResources"];
@@ -293,7 +297,9 @@ pub fn filter_lists(ctx: &mut Ctx) {
                 ctx.report(
                     o.file,
                     node.span.clone(),
-                    format!("`{item}` is in both `{inc_key}` and `{exc_key}`: Velero rejects the Backup (FailedValidation)"),
+                    format!(
+                        "`{item}` is in both `{inc_key}` and `{exc_key}`: Velero rejects the Backup (FailedValidation)"
+                    ),
                 )
                 .with_label(o.file, inc_node.span.clone(), "included here")
                 .with_help(format!("keep `{item}` in only one of the two lists"));
@@ -316,7 +322,13 @@ fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, &N
     }
 }
 
-fn wildcard_in_excludes(ctx: &mut Ctx, file: FileId, (key, exc): (&str, &[(&str, &Node)]), includes: usize, scoped: bool) {
+fn wildcard_in_excludes(
+    ctx: &mut Ctx,
+    file: FileId,
+    (key, exc): (&str, &[(&str, &Node)]),
+    includes: usize,
+    scoped: bool,
+) {
     let Some((_, star)) = exc.iter().find(|(i, _)| *i == "*") else {
         return;
     };
@@ -338,7 +350,9 @@ fn wildcard_in_excludes(ctx: &mut Ctx, file: FileId, (key, exc): (&str, &[(&str,
 pub fn both_selectors(ctx: &mut Ctx) {
     let release = ctx.release;
     for (o, spec) in backup_specs(release) {
-        let (Some((and_key, _)), Some((or_key, _))) = (set_entry(spec, "labelSelector"), set_entry(spec, "orLabelSelectors")) else {
+        let (Some((and_key, _)), Some((or_key, _))) =
+            (set_entry(spec, "labelSelector"), set_entry(spec, "orLabelSelectors"))
+        else {
             continue;
         };
         ctx.report(
@@ -364,7 +378,11 @@ fn set_entry<'n>(spec: &'n Node, key: &str) -> Option<&'n (Node, Node)> {
 pub fn mixed_filters(ctx: &mut Ctx) {
     let release = ctx.release;
     for (o, spec) in backup_specs(release) {
-        let old: Vec<&Node> = OLD_FILTERS.iter().filter_map(|k| set_entry(spec, k)).map(|(k, _)| k).collect();
+        let old: Vec<&Node> = OLD_FILTERS
+            .iter()
+            .filter_map(|k| set_entry(spec, k))
+            .map(|(k, _)| k)
+            .collect();
         let Some((scoped, _)) = SCOPED_FILTERS.iter().find_map(|k| set_entry(spec, k)) else {
             continue;
         };
@@ -439,11 +457,24 @@ fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta)
 }
 
 /// Edits moving `keys` from `map` into `metadata.annotations`, keeping each entry's text.
-fn move_to_annotations(text: &str, file: FileId, root: &Node, (map_key, map): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
+fn move_to_annotations(
+    text: &str,
+    file: FileId,
+    root: &Node,
+    (map_key, map): (&Node, &Node),
+    keys: &[&str],
+) -> Option<Vec<Edit>> {
     let meta = root.get("metadata")?;
     if meta.get("annotations").is_some() {
         let refuse = |_: &str, _: &Node, _: &Node| None;
-        return move_entries(text, file, (map_key, map), keys, (root, &["metadata", "annotations"]), &refuse);
+        return move_entries(
+            text,
+            file,
+            (map_key, map),
+            keys,
+            (root, &["metadata", "annotations"]),
+            &refuse,
+        );
     }
     // Directly under `metadata` with no annotations yet: the first key's lines become the new
     // `annotations:` block (an insertion next to a removed line would overlap it). From
@@ -464,7 +495,10 @@ fn move_to_annotations(text: &str, file: FileId, root: &Node, (map_key, map): (&
         entry_lines(text, &first.0, &first.1),
         format!("{indent}annotations:\n{block}"),
     )];
-    edits.extend(rest.iter().map(|(k, v)| Edit::replace(file, entry_lines(text, k, v), "")));
+    edits.extend(
+        rest.iter()
+            .map(|(k, v)| Edit::replace(file, entry_lines(text, k, v), "")),
+    );
     Some(edits)
 }
 
@@ -475,8 +509,12 @@ fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
         };
         let Some(s) = v.scalar().filter(|s| !s.templated) else {
             if !v.contains_template() {
-                ctx.report(o.file, v.span.clone(), format!("`{key}` is not a string: KOTS ignores it"))
-                    .with_help(format!("write `{key}: 'true'` or a quoted template expression"));
+                ctx.report(
+                    o.file,
+                    v.span.clone(),
+                    format!("`{key}` is not a string: KOTS ignores it"),
+                )
+                .with_help(format!("write `{key}: 'true'` or a quoted template expression"));
             }
             continue;
         };
@@ -485,7 +523,11 @@ fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
         }
         let fix = ctx.fix(
             format!("quote the value: '{}'", s.value),
-            vec![Edit::replace(o.file, v.span.clone(), format!("'{}'", s.value.replace('\'', "''")))],
+            vec![Edit::replace(
+                o.file,
+                v.span.clone(),
+                format!("'{}'", s.value.replace('\'', "''")),
+            )],
         );
         ctx.report(
             o.file,

@@ -131,13 +131,27 @@ pub fn namespace_not_backed_up(ctx: &mut Ctx) {
     };
     let mut places: Vec<(FileId, &Node, String)> = Vec::new();
     for w in &release.workloads {
-        if let Some(ns) = w.root(release).path("metadata.namespace").filter(|n| n.as_str().is_some()) {
+        if let Some(ns) = w
+            .root(release)
+            .path("metadata.namespace")
+            .filter(|n| n.as_str().is_some())
+        {
             places.push((w.file, ns, format!("{} `{}`", w.kind, w.name)));
         }
     }
-    for o in objects(release, "HelmChart").filter(|o| o.api_version.as_deref().is_some_and(|a| a.starts_with("kots.io/"))) {
-        if let Some(ns) = release.node(o).path("spec.namespace").filter(|n| n.as_str().is_some_and(|s| !s.is_empty())) {
-            places.push((o.file, ns, format!("HelmChart `{}`", o.name.as_deref().unwrap_or("<unnamed>"))));
+    for o in
+        objects(release, "HelmChart").filter(|o| o.api_version.as_deref().is_some_and(|a| a.starts_with("kots.io/")))
+    {
+        if let Some(ns) = release
+            .node(o)
+            .path("spec.namespace")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+        {
+            places.push((
+                o.file,
+                ns,
+                format!("HelmChart `{}`", o.name.as_deref().unwrap_or("<unnamed>")),
+            ));
         }
     }
     for (file, node, what) in places {
@@ -187,7 +201,10 @@ pub fn helm_backup_labels(ctx: &mut Ctx) {
     for o in objects(release, "HelmChart").filter(|o| o.api_version.as_deref() == Some("kots.io/v1beta2")) {
         let spec = release.node(o).get("spec");
         let mut values: Vec<&Node> = spec.and_then(|s| s.get("values")).into_iter().collect();
-        let optional = spec.and_then(|s| s.get("optionalValues")).map(Node::items).unwrap_or_default();
+        let optional = spec
+            .and_then(|s| s.get("optionalValues"))
+            .map(Node::items)
+            .unwrap_or_default();
         values.extend(optional.iter().filter_map(|ov| ov.get("values")));
         // A values block written as a template (`repl{{ ... | nindent 6 }}`) is unknown.
         if values.iter().any(|v| !v.is_map() && v.contains_template()) {
@@ -284,7 +301,11 @@ pub fn object_storage_unprotected(ctx: &mut Ctx) {
     if !hooked.is_empty() {
         return;
     }
-    for o in release.objects.iter().filter(|o| o.kind.as_ref().is_some_and(|k| params.kinds.contains(k))) {
+    for o in release
+        .objects
+        .iter()
+        .filter(|o| o.kind.as_ref().is_some_and(|k| params.kinds.contains(k)))
+    {
         let root = release.node(o);
         let at = root.get("kind").unwrap_or(root);
         ctx.report(

@@ -15,22 +15,20 @@ pub fn invalid(ctx: &mut Ctx) {
 
 /// HOOK001's check on one hook; RST003 runs it on Restore spec hooks.
 pub fn check_invalid(ctx: &mut Ctx, hook: &Hook) {
-    {
-        let Some(node) = hook.command else { return };
-        if let Command::Invalid(why) = parse_command(hook, node) {
-            let help = match hook.form {
-                Form::Annotation => {
-                    "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
-                }
-                Form::Spec => "write `command` as a non-empty YAML list of strings: [\"/bin/sh\", \"-c\", \"...\"]",
-            };
-            ctx.report(
-                hook.file,
-                node.span.clone(),
-                format!("invalid command for the {}: {why}", hook.label),
-            )
-            .with_help(help);
-        }
+    let Some(node) = hook.command else { return };
+    if let Command::Invalid(why) = parse_command(hook, node) {
+        let help = match hook.form {
+            Form::Annotation => {
+                "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
+            }
+            Form::Spec => "write `command` as a non-empty YAML list of strings: [\"/bin/sh\", \"-c\", \"...\"]",
+        };
+        ctx.report(
+            hook.file,
+            node.span.clone(),
+            format!("invalid command for the {}: {why}", hook.label),
+        )
+        .with_help(help);
     }
 }
 

@@ -21,8 +21,8 @@ pub use fields::{
     restore_init_incomplete, timeout,
 };
 pub use placement::{annotations_on_workload, selector_matches_nothing, unknown_annotation};
-pub use select::glob;
 pub use priority::{annotations_on_non_pod, shadowed_spec_hook};
+pub use select::glob;
 
 use crate::diagnostic::FileId;
 use crate::release::{Release, VELERO_API, Workload};

@@ -4,7 +4,9 @@
 //! Sources: `vmware-tanzu/velero:pkg/podvolume/backupper.go@v1.18.0` L351-367,
 //! `pkg/util/podvolume/pod_volume.go@v1.18.0` (`GetVolumesByPod`).
 
-use super::{EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, pods, volumes_unknown};
+use super::{
+    EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, pods, volumes_unknown,
+};
 use crate::release::Release;
 use crate::release::workload::is_pod_kind;
 use crate::rules::Ctx;
@@ -104,7 +106,11 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
     let release = ctx.release;
     let Some(opt_out) = known_mode(release) else { return };
     let (ignored, read, mode) = if opt_out {
-        (INCLUDE, EXCLUDE, "the Backup sets `defaultVolumesToFsBackup: true` (opt-out)")
+        (
+            INCLUDE,
+            EXCLUDE,
+            "the Backup sets `defaultVolumesToFsBackup: true` (opt-out)",
+        )
     } else {
         (EXCLUDE, INCLUDE, "the Backup runs in the default opt-in mode")
     };
@@ -160,4 +166,3 @@ pub fn on_non_pod(ctx: &mut Ctx) {
         }
     }
 }
-
