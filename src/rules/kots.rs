@@ -3,6 +3,7 @@
 //! - KOTS003: a v1beta2 HelmChart that does not label its resources for KOTS backups.
 //! - KOTS004: a backed-up PVC on a StorageClass with `reclaimPolicy: Retain`.
 //! - KOTS005: a workload in a namespace full backups do not include.
+//!
 //! Sources: kots-facts §1.3, §1.4, §4, §5 (https://docs.replicated.com/vendor/snapshots-configuring-backups,
 //! https://docs.replicated.com/vendor/helm-native-v2-using, `replicatedhq/kots:pkg/kotsadmsnapshot/backup.go`).
 

@@ -132,6 +132,8 @@ pub struct Hook<'r> {
     pub targets: Option<Vec<usize>>,
     /// How to name the hook in messages.
     pub label: String,
+    /// Spec hooks: the `spec.hooks.resources[]` entry that selects the pods.
+    pub res: Option<&'r Node>,
 }
 
 impl Hook<'_> {
@@ -249,6 +251,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                             init_container: None,
                             targets: Some(targets.clone()),
                             label: label.clone(),
+                            res: Some(res),
                         });
                     }
                     if let Some(init) = item.get("init").filter(|_| restore) {
@@ -266,6 +269,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 init_container: Some(c),
                                 targets: Some(targets.clone()),
                                 label: label.clone(),
+                                res: Some(res),
                             });
                         }
                         if let Some(t) = init.get("timeout") {
@@ -282,6 +286,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 init_container: None,
                                 targets: Some(targets.clone()),
                                 label: label.clone(),
+                                res: Some(res),
                             });
                         }
                     }
@@ -327,6 +332,7 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
             init_container: None,
             targets: m.workload.map(|i| vec![i]),
             label: format!("{} annotation{where_}", prefix.phase.describe()),
+            res: None,
         });
     }
 }

@@ -5,6 +5,7 @@
 
 use super::placement::is_hook_annotation;
 use super::{Form, Hook, Phase, hooks};
+use crate::release::Release;
 use crate::release::workload::is_pod_kind;
 use crate::rules::Ctx;
 use crate::yaml::Node;
@@ -29,7 +30,8 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
         })
     };
     for spec in all.iter().filter(|h| h.form == Form::Spec) {
-        for &w in spec.targets.iter().flatten() {
+        let res = spec.res.expect("spec hooks have a resource entry");
+        for &w in spec.targets.iter().flatten().filter(|&&w| surely_selects(release, res, w)) {
             let Some((ann, node)) = annotation(w, spec.phase) else {
                 continue;
             };
@@ -49,6 +51,23 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
             .with_help("keep one hook per pod and phase: move the spec hook's command into the annotation hook (or remove the annotation), or narrow the spec hook's selector");
         }
     }
+}
+
+/// The matcher counts anything unknown as a match (HOOK006 must never guess); here only a
+/// selection that is certain may be a finding: literal selector and namespaces, literal pod
+/// labels, and a literal namespace whenever the entry filters by namespace.
+fn surely_selects(release: &Release, res: &Node, w: usize) -> bool {
+    let w = &release.workloads[w];
+    let fields = ["labelSelector", "includedNamespaces", "excludedNamespaces"];
+    if fields.iter().filter_map(|f| res.get(f)).any(Node::contains_template) {
+        return false;
+    }
+    let by_namespace = fields[1..].iter().any(|f| res.get(f).is_some_and(|n| !n.items().is_empty()));
+    let labels_templated = w
+        .template(release)
+        .and_then(|t| t.path("metadata.labels"))
+        .is_some_and(Node::contains_template);
+    !labels_templated && !(by_namespace && w.namespace.is_none())
 }
 
 pub fn annotations_on_non_pod(ctx: &mut Ctx) {
