@@ -98,3 +98,68 @@ pub fn hooks(ctx: &mut Ctx) {
         hooks::check_restore_init(ctx, hook);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin;
+    use crate::source::SourceFile;
+
+    const RESTORE: &str = "apiVersion: velero.io/v1\nkind: Restore\nmetadata:\n  name: restore\nspec:\n  backupName: backup\n  hooks:\n    resources:\n      - name: reindex\n        postHooks:\n          - exec:\n              onError: Continue\n          - exec:\n              command: /usr/bin/vacuumdb\n              execTimeout: 5 minutes\n              waitTimeout: 30\n          - init:\n              timeout: 1d\n              initContainers:\n                - name: cleanup\n                  image: alpine:3.20\n";
+
+    /// (line, message start) of every RST003 finding.
+    fn rst003(text: &str) -> Vec<(usize, String)> {
+        let file = SourceFile::from_text("restore.yaml".into(), None, text.into());
+        let release = Release::new(vec![file], None);
+        let rules = builtin().expect("rules");
+        let rule = rules.iter().find(|r| r.id == "RST003").expect("rule");
+        let versions = crate::compat::ClusterVersions::default();
+        let mut ctx = Ctx::new(&release, rule, rules, &versions);
+        hooks(&mut ctx);
+        let text = &release.files[0].text;
+        ctx.out
+            .iter()
+            .map(|d| {
+                let start = d.location.as_ref().expect("located").span.start;
+                let line = text[..start].matches('\n').count() + 1;
+                (line, d.message.split(':').next().unwrap_or_default().to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_restore_hook_check_runs_under_rst003() {
+        let mut got = rst003(RESTORE);
+        got.sort();
+        let lines: Vec<usize> = got.iter().map(|(l, _)| *l).collect();
+        // exec without command, string command, two bad durations, init timeout, init container
+        // without command.
+        assert_eq!(lines, [12, 14, 15, 16, 18, 20], "{got:?}");
+        assert!(got[0].1.contains("without a `command`"), "{got:?}");
+        assert!(got[1].1.starts_with("invalid command"), "{got:?}");
+        assert!(got[5].1.contains("init container lacks `command`"), "{got:?}");
+    }
+
+    #[test]
+    fn restore_spec_hooks_are_not_reported_by_the_hook_rules() {
+        let file = SourceFile::from_text("restore.yaml".into(), None, RESTORE.into());
+        let release = Release::new(vec![file], None);
+        let rules = builtin().expect("rules");
+        let versions = crate::compat::ClusterVersions::default();
+        for (id, check) in [
+            ("HOOK001", crate::rules::hooks::command_invalid as crate::rules::CheckFn),
+            ("HOOK003", crate::rules::hooks::on_error),
+            ("HOOK004", crate::rules::hooks::timeout),
+            ("HOOK008", crate::rules::hooks::restore_init_incomplete),
+        ] {
+            let rule = rules.iter().find(|r| r.id == id).expect("rule");
+            let mut ctx = Ctx::new(&release, rule, rules, &versions);
+            check(&mut ctx);
+            assert!(
+                ctx.out.is_empty(),
+                "{id}: {:?}",
+                ctx.out.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+    }
+}

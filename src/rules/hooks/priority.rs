@@ -31,7 +31,12 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
     };
     for spec in all.iter().filter(|h| h.form == Form::Spec) {
         let res = spec.res.expect("spec hooks have a resource entry");
-        for &w in spec.targets.iter().flatten().filter(|&&w| surely_selects(release, res, w)) {
+        for &w in spec
+            .targets
+            .iter()
+            .flatten()
+            .filter(|&&w| surely_selects(release, res, w))
+        {
             let Some((ann, node)) = annotation(w, spec.phase) else {
                 continue;
             };
@@ -62,7 +67,9 @@ fn surely_selects(release: &Release, res: &Node, w: usize) -> bool {
     if fields.iter().filter_map(|f| res.get(f)).any(Node::contains_template) {
         return false;
     }
-    let by_namespace = fields[1..].iter().any(|f| res.get(f).is_some_and(|n| !n.items().is_empty()));
+    let by_namespace = fields[1..]
+        .iter()
+        .any(|f| res.get(f).is_some_and(|n| !n.items().is_empty()));
     let labels_templated = w
         .template(release)
         .and_then(|t| t.path("metadata.labels"))
