@@ -47,7 +47,7 @@ fn second_wave_release_reports_exactly_its_mistakes() {
         ("KOTS001", "minio.yaml", 18, 18),
         ("KOTS005", "postgres.yaml", 5, 14),
         ("VOL008", "postgres.yaml", 16, 55),
-        ("VOL010", "postgres.yaml", 17, 9),
+        ("VOL010", "cache.yaml", 14, 9),
         ("KOTS004", "postgres.yaml", 42, 27),
         ("RST002", "restore.yaml", 6, 15),
         ("RST003", "restore.yaml", 17, 24),

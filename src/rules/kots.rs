@@ -74,6 +74,7 @@ pub fn retain_storage_class(ctx: &mut Ctx) {
                 continue;
             };
             let file = claim_file(release, w, v);
+            let place = ctx.place(sc.file, &policy.span);
             ctx.report(
                 file,
                 class.span.clone(),
@@ -86,7 +87,7 @@ pub fn retain_storage_class(ctx: &mut Ctx) {
                 ),
             )
             .with_label(sc.file, policy.span.clone(), "reclaimPolicy: Retain")
-            .with_help("use a StorageClass with `reclaimPolicy: Delete` for volumes that snapshots back up");
+            .with_help(format!("the reclaim policy is at {place}; use a StorageClass with `reclaimPolicy: Delete` for volumes that snapshots back up"));
         }
     }
 }

@@ -98,6 +98,14 @@ impl<'a> Ctx<'a> {
         serde_json::from_value(self.rule.params.clone()).unwrap_or_default()
     }
 
+    /// `path:line:column` of a span, for pointing at a related place in another file in text
+    /// (not every output format shows related locations).
+    pub fn place(&self, file: FileId, span: &Span) -> String {
+        let f = &self.release.files[file];
+        let p = f.lines.position(&f.text, span.start);
+        format!("{}:{}:{}", f.path.display(), p.line, p.column)
+    }
+
     pub fn text(&self, file: FileId, span: &Span) -> &'a str {
         self.release.files[file].text.get(span.clone()).unwrap_or("")
     }

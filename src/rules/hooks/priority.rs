@@ -41,6 +41,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
                 continue;
             };
             let wl = &release.workloads[w];
+            let place = ctx.place(ann.file, &node.span);
             ctx.report(
                 spec.file,
                 spec.anchor.clone(),
@@ -53,7 +54,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
                 ),
             )
             .with_label(ann.file, node.span.clone(), "this annotation hook runs instead")
-            .with_help("keep one hook per pod and phase: move the spec hook's command into the annotation hook (or remove the annotation), or narrow the spec hook's selector");
+            .with_help(format!("the annotation hook is at {place}; keep one hook per pod and phase: move the spec hook's command into the annotation hook (or remove the annotation), or narrow the spec hook's selector"));
         }
     }
 }
@@ -74,7 +75,7 @@ fn surely_selects(release: &Release, res: &Node, w: usize) -> bool {
         .template(release)
         .and_then(|t| t.path("metadata.labels"))
         .is_some_and(Node::contains_template);
-    !labels_templated && !(by_namespace && w.namespace.is_none())
+    !(labels_templated || by_namespace && w.namespace.is_none())
 }
 
 pub fn annotations_on_non_pod(ctx: &mut Ctx) {

@@ -115,7 +115,9 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
         (EXCLUDE, INCLUDE, "the Backup runs in the default opt-in mode")
     };
     for pod in pods(release) {
-        if annotations_unknown(release, &pod) || in_both(&pod) {
+        // With both annotations the pod works in either mode (the server-wide default can
+        // differ from the Backup's): deliberate, not a mistake.
+        if annotations_unknown(release, &pod) || !matches!(pod.list(read), Value::Absent) {
             continue;
         }
         let Some((k, _)) = pod.annotations.and_then(|a| a.entry(ignored)) else {
@@ -131,14 +133,6 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
         } else {
             format!("only volumes listed in `{INCLUDE}` are backed up; remove `{EXCLUDE}`, or set `defaultVolumesToFsBackup: true` if opt-out was meant")
         });
-    }
-}
-
-/// A volume in both lists: VOL005 reports the conflict and says which list counts.
-fn in_both(pod: &Pod) -> bool {
-    match (pod.list(INCLUDE), pod.list(EXCLUDE)) {
-        (Value::List(inc), Value::List(exc)) => exc.names().any(|n| inc.has(n)),
-        _ => false,
     }
 }
 
