@@ -6,7 +6,7 @@ use crate::diagnostic::FileId;
 use crate::yaml::{Node, Span};
 
 /// Kinds with a pod template, and the path to it (empty: the object is the pod).
-pub const TEMPLATE_PATHS: &[(&str, &str)] = &[
+const TEMPLATE_PATHS: &[(&str, &str)] = &[
     ("Pod", ""),
     ("Deployment", "spec.template"),
     ("StatefulSet", "spec.template"),

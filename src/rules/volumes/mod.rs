@@ -19,7 +19,7 @@ use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
 pub const INCLUDE: &str = "backup.velero.io/backup-volumes";
 pub const EXCLUDE: &str = "backup.velero.io/backup-volumes-excludes";
-pub(crate) const KEYS: [&str; 2] = [INCLUDE, EXCLUDE];
+const KEYS: [&str; 2] = [INCLUDE, EXCLUDE];
 
 /// Volume types Velero never needs to copy: restored from the manifests themselves.
 const MANIFEST_TYPES: &[&str] = &["configMap", "secret", "projected", "downwardAPI"];
