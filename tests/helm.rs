@@ -20,6 +20,14 @@ const ARCHIVES: &[(&str, &str)] = &[
     ("testdata/rules/HELM001/fail/unrenderable-0.1.0.tgz", "unrenderable"),
     ("testdata/rules/HELM001/pass/webapp-1.0.0.tgz", "webapp"),
     ("testdata/rules/HELM002/pass/webapp-1.0.0.tgz", "webapp"),
+    // Fixtures of other rules whose HelmChart needs its archive (else KOTS002).
+    ("testdata/rules/KOTS003/fail/acme-1.2.3.tgz", "acme"),
+    ("testdata/rules/KOTS003/pass/acme-1.2.3.tgz", "acme"),
+    ("testdata/rules/KOTS005/fail/redis-19.6.4.tgz", "redis"),
+    ("testdata/rules/KOTS005/pass/redis-19.6.4.tgz", "redis"),
+    ("testdata/rules/HOOK009/fail/redis-19.6.4.tgz", "redis"),
+    ("testdata/rules/HOOK009/pass/redis-19.6.4.tgz", "redis"),
+    ("testdata/releases/second-wave/web-2.0.1.tgz", "web"),
 ];
 
 /// The HELM002 failing fixture: the webapp archive cut in half.

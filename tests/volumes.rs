@@ -188,7 +188,8 @@ fn opt_out_mode_reports_only_excluded_data_volumes() {
     );
     assert!(rules_in(&check_json(dir, &["--select", "VOL"])).is_empty());
 
-    // The same manifests in opt-in mode: both PVCs are reported, the excludes are ignored.
+    // The same manifests in opt-in mode: both PVCs are reported, and the excludes, which this
+    // mode ignores, are pointed out (VOL010).
     std::fs::write(
         dir.join("backup.yaml"),
         "apiVersion: velero.io/v1\nkind: Backup\nmetadata:\n  name: backup\nspec: {}\n",
@@ -196,5 +197,5 @@ fn opt_out_mode_reports_only_excluded_data_volumes() {
     .unwrap();
     std::fs::write(dir.join("app.yaml"), OPT_OUT_DEPLOY).unwrap();
     let opt_in = rules_in(&check_json(dir, &["--select", "VOL"]));
-    assert_eq!(opt_in, ["VOL001", "VOL001"]);
+    assert_eq!(opt_in, ["VOL010", "VOL001", "VOL001"]);
 }

@@ -27,6 +27,8 @@ pub struct Container {
     pub init: bool,
     /// Names in `volumeMounts[].name`.
     pub mounts: Vec<String>,
+    /// Names in `volumeDevices[].name` (raw block devices).
+    pub devices: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,11 @@ impl Workload {
     }
 }
 
+/// A kind that is a pod or carries a pod template.
+pub fn is_pod_kind(kind: &str) -> bool {
+    TEMPLATE_PATHS.iter().any(|(k, _)| *k == kind)
+}
+
 pub fn build(release: &Release) -> Vec<Workload> {
     release
         .objects
@@ -160,18 +167,20 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
 
 fn container(node: &Node, init: bool) -> Option<Container> {
     let name = node.get("name")?;
-    let mounts = node
-        .get("volumeMounts")
-        .map(Node::items)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|m| m.get("name").and_then(Node::as_str).map(str::to_owned))
-        .collect();
+    let names = |key: &str| -> Vec<String> {
+        node.get(key)
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| m.get("name").and_then(Node::as_str).map(str::to_owned))
+            .collect()
+    };
     Some(Container {
         name: name.scalar()?.value.clone(),
         name_span: name.span.clone(),
         init,
-        mounts,
+        mounts: names("volumeMounts"),
+        devices: names("volumeDevices"),
     })
 }
 

@@ -7,7 +7,9 @@ pub mod duration;
 mod filter;
 mod helm;
 mod hooks;
+mod kots;
 mod parse;
+mod restore;
 pub mod schema;
 mod spec;
 pub mod storage;
@@ -115,6 +117,14 @@ impl<'a> Ctx<'a> {
         serde_json::from_value(self.rule.params.clone()).unwrap_or_default()
     }
 
+    /// `path:line:column` of a span, for pointing at a related place in another file in text
+    /// (not every output format shows related locations).
+    pub fn place(&self, file: FileId, span: &Span) -> String {
+        let f = &self.release.files[file];
+        let p = f.lines.position(&f.text, span.start);
+        format!("{}:{}:{}", f.path.display(), p.line, p.column)
+    }
+
     pub fn text(&self, file: FileId, span: &Span) -> &'a str {
         self.release.files[file].text.get(span.clone()).unwrap_or("")
     }
@@ -165,6 +175,8 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("hook-restore-init-incomplete", hooks::restore_init_incomplete),
     ("hook-annotation-unknown", hooks::unknown_annotation),
     ("hook-container-implicit", hooks::container_implicit),
+    ("hook-spec-shadowed", hooks::shadowed_spec_hook),
+    ("hook-annotations-on-non-pod", hooks::annotations_on_non_pod),
     ("suppression-ids", suppression::unknown_ids),
     ("volumes-opt-in", volumes::not_opted_in),
     ("volumes-unknown-name", volumes::unknown_volume),
@@ -173,6 +185,10 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("volumes-include-exclude", volumes::included_and_excluded),
     ("volumes-malformed", volumes::malformed),
     ("volumes-key-typo", volumes::misspelled_key),
+    ("volumes-not-mounted", volumes::not_mounted),
+    ("volumes-block-device", volumes::block_device),
+    ("volumes-ignored-by-mode", volumes::ignored_by_mode),
+    ("volumes-on-non-pod", volumes::on_non_pod),
     ("s3-sse-bucket-policy", storage::sse_bucket_policy),
     ("velero-storage-locations", storage::storage_locations),
     ("velero-for-kots", versions::velero_for_kots),
@@ -186,7 +202,31 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("chart-template-not-analyzed", helm::template_not_analyzed),
     ("chart-archive-invalid", helm::archive_invalid),
     ("helm-chart-archive-missing", helm::helm_chart_archive_missing),
+    ("backup-filter-lists", backup::filter_lists),
+    ("backup-both-selectors", backup::both_selectors),
+    ("backup-mixed-filters", backup::mixed_filters),
+    ("kots-conditions-misplaced", backup::kots_conditions),
+    ("kots-object-storage", kots::object_storage_unprotected),
+    ("kots-retain-storage-class", kots::retain_storage_class),
+    ("kots-namespace-not-backed-up", kots::namespace_not_backed_up),
+    ("kots-helm-backup-labels", kots::helm_backup_labels),
+    ("restore-without-backup", restore::without_backup),
+    ("restore-backup-name", restore::backup_name),
+    ("restore-hooks", restore::hooks),
 ];
+
+/// Run one rule's check alone, as the engine would: for unit tests of single checks.
+#[cfg(test)]
+pub(crate) fn run_rule(release: &Release, id: &str) -> Vec<Diagnostic> {
+    let rules = builtin().expect("built-in rules");
+    let rule = rules.iter().find(|r| r.id == id).expect("rule");
+    let (options, shared) = (RunOptions::default(), Shared::default());
+    let mut ctx = Ctx::new(release, rule, rules, (&options, &shared));
+    if let Some(check) = check_fn(&rule.check) {
+        check(&mut ctx);
+    }
+    ctx.out
+}
 
 pub fn check_fn(name: &str) -> Option<CheckFn> {
     CHECKS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)

@@ -1,31 +1,49 @@
 //! HOOK001 (command is not a valid command) and HOOK002 (command will not run as intended:
 //! Velero execs it directly, with no shell).
 
-use super::{Command, Form, Hook, parse_command};
+use super::{Command, Form, Hook, Phase, parse_command};
 use crate::diagnostic::{Edit, FileId};
 use crate::rules::Ctx;
 use crate::rules::yaml_edit::scalar_text;
 use crate::yaml::Node;
 
 pub fn invalid(ctx: &mut Ctx) {
-    let _release = ctx.release;
-    for hook in ctx.hooks() {
-        let Some(node) = hook.command else { continue };
-        if let Command::Invalid(why) = parse_command(hook, node) {
-            let help = match hook.form {
-                Form::Annotation => {
-                    "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
-                }
-                Form::Spec => "write `command` as a non-empty YAML list of strings: [\"/bin/sh\", \"-c\", \"...\"]",
-            };
-            ctx.report(
-                hook.file,
-                node.span.clone(),
-                format!("invalid command for the {}: {why}", hook.label),
-            )
-            .with_help(help);
-        }
+    for hook in ctx.hooks().iter().filter(|h| !h.restore_spec()) {
+        check_invalid(ctx, hook);
     }
+}
+
+/// HOOK001's check on one hook; RST003 runs it on Restore spec hooks.
+pub fn check_invalid(ctx: &mut Ctx, hook: &Hook) {
+    let Some(node) = hook.command else { return };
+    if let Command::Invalid(why) = parse_command(hook, node) {
+        let help = match hook.form {
+            Form::Annotation => {
+                "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
+            }
+            Form::Spec => "write `command` as a non-empty YAML list of strings: [\"/bin/sh\", \"-c\", \"...\"]",
+        };
+        ctx.report(
+            hook.file,
+            node.span.clone(),
+            format!("invalid command for the {}: {why}", hook.label),
+        )
+        .with_help(help);
+    }
+}
+
+/// A spec exec hook with no `command` at all. For a Backup the schema (BKP004) reports the
+/// missing required field; RST003 runs this on Restore spec hooks, which have no schema rule.
+pub fn check_missing(ctx: &mut Ctx, hook: &Hook) {
+    if hook.form != Form::Spec || hook.phase == Phase::InitRestore || hook.command.is_some() {
+        return;
+    }
+    ctx.report(
+        hook.file,
+        hook.anchor.clone(),
+        format!("the {} has an `exec` without a `command`: the Restore is rejected (`command` is required, with at least one item)", hook.label),
+    )
+    .with_help("add `command` as a non-empty YAML list of strings: [\"/bin/sh\", \"-c\", \"...\"]");
 }
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];

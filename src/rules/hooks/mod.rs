@@ -12,11 +12,17 @@
 mod command;
 mod fields;
 mod placement;
+mod priority;
 mod select;
 
-pub use command::{invalid as command_invalid, shell as command_shell};
-pub use fields::{container_implicit, container_missing, on_error, restore_init_incomplete, timeout};
+pub use command::{check_invalid, check_missing, invalid as command_invalid, shell as command_shell};
+pub use fields::{
+    check_on_error, check_restore_init, check_timeouts, container_implicit, container_missing, on_error,
+    restore_init_incomplete, timeout,
+};
 pub use placement::{annotations_on_workload, selector_matches_nothing, unknown_annotation};
+pub use priority::{annotations_on_non_pod, shadowed_spec_hook};
+pub use select::glob;
 
 use crate::diagnostic::FileId;
 use crate::release::{Release, VELERO_API, Workload};
@@ -126,9 +132,16 @@ pub struct Hook<'r> {
     pub targets: Option<Vec<usize>>,
     /// How to name the hook in messages.
     pub label: String,
+    /// Spec hooks: the `spec.hooks.resources[]` entry that selects the pods.
+    pub res: Option<&'r Node>,
 }
 
 impl Hook<'_> {
+    /// Declared in a Restore's `spec.hooks`: RST003 reports these instead of the HOOK rules.
+    pub fn restore_spec(&self) -> bool {
+        self.form == Form::Spec && matches!(self.phase, Phase::InitRestore | Phase::PostRestore)
+    }
+
     pub fn workloads<'a>(&'a self, release: &'a Release) -> impl Iterator<Item = &'a Workload> + 'a {
         self.targets.iter().flatten().map(move |i| &release.workloads[*i])
     }
@@ -238,6 +251,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                             init_container: None,
                             targets: Some(targets.clone()),
                             label: label.clone(),
+                            res: Some(res),
                         });
                     }
                     if let Some(init) = item.get("init").filter(|_| restore) {
@@ -255,6 +269,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 init_container: Some(c),
                                 targets: Some(targets.clone()),
                                 label: label.clone(),
+                                res: Some(res),
                             });
                         }
                         if let Some(t) = init.get("timeout") {
@@ -271,6 +286,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 init_container: None,
                                 targets: Some(targets.clone()),
                                 label: label.clone(),
+                                res: Some(res),
                             });
                         }
                     }
@@ -316,6 +332,7 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
             init_container: None,
             targets: m.workload.map(|i| vec![i]),
             label: format!("{} annotation{where_}", prefix.phase.describe()),
+            res: None,
         });
     }
 }

@@ -80,7 +80,7 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
     }
 }
 
-fn is_hook_annotation(key: &str) -> bool {
+pub(super) fn is_hook_annotation(key: &str) -> bool {
     key.split_once('/')
         .is_some_and(|(p, _)| PREFIXES.iter().any(|x| x.name == p))
 }

@@ -1,0 +1,106 @@
+//! HOOK012 (a spec hook Velero skips because the pod has an annotation hook for the same
+//! phase) and HOOK013 (hook annotations on an object that is not a pod or pod template).
+//! Sources: `vmware-tanzu/velero:internal/hook/item_hook_handler.go@v1.18.0` L207, L225-252
+//! (hooks run only for pods; an annotation hook takes priority), https://velero.io/docs/v1.18/restore-hooks/.
+
+use super::placement::is_hook_annotation;
+use super::{Form, Hook, Phase};
+use crate::release::Release;
+use crate::release::workload::is_pod_kind;
+use crate::rules::Ctx;
+use crate::yaml::Node;
+
+/// The node that makes an annotation hook exist for Velero: a non-empty command (an image for
+/// restore init hooks). Templated values are unknown: not a hook we can be sure of.
+fn defining_node<'r>(hook: &Hook<'r>) -> Option<&'r Node> {
+    let node = match hook.phase {
+        Phase::InitRestore => hook.image?,
+        _ => hook.command?,
+    };
+    node.as_str().filter(|s| !s.is_empty()).map(|_| node)
+}
+
+pub fn shadowed_spec_hook(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let all = ctx.hooks();
+    let annotation = |w: usize, phase: Phase| {
+        all.iter().find_map(|h| {
+            let on_pod = h.form == Form::Annotation && h.phase == phase && h.targets.as_deref() == Some(&[w]);
+            on_pod.then(|| defining_node(h)).flatten().map(|n| (h, n))
+        })
+    };
+    for spec in all.iter().filter(|h| h.form == Form::Spec) {
+        let res = spec.res.expect("spec hooks have a resource entry");
+        for &w in spec
+            .targets
+            .iter()
+            .flatten()
+            .filter(|&&w| surely_selects(release, res, w))
+        {
+            let Some((ann, node)) = annotation(w, spec.phase) else {
+                continue;
+            };
+            let wl = &release.workloads[w];
+            let place = ctx.place(ann.file, &node.span);
+            ctx.report(
+                spec.file,
+                spec.anchor.clone(),
+                format!(
+                    "the {} does not run in {} `{}`: that pod has a {} annotation, and Velero runs only the annotation hook for a phase, skipping spec hooks",
+                    spec.label,
+                    wl.kind,
+                    wl.name,
+                    spec.phase.describe()
+                ),
+            )
+            .with_label(ann.file, node.span.clone(), "this annotation hook runs instead")
+            .with_help(format!("the annotation hook is at {place}; keep one hook per pod and phase: move the spec hook's command into the annotation hook (or remove the annotation), or narrow the spec hook's selector"));
+        }
+    }
+}
+
+/// The matcher counts anything unknown as a match (HOOK006 must never guess); here only a
+/// selection that is certain may be a finding: literal selector and namespaces, literal pod
+/// labels, and a literal namespace whenever the entry filters by namespace.
+fn surely_selects(release: &Release, res: &Node, w: usize) -> bool {
+    let w = &release.workloads[w];
+    let fields = ["labelSelector", "includedNamespaces", "excludedNamespaces"];
+    if fields.iter().filter_map(|f| res.get(f)).any(Node::contains_template) {
+        return false;
+    }
+    let by_namespace = fields[1..]
+        .iter()
+        .any(|f| res.get(f).is_some_and(|n| !n.items().is_empty()));
+    let labels_templated = w
+        .template(release)
+        .and_then(|t| t.path("metadata.labels"))
+        .is_some_and(Node::contains_template);
+    !(labels_templated || by_namespace && w.namespace.is_none())
+}
+
+pub fn annotations_on_non_pod(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for o in &release.objects {
+        if o.kind.as_deref().is_none_or(is_pod_kind) {
+            continue;
+        }
+        let Some(ann) = release.node(o).path("metadata.annotations") else {
+            continue;
+        };
+        for (k, _) in ann.entries() {
+            let Some(key) = k.as_str().filter(|k| is_hook_annotation(k)) else {
+                continue;
+            };
+            ctx.report(
+                o.file,
+                k.span.clone(),
+                format!(
+                    "hook annotation `{key}` is on {} `{}`: Velero runs hooks only in pods, so it is ignored",
+                    o.kind.as_deref().unwrap_or_default(),
+                    o.name.as_deref().unwrap_or("<unnamed>")
+                ),
+            )
+            .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload whose container should run the hook");
+        }
+    }
+}

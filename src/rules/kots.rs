@@ -1,0 +1,324 @@
+//! KOTS rules: what KOTS does with the release decides what a snapshot holds.
+//! - KOTS001: in-cluster object storage whose data no volume opt-in or hook covers.
+//! - KOTS003: a v1beta2 HelmChart that does not label its resources for KOTS backups.
+//! - KOTS004: a backed-up PVC on a StorageClass with `reclaimPolicy: Retain`.
+//! - KOTS005: a workload in a namespace full backups do not include.
+//!
+//! Sources: kots-facts §1.3, §1.4, §4, §5 (https://docs.replicated.com/vendor/snapshots-configuring-backups,
+//! https://docs.replicated.com/vendor/helm-native-v2-using, `replicatedhq/kots:pkg/kotsadmsnapshot/backup.go`).
+
+use super::Ctx;
+use super::hooks::glob;
+use super::volumes::backed_up;
+use crate::diagnostic::FileId;
+use crate::release::{Object, Release, Volume, Workload};
+use crate::yaml::Node;
+
+fn objects<'r>(release: &'r Release, kind: &'r str) -> impl Iterator<Item = &'r Object> + 'r {
+    release.objects.iter().filter(move |o| o.kind.as_deref() == Some(kind))
+}
+
+// ---------------------------------------------------------------- KOTS004
+
+/// The node holding the storage class a volume's claim asks for, if written literally.
+fn storage_class_node<'r>(release: &'r Release, w: &Workload, v: &Volume) -> Option<&'r Node> {
+    let spec = match v.kind.as_str() {
+        "volumeClaimTemplate" => w
+            .root(release)
+            .path("spec.volumeClaimTemplates")?
+            .items()
+            .iter()
+            .find(|c| c.path("metadata.name").and_then(Node::as_str) == Some(v.name.as_str()))?
+            .get("spec")?,
+        "ephemeral" => pod_volume(release, w, &v.name)?.path("ephemeral.volumeClaimTemplate.spec")?,
+        _ => {
+            let claim = pod_volume(release, w, &v.name)?
+                .path("persistentVolumeClaim.claimName")?
+                .as_str()?;
+            let pvc = objects(release, "PersistentVolumeClaim").find(|o| o.name.as_deref() == Some(claim))?;
+            release.node(pvc).get("spec")?
+        }
+    };
+    spec.get("storageClassName")
+}
+
+fn pod_volume<'r>(release: &'r Release, w: &Workload, name: &str) -> Option<&'r Node> {
+    w.template(release)?
+        .path("spec.volumes")?
+        .items()
+        .iter()
+        .find(|n| n.get("name").and_then(Node::as_str) == Some(name))
+}
+
+/// The release's StorageClass `name` when its reclaim policy is `Retain`: its policy node.
+fn retained_class<'r>(release: &'r Release, name: &str) -> Option<(&'r Object, &'r Node)> {
+    objects(release, "StorageClass")
+        .filter(|o| o.name.as_deref() == Some(name))
+        .find_map(|o| {
+            let policy = release.node(o).get("reclaimPolicy")?;
+            (policy.as_str() == Some("Retain")).then_some((o, policy))
+        })
+}
+
+pub fn retain_storage_class(ctx: &mut Ctx) {
+    let release = ctx.release;
+    if release.backup().is_none() {
+        return;
+    }
+    for w in &release.workloads {
+        for v in backed_up(release, w) {
+            let Some(class) = storage_class_node(release, w, v) else {
+                continue;
+            };
+            let Some((sc, policy)) = class.as_str().and_then(|c| retained_class(release, c)) else {
+                continue;
+            };
+            let file = claim_file(release, w, v);
+            let place = ctx.place(sc.file, &policy.span);
+            ctx.report(
+                file,
+                class.span.clone(),
+                format!(
+                    "{} `{}`: backed-up volume `{}` uses StorageClass `{}`, whose `reclaimPolicy: Retain` KOTS snapshots do not support",
+                    w.kind,
+                    w.name,
+                    v.name,
+                    sc.name.as_deref().unwrap_or_default()
+                ),
+            )
+            .with_label(sc.file, policy.span.clone(), "reclaimPolicy: Retain")
+            .with_help(format!("the reclaim policy is at {place}; use a StorageClass with `reclaimPolicy: Delete` for volumes that snapshots back up"));
+        }
+    }
+}
+
+/// The file the claim's storage class is written in: the PVC's for a pod volume.
+fn claim_file(release: &Release, w: &Workload, v: &Volume) -> FileId {
+    if v.kind != "persistentVolumeClaim" {
+        return w.file;
+    }
+    pod_volume(release, w, &v.name)
+        .and_then(|n| n.path("persistentVolumeClaim.claimName"))
+        .and_then(Node::as_str)
+        .and_then(|c| objects(release, "PersistentVolumeClaim").find(|o| o.name.as_deref() == Some(c)))
+        .map_or(w.file, |o| o.file)
+}
+
+// ---------------------------------------------------------------- KOTS005
+
+/// Namespaces a KOTS full backup covers besides the app's own: Application
+/// `additionalNamespaces` and Backup `includedNamespaces`. `None` when templated (unknown).
+fn backup_namespaces(release: &Release) -> Option<Vec<&str>> {
+    let backup = release.backup()?;
+    let mut out = Vec::new();
+    let lists = objects(release, "Application")
+        .filter(|o| o.api_version.as_deref().is_some_and(|a| a.starts_with("kots.io/")))
+        .filter_map(|o| release.node(o).path("spec.additionalNamespaces"))
+        .chain(release.node(backup).path("spec.includedNamespaces"));
+    for list in lists {
+        for item in list.items() {
+            out.push(item.as_str()?);
+        }
+        if list.contains_template() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+pub fn namespace_not_backed_up(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let Some(covered) = backup_namespaces(release) else {
+        return;
+    };
+    let mut places: Vec<(FileId, &Node, String)> = Vec::new();
+    for w in &release.workloads {
+        if let Some(ns) = w
+            .root(release)
+            .path("metadata.namespace")
+            .filter(|n| n.as_str().is_some())
+        {
+            places.push((w.file, ns, format!("{} `{}`", w.kind, w.name)));
+        }
+    }
+    for o in
+        objects(release, "HelmChart").filter(|o| o.api_version.as_deref().is_some_and(|a| a.starts_with("kots.io/")))
+    {
+        if let Some(ns) = release
+            .node(o)
+            .path("spec.namespace")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+        {
+            places.push((
+                o.file,
+                ns,
+                format!("HelmChart `{}`", o.name.as_deref().unwrap_or("<unnamed>")),
+            ));
+        }
+    }
+    for (file, node, what) in places {
+        let ns = node.as_str().unwrap_or_default();
+        if covered.iter().any(|p| glob(p, ns)) {
+            continue;
+        }
+        ctx.report(
+            file,
+            node.span.clone(),
+            format!("{what} runs in namespace `{ns}`, which is neither in the Application's `additionalNamespaces` nor in the Backup's `includedNamespaces`: KOTS full backups leave it out"),
+        )
+        .with_help(format!("add `{ns}` to the Application's `spec.additionalNamespaces` (KOTS adds those to backups), or install into the app namespace by leaving `namespace` unset"));
+    }
+}
+
+// ---------------------------------------------------------------- KOTS003
+
+const BACKUP_LABELS: &str = "\
+optionalValues:
+  - when: 'repl{{ LicenseFieldValue \"isSnapshotSupported\" }}'
+    recursiveMerge: true
+    values:
+      commonLabels:          # the chart's value for labels on every resource
+        kots.io/backup: velero
+        kots.io/app-slug: repl{{ LicenseFieldValue \"appSlug\" }}
+      podLabels:             # and on pod templates
+        kots.io/backup: velero
+        kots.io/app-slug: repl{{ LicenseFieldValue \"appSlug\" }}";
+
+/// Whether `node` holds the key anywhere (and, for `value`, with that value).
+fn has_label(node: &Node, key: &str, value: Option<&str>) -> bool {
+    let mut found = false;
+    node.walk(&mut |n| {
+        found |= n
+            .entry(key)
+            .is_some_and(|(_, v)| value.is_none_or(|want| v.as_str() == Some(want) || v.contains_template()));
+    });
+    found
+}
+
+pub fn helm_backup_labels(ctx: &mut Ctx) {
+    let release = ctx.release;
+    if release.backup().is_none() {
+        return;
+    }
+    for o in objects(release, "HelmChart").filter(|o| o.api_version.as_deref() == Some("kots.io/v1beta2")) {
+        let spec = release.node(o).get("spec");
+        let mut values: Vec<&Node> = spec.and_then(|s| s.get("values")).into_iter().collect();
+        let optional = spec
+            .and_then(|s| s.get("optionalValues"))
+            .map(Node::items)
+            .unwrap_or_default();
+        values.extend(optional.iter().filter_map(|ov| ov.get("values")));
+        // A values block written as a template (`repl{{ ... | nindent 6 }}`) is unknown.
+        if values.iter().any(|v| !v.is_map() && v.contains_template()) {
+            continue;
+        }
+        let missing: Vec<&str> = [("kots.io/backup", Some("velero")), ("kots.io/app-slug", None)]
+            .into_iter()
+            .filter(|(k, v)| !values.iter().any(|n| has_label(n, k, *v)))
+            .map(|(k, _)| k)
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let root = release.node(o);
+        let at = root.path("metadata.name").or_else(|| root.get("kind")).unwrap_or(root);
+        ctx.report(
+            o.file,
+            at.span.clone(),
+            format!(
+                "HelmChart `{}` does not label the chart's resources with {}: on existing-cluster and kURL installs KOTS full backups select resources by these labels and leave this chart's out",
+                o.name.as_deref().unwrap_or("<unnamed>"),
+                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")
+            ),
+        )
+        .with_help(format!("add the labels through the chart's values, for example (use the value names your chart has):\n{BACKUP_LABELS}"));
+    }
+}
+
+// ---------------------------------------------------------------- KOTS001
+// Seed/kots-facts §2.1: object-stored data that is not on opted-in PVCs (Rook/Ceph, MinIO run
+// by the app) needs custom backup and restore hooks.
+
+#[derive(serde::Deserialize, Default)]
+struct StorageParams {
+    /// Image names (last path segment, without tag) of object-storage servers.
+    images: Vec<String>,
+    /// Operator kinds that run object storage.
+    kinds: Vec<String>,
+}
+
+/// The image name without registry, path and tag: `quay.io/minio/minio:RELEASE.x` → `minio`.
+fn image_name(image: &str) -> &str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split([':', '@']).next().unwrap_or(last)
+}
+
+/// The first container image that is an object-storage server.
+fn storage_image<'r>(release: &'r Release, w: &Workload, names: &[String]) -> Option<&'r Node> {
+    let spec = w.template(release)?.get("spec")?;
+    ["containers", "initContainers"]
+        .iter()
+        .filter_map(|k| spec.get(k))
+        .flat_map(Node::items)
+        .filter_map(|c| c.get("image"))
+        .find(|i| i.as_str().is_some_and(|s| names.iter().any(|n| n == image_name(s))))
+}
+
+/// Workloads a backup hook (annotation or Backup spec, pre or post) runs in.
+fn hooked_workloads(ctx: &Ctx) -> Vec<usize> {
+    use super::hooks::Phase;
+    ctx.hooks()
+        .iter()
+        .filter(|h| matches!(h.phase, Phase::PreBackup | Phase::PostBackup) && h.command.is_some())
+        .flat_map(|h| h.targets.clone().unwrap_or_default())
+        .collect()
+}
+
+pub fn object_storage_unprotected(ctx: &mut Ctx) {
+    let params: StorageParams = ctx.params();
+    let release = ctx.release;
+    if release.backup().is_none() {
+        return;
+    }
+    let hooked = hooked_workloads(ctx);
+    for (i, w) in release.workloads.iter().enumerate() {
+        let Some(image) = storage_image(release, w, &params.images) else {
+            continue;
+        };
+        if hooked.contains(&i) || !backed_up(release, w).is_empty() {
+            continue;
+        }
+        ctx.report(
+            w.file,
+            image.span.clone(),
+            format!(
+                "{} `{}` runs object storage (`{}`), but none of its volumes is backed up and no backup hook runs in it: its data is not in the snapshot",
+                w.kind,
+                w.name,
+                image.as_str().unwrap_or_default()
+            ),
+        )
+        .with_help("opt its data volume in with `backup.velero.io/backup-volumes` on the pod template, or add pre-backup/post-restore hooks that export and re-import the data");
+    }
+    if !hooked.is_empty() {
+        return;
+    }
+    for o in release
+        .objects
+        .iter()
+        .filter(|o| o.kind.as_ref().is_some_and(|k| params.kinds.contains(k)))
+    {
+        let root = release.node(o);
+        let at = root.get("kind").unwrap_or(root);
+        ctx.report(
+            o.file,
+            at.span.clone(),
+            format!(
+                "{} `{}` runs object storage in the cluster, and the release has no backup hook: data kept in it is not in the snapshot",
+                o.kind.as_deref().unwrap_or_default(),
+                o.name.as_deref().unwrap_or("<unnamed>")
+            ),
+        )
+        .with_help("add backup and restore hooks that export the object store's data to an opted-in volume and re-import it");
+    }
+}

@@ -1,0 +1,867 @@
+//! VOL rules: pod volumes opted in to Velero file-system backup, correctly.
+//!
+//! Velero reads `backup.velero.io/backup-volumes` (opt-in) or
+//! `backup.velero.io/backup-volumes-excludes` (opt-out, when the Backup sets
+//! `defaultVolumesToFsBackup: true`) from the Pod's own annotations only, and splits the value
+//! with `strings.Split(value, ",")` without trimming: `"a, b"` names `a` and ` b`.
+//! A templated value or volume list is unknown until render time and never a finding.
+
+mod skips;
+
+pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
+
+use super::Ctx;
+use super::suggest::closest;
+use super::yaml_edit::{add_entries_leading, add_lines_leading, move_entries, raw_entry, remove_entries, scalar_text};
+use crate::diagnostic::{Edit, FileId, Severity};
+use crate::release::{Release, Volume, Workload};
+use crate::yaml::{Node, NodeKind, Span, Style, Typed};
+
+pub const INCLUDE: &str = "backup.velero.io/backup-volumes";
+pub const EXCLUDE: &str = "backup.velero.io/backup-volumes-excludes";
+const KEYS: [&str; 2] = [INCLUDE, EXCLUDE];
+
+/// Volume types Velero never needs to copy: restored from the manifests themselves.
+const MANIFEST_TYPES: &[&str] = &["configMap", "secret", "projected", "downwardAPI"];
+
+/// One comma-separated item of an annotation value, as Velero splits it.
+struct Item {
+    raw: String,
+    /// The item's bytes in the file, or the whole value when the value's source text is not
+    /// its content (escapes, block scalars).
+    span: Span,
+}
+
+impl Item {
+    fn name(&self) -> &str {
+        self.raw.trim()
+    }
+
+    /// The span of the name without surrounding spaces (when the item span is exact).
+    fn name_span(&self, exact: bool) -> Span {
+        if !exact {
+            return self.span.clone();
+        }
+        let lead = self.raw.len() - self.raw.trim_start().len();
+        let start = self.span.start + lead;
+        start..start + self.name().len()
+    }
+}
+
+/// A volume-list annotation (`backup-volumes` or `-excludes`) whose value is a known string.
+struct List<'r> {
+    value: &'r Node,
+    /// Where the string's content is in the file (inside quotes), when it is copied verbatim.
+    inner: Option<Span>,
+    items: Vec<Item>,
+}
+
+impl List<'_> {
+    fn exact(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.items.iter().any(|i| i.name() == name)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(Item::name).filter(|n| !n.is_empty())
+    }
+}
+
+/// What an annotation entry holds, as far as these rules are concerned.
+enum Value<'r> {
+    Absent,
+    /// Templated: unknown until render time.
+    Unknown,
+    /// A YAML list, number, bool or null: VOL006's to report; unknown to the other rules.
+    NotString(&'r Node, &'r Node),
+    List(List<'r>),
+}
+
+/// The byte range of a scalar's content when the source text is exactly its value: plain and
+/// single-line quoted scalars without escapes.
+fn inner_span(text: &str, node: &Node) -> Option<Span> {
+    let s = node.scalar()?;
+    let span = node.span.clone();
+    let inner = match s.style {
+        Style::Plain => span,
+        Style::SingleQuoted | Style::DoubleQuoted if span.len() >= 2 => span.start + 1..span.end - 1,
+        _ => return None,
+    };
+    (text.get(inner.clone()) == Some(s.value.as_str())).then_some(inner)
+}
+
+fn split(value: &str, inner: Option<&Span>, whole: &Span) -> Vec<Item> {
+    let mut at = inner.map(|s| s.start);
+    value
+        .split(',')
+        .map(|raw| {
+            let span = at.map_or(whole.clone(), |s| s..s + raw.len());
+            at = at.map(|s| s + raw.len() + 1);
+            Item {
+                raw: raw.to_owned(),
+                span,
+            }
+        })
+        .collect()
+}
+
+fn read<'r>(text: &str, map: Option<&'r Node>, key: &str) -> Value<'r> {
+    let Some((k, v)) = map.and_then(|m| m.entry(key)) else {
+        return Value::Absent;
+    };
+    if v.contains_template() || matches!(v.kind, NodeKind::Alias(_)) {
+        return Value::Unknown;
+    }
+    match v.scalar().map(|s| s.typed()) {
+        Some(Typed::Str(value)) => {
+            let inner = inner_span(text, v);
+            let items = split(value, inner.as_ref(), &v.span);
+            Value::List(List { value: v, inner, items })
+        }
+        _ => Value::NotString(k, v),
+    }
+}
+
+/// A workload's pod as Velero sees it: the pod template's annotations and the mode.
+struct Pod<'r> {
+    w: &'r Workload,
+    file: FileId,
+    text: &'r str,
+    template: &'r Node,
+    annotations: Option<&'r Node>,
+}
+
+impl<'r> Pod<'r> {
+    fn new(release: &'r Release, w: &'r Workload) -> Option<Self> {
+        Some(Pod {
+            w,
+            file: w.file,
+            text: &release.files[w.file].text,
+            template: w.template(release)?,
+            annotations: w.pod_annotations(release),
+        })
+    }
+
+    fn list(&self, key: &str) -> Value<'r> {
+        read(self.text, self.annotations, key)
+    }
+
+    fn label(&self) -> String {
+        format!("{} `{}`", self.w.kind, self.w.name)
+    }
+}
+
+fn pods(release: &Release) -> impl Iterator<Item = Pod<'_>> {
+    release.workloads.iter().filter_map(|w| Pod::new(release, w))
+}
+
+/// The bytes of an entry's block: from its key through every following line that is more
+/// indented, blank, a comment or a template action (`{{- toYaml .Values.x | nindent 8 }}`),
+/// so template actions that add to the entry at render time fall inside.
+fn entry_region(text: &str, map: &Node, key: &str) -> Option<Span> {
+    let (k, _) = map.entry(key)?;
+    let indent = k.span.start - text[..k.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = text[k.span.start..].find('\n').map_or(text.len(), |i| k.span.start + i);
+    for line in text[end..].split_inclusive('\n').skip(usize::from(end < text.len())) {
+        let body = line.trim_start_matches(' ');
+        let deeper = line.len() - body.len() > indent;
+        let inert = body.trim().is_empty() || body.starts_with('#') || body.starts_with("{{");
+        if !(deeper || inert) {
+            break;
+        }
+        end += line.len();
+    }
+    Some(k.span.start..end)
+}
+fn has_template(release: &Release, file: FileId, region: &Span) -> bool {
+    release.files[file]
+        .templates
+        .iter()
+        .any(|t| t.start >= region.start && t.start < region.end)
+}
+
+/// The pod's volumes may include some only known at render time (a templated name, or a
+/// template action such as `{{- toYaml .Values.extraVolumes }}` among them).
+fn volumes_unknown(release: &Release, pod: &Pod) -> bool {
+    let mut regions = Vec::new();
+    if let Some(spec) = pod.template.get("spec") {
+        regions.extend(entry_region(pod.text, spec, "volumes"));
+    }
+    if pod.w.kind == "StatefulSet" {
+        let spec = pod.w.root(release).get("spec");
+        regions.extend(spec.and_then(|s| entry_region(pod.text, s, "volumeClaimTemplates")));
+    }
+    pod.w.volumes.iter().any(|v| v.templated) || regions.iter().any(|r| has_template(release, pod.file, r))
+}
+
+/// The pod template's annotations may be extended at render time (a template action in
+/// `metadata` outside `labels`, or a templated `annotations` value).
+fn annotations_unknown(release: &Release, pod: &Pod) -> bool {
+    if pod.annotations.is_some_and(|a| !a.is_map()) {
+        return true;
+    }
+    let (Some(meta), Some(region)) = (
+        pod.template.get("metadata"),
+        entry_region(pod.text, pod.template, "metadata"),
+    ) else {
+        return false;
+    };
+    let labels = entry_region(pod.text, meta, "labels").unwrap_or(0..0);
+    release.files[pod.file]
+        .templates
+        .iter()
+        .any(|t| region.contains(&t.start) && !labels.contains(&t.start))
+}
+
+/// Replace a string value with `new`, keeping its quoting; `None` when the value is not
+/// copied verbatim in the source.
+fn replace_value(file: FileId, list: &List, new: &str) -> Option<Edit> {
+    let inner = list.inner.clone()?;
+    let style = list.value.scalar()?.style;
+    let text = match style {
+        Style::Plain => scalar_text(new),
+        _ if new.contains(['\'', '"', '\\']) => return None,
+        _ => new.to_owned(),
+    };
+    let span = if style == Style::Plain {
+        list.value.span.clone()
+    } else {
+        inner
+    };
+    Some(Edit::replace(file, span, text))
+}
+
+/// The workload's data volumes Velero's file-system backup copies: opted in (opt-in mode) or
+/// not excluded (opt-out mode). A templated annotation is unknown: nothing.
+pub fn backed_up<'w>(release: &Release, w: &'w Workload) -> Vec<&'w Volume> {
+    let Some(pod) = Pod::new(release, w) else {
+        return Vec::new();
+    };
+    if release.fs_backup_opt_out() {
+        let excluded = match pod.list(EXCLUDE) {
+            Value::List(l) => l.names().map(str::to_owned).collect(),
+            Value::Absent => Vec::new(),
+            Value::Unknown | Value::NotString(..) => return Vec::new(),
+        };
+        return data_volumes(w).filter(|v| !excluded.contains(&v.name)).collect();
+    }
+    match pod.list(INCLUDE) {
+        Value::List(l) => w
+            .volumes
+            .iter()
+            .filter(|v| v.holds_data() && !v.templated && l.has(&v.name))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------- VOL001
+
+/// VOL001: a volume holding data is not backed up.
+pub fn not_opted_in(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let opt_out = release.fs_backup_opt_out();
+    for pod in pods(release) {
+        if annotations_unknown(release, &pod) {
+            continue;
+        }
+        if opt_out {
+            excluded_data(ctx, &pod);
+        } else {
+            missing_opt_in(ctx, &pod);
+        }
+    }
+}
+
+/// Data volumes a container mounts: Velero skips a volume no container mounts, and block
+/// devices (`volumeDevices`).
+fn data_volumes(w: &Workload) -> impl Iterator<Item = &Volume> {
+    w.volumes
+        .iter()
+        .filter(|v| v.holds_data() && !v.templated)
+        .filter(|v| w.containers.iter().any(|c| c.mounts.contains(&v.name)))
+}
+
+fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
+    // VOL003's and VOL007's: their fixes move or rename the annotation, and adding another
+    // in the same pass would leave a duplicate key.
+    let misspelled_key = pod.annotations.is_some_and(|a| {
+        a.entries()
+            .iter()
+            .any(|(k, _)| k.as_str().and_then(intended_key).is_some())
+    });
+    if misspelled_key || on_workload(ctx.release, pod.w).is_some() {
+        return;
+    }
+    let listed = match pod.list(INCLUDE) {
+        Value::List(l) => Some(l),
+        Value::Absent => None,
+        Value::Unknown | Value::NotString(..) => return,
+    };
+    for v in data_volumes(pod.w) {
+        let covered = listed
+            .as_ref()
+            .is_some_and(|l| l.has(&v.name) || misspelled(pod.w, l, &v.name));
+        if covered {
+            continue;
+        }
+        let fix = ctx.fix(
+            format!("add `{}` to `{INCLUDE}` on the pod template", v.name),
+            add_name(pod, listed.as_ref(), &v.name).into_iter().collect(),
+        );
+        ctx.report(
+            pod.file,
+            v.name_span.clone(),
+            format!(
+                "{}: volume `{}` ({}) is not in the pod template's `{INCLUDE}`, so Velero does not back up its data",
+                pod.label(),
+                v.name,
+                v.kind
+            ),
+        )
+        .with_help(format!("add `{INCLUDE}: {}` to `{}`", v.name, annotations_path(pod.w)))
+        .with_fix(fix.filter(|f| !f.edits.is_empty()));
+    }
+}
+
+/// A name in the list that is not a volume but is closest to `volume`: VOL002 reports it.
+fn misspelled(w: &Workload, list: &List, volume: &str) -> bool {
+    let names = || w.volumes.iter().map(|v| v.name.as_str());
+    list.names()
+        .filter(|n| w.volume(n).is_none())
+        .any(|n| closest(n, names()) == Some(volume))
+}
+
+/// The workload's own `metadata.annotations` entry when it holds a volume-list key.
+fn on_workload<'r>(release: &'r Release, w: &Workload) -> Option<&'r (Node, Node)> {
+    if w.template_path.is_empty() {
+        return None;
+    }
+    let entry = w.root(release).get("metadata")?.entry("annotations")?;
+    KEYS.iter().any(|k| entry.1.entry(k).is_some()).then_some(entry)
+}
+
+/// Where the pod's annotations live in the workload, for messages.
+fn annotations_path(w: &Workload) -> String {
+    match w.template_path {
+        "" => "metadata.annotations".into(),
+        p => format!("{p}.metadata.annotations"),
+    }
+}
+
+/// Append `name` to the opt-in list (keeping order and quoting), or create the annotation.
+fn add_name(pod: &Pod, list: Option<&List>, name: &str) -> Option<Edit> {
+    let Some(list) = list else {
+        let entry = [(INCLUDE.to_owned(), scalar_text(name))];
+        return add_entries_leading(pod.text, pod.file, pod.template, &["metadata", "annotations"], &entry);
+    };
+    let inner = list.inner.clone()?;
+    let sep = if inner.is_empty() { "" } else { "," };
+    Some(Edit::insert(pod.file, inner.end, format!("{sep}{name}")))
+}
+
+fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
+    let Value::List(list) = pod.list(EXCLUDE) else {
+        return;
+    };
+    for v in data_volumes(pod.w) {
+        let Some(item) = list.items.iter().find(|i| i.name() == v.name) else {
+            continue;
+        };
+        let fix = ctx.fix(
+            format!("remove `{}` from `{EXCLUDE}`", v.name),
+            remove_name(pod, &list, &v.name).unwrap_or_default(),
+        );
+        ctx.report(
+            pod.file,
+            v.name_span.clone(),
+            format!(
+                "{}: volume `{}` ({}) is listed in `{EXCLUDE}`, so Velero's file-system backup (on by default for this Backup) skips its data",
+                pod.label(),
+                v.name,
+                v.kind
+            ),
+        )
+        .with_label(pod.file, item.name_span(list.exact()), "excluded here")
+        .with_help(format!("remove `{}` from `{EXCLUDE}` unless its data is disposable", v.name))
+        .with_fix(fix.filter(|f| !f.edits.is_empty()));
+    }
+}
+
+/// Drop `name` from the exclude list; the whole annotation when nothing is left.
+fn remove_name(pod: &Pod, list: &List, name: &str) -> Option<Vec<Edit>> {
+    let rest: Vec<&str> = list.names().filter(|n| *n != name).collect();
+    if !rest.is_empty() {
+        return Some(vec![replace_value(pod.file, list, &rest.join(","))?]);
+    }
+    let meta = pod.template.get("metadata")?;
+    let (key, map) = meta.entry("annotations")?;
+    Some(remove_entries(pod.text, pod.file, key, map, &[EXCLUDE]))
+}
+
+// ---------------------------------------------------------------- VOL002
+
+/// VOL002: a listed name matches no volume of the pod.
+pub fn unknown_volume(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for pod in pods(release) {
+        if volumes_unknown(release, &pod) {
+            continue;
+        }
+        for key in KEYS {
+            if let Value::List(list) = pod.list(key) {
+                unknown_names(ctx, &pod, key, &list);
+            }
+        }
+    }
+}
+
+fn unknown_names(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
+    let volumes: Vec<&str> = pod.w.volumes.iter().map(|v| v.name.as_str()).collect();
+    let mut seen = Vec::new();
+    for item in &list.items {
+        let name = item.name();
+        // Empty items and duplicates are VOL006's.
+        if name.is_empty() || volumes.contains(&name) || seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        let suggestion = closest(name, volumes.iter().copied());
+        let fix = suggestion.filter(|_| list.exact()).and_then(|s| {
+            ctx.fix(
+                format!("change `{name}` to `{s}`"),
+                vec![Edit::replace(pod.file, item.name_span(true), s)],
+            )
+        });
+        let d = ctx.report(
+            pod.file,
+            item.name_span(list.exact()),
+            format!(
+                "`{key}` names `{name}`, but {} has no volume by that name: Velero skips it",
+                pod.label()
+            ),
+        );
+        match suggestion {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!("the pod's volumes are: {}", list_or_none(&volumes))),
+        }
+        .with_fix(fix);
+    }
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "(none)".into();
+    }
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+// ---------------------------------------------------------------- VOL003
+
+/// VOL003: the annotation is on the workload's own metadata, which Velero never reads.
+pub fn on_workload_metadata(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for pod in pods(release) {
+        let Some(own) = on_workload(release, pod.w) else {
+            continue;
+        };
+        let keys: Vec<&str> = KEYS.into_iter().filter(|k| own.1.entry(k).is_some()).collect();
+        for key in &keys {
+            let (k, _) = own.1.entry(key).expect("filtered above");
+            let fix = ctx.fix(
+                format!("move `{key}` to the pod template's annotations"),
+                move_to_template(&pod, own, &keys).unwrap_or_default(),
+            );
+            ctx.report(
+                pod.file,
+                k.span.clone(),
+                format!(
+                    "`{key}` is on {}'s own metadata; Velero reads it only from the pod, so it is ignored",
+                    pod.label()
+                ),
+            )
+            .with_help(format!("move it to `{}`", annotations_path(pod.w)))
+            .with_fix(fix.filter(|f| !f.edits.is_empty()));
+        }
+    }
+}
+
+/// Move the keys into the pod template's annotations. A template without `metadata` gets it
+/// above its `spec`, where readers expect it.
+fn move_to_template(pod: &Pod, (own_key, own): &(Node, Node), keys: &[&str]) -> Option<Vec<Edit>> {
+    let dst: &[&str] = &["metadata", "annotations"];
+    if pod.template.get("metadata").is_some() {
+        return move_entries(
+            pod.text,
+            pod.file,
+            (own_key, own),
+            keys,
+            (pod.template, dst),
+            &merge_lists,
+        );
+    }
+    let lines = keys
+        .iter()
+        .filter_map(|k| own.entry(k))
+        .map(|(k, v)| raw_entry(pod.text, k, v))
+        .collect::<Option<Vec<_>>>()?;
+    let mut edits = vec![add_lines_leading(pod.text, pod.file, pod.template, dst, &lines)?];
+    edits.extend(remove_entries(pod.text, pod.file, own_key, own, keys));
+    Some(edits)
+}
+
+/// Merge a moved list into the pod template's: its names first, then new ones, in its quoting.
+fn merge_lists(_key: &str, src: &Node, dst: &Node) -> Option<String> {
+    let (s, d) = (src.as_str()?, dst.as_str()?);
+    let mut names: Vec<&str> = d.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    for n in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    let joined = names.join(",");
+    Some(match dst.scalar()?.style {
+        Style::SingleQuoted => format!("'{joined}'"),
+        Style::DoubleQuoted => format!("\"{joined}\""),
+        _ => scalar_text(&joined),
+    })
+}
+
+// ---------------------------------------------------------------- VOL004
+
+/// VOL004: an opted-in volume file-system backup cannot or need not copy.
+pub fn unsupported_type(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for pod in pods(release) {
+        let Value::List(list) = pod.list(INCLUDE) else {
+            continue;
+        };
+        let mut seen = Vec::new();
+        for item in &list.items {
+            let Some(v) = pod.w.volume(item.name()).filter(|v| !seen.contains(&v.name)) else {
+                continue;
+            };
+            seen.push(v.name.clone());
+            let span = item.name_span(list.exact());
+            if v.kind == "hostPath" {
+                ctx.report(pod.file, span, format!("{}: volume `{}` is a hostPath volume, which Velero's file-system backup does not support: it is skipped", pod.label(), v.name))
+                    .with_help("store the data on a PersistentVolumeClaim, or remove the name from the annotation");
+            } else if MANIFEST_TYPES.contains(&v.kind.as_str()) {
+                ctx.report(pod.file, span, format!("{}: volume `{}` is a {} volume: its content comes from the manifests, which the backup already holds", pod.label(), v.name, v.kind))
+                    .with_severity(Severity::Info)
+                    .with_help("remove the name from the annotation");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- VOL005
+
+/// VOL005: the same volume is both included and excluded; only one annotation counts.
+pub fn included_and_excluded(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let opt_out = release.fs_backup_opt_out();
+    for pod in pods(release) {
+        let (Value::List(inc), Value::List(exc)) = (pod.list(INCLUDE), pod.list(EXCLUDE)) else {
+            continue;
+        };
+        let mut seen = Vec::new();
+        for item in &exc.items {
+            let name = item.name();
+            if name.is_empty() || seen.contains(&name) || !inc.has(name) {
+                continue;
+            }
+            seen.push(name);
+            let inc_item = inc.items.iter().find(|i| i.name() == name).expect("has");
+            let outcome = if opt_out {
+                "the Backup sets defaultVolumesToFsBackup: true, so Velero uses only the excludes and skips it"
+            } else {
+                "the Backup runs in opt-in mode, so Velero ignores the excludes and backs it up"
+            };
+            ctx.report(
+                pod.file,
+                item.name_span(exc.exact()),
+                format!(
+                    "{}: volume `{name}` is both included and excluded; {outcome}",
+                    pod.label()
+                ),
+            )
+            .with_label(pod.file, inc_item.name_span(inc.exact()), "included here")
+            .with_help("list the volume in only one of the two annotations");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- VOL006
+
+/// VOL006: a value Velero reads differently than it looks.
+pub fn malformed(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for pod in pods(release) {
+        for key in KEYS {
+            match pod.list(key) {
+                Value::List(list) => malformed_items(ctx, &pod, key, &list),
+                Value::NotString(k, v) => not_a_string(ctx, &pod, k, v),
+                Value::Absent | Value::Unknown => {}
+            }
+        }
+    }
+}
+
+/// What is wrong with one item, if anything.
+fn item_problem(item: &Item, earlier: &[Item]) -> Option<String> {
+    let name = item.name();
+    if name.is_empty() {
+        return Some("an empty item (a stray comma) names no volume".into());
+    }
+    if name.len() != item.raw.len() {
+        return Some(format!(
+            "`{}` has spaces around the name: Velero does not trim them, so it matches no volume",
+            item.raw
+        ));
+    }
+    earlier
+        .iter()
+        .any(|e| e.name() == name)
+        .then(|| format!("`{name}` is listed twice"))
+}
+
+fn malformed_items(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
+    // A value with nothing in it opts in nothing: harmless, and not worth a guess.
+    if list.items.iter().all(|i| i.name().is_empty()) {
+        return;
+    }
+    let normal = normalized(list);
+    for (i, item) in list.items.iter().enumerate() {
+        let Some(problem) = item_problem(item, &list.items[..i]) else {
+            continue;
+        };
+        let edit = replace_value(pod.file, list, &normal);
+        let fix = ctx.fix(format!("rewrite the value as `{normal}`"), edit.into_iter().collect());
+        let span = match (item.name().is_empty(), list.exact()) {
+            (true, true) => comma_span(item, i),
+            // Spaces are the fault: cover them.
+            (false, true) if item.name().len() != item.raw.len() => item.span.clone(),
+            _ => item.name_span(list.exact()),
+        };
+        ctx.report(pod.file, span, format!("`{key}` on {}: {problem}", pod.label()))
+            .with_help(format!("write `{key}: {normal}` (names separated by commas only)"))
+            .with_fix(fix.filter(|f| !f.edits.is_empty()));
+    }
+}
+
+/// An empty item has no bytes: point at the comma that ends it (or, for the last, starts it).
+fn comma_span(item: &Item, index: usize) -> Span {
+    let s = item.span.start;
+    if index == 0 { s..s + 1 } else { s - 1..s }
+}
+
+fn normalized(list: &List) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for n in list.names() {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names.join(",")
+}
+
+fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
+    let (what, fixed) = match &value.kind {
+        NodeKind::Seq(items) => {
+            let names: Option<Vec<&str>> = items.iter().map(Node::as_str).collect();
+            ("a YAML list", names.map(|n| n.join(",")))
+        }
+        NodeKind::Scalar(s) if matches!(s.typed(), Typed::Null) => return,
+        NodeKind::Scalar(s) => ("not a string", Some(s.value.clone())),
+        _ => return,
+    };
+    let fix = fixed.as_ref().and_then(|f| {
+        ctx.fix(
+            format!("write the value as the string `{f}`"),
+            vec![Edit::replace(
+                pod.file,
+                value.span.clone(),
+                format!("'{}'", f.replace('\'', "''")),
+            )],
+        )
+    });
+    let name = key.as_str().unwrap_or_default();
+    ctx.report(
+        pod.file,
+        value.span.clone(),
+        format!(
+            "`{name}` on {} is {what}: annotation values must be a comma-separated string",
+            pod.label()
+        ),
+    )
+    .with_help(format!("write `{name}: '{}'`", fixed.as_deref().unwrap_or("vol1,vol2")))
+    .with_fix(fix);
+}
+
+// ---------------------------------------------------------------- VOL007
+
+/// VOL007: a near miss of the annotation key, which Velero ignores.
+pub fn misspelled_key(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for pod in pods(release) {
+        let own = pod.w.own_annotations(release);
+        for map in [pod.annotations, own].into_iter().flatten() {
+            misspelled_in(ctx, &pod, map);
+        }
+    }
+}
+
+/// The key a near miss was meant to be. Every annotation key of every pod asks (twice: VOL001
+/// and VOL007), and the same few keys recur, so answers are remembered per thread.
+fn intended_key(key: &str) -> Option<&'static str> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<&'static str>>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(hit) = SEEN.with(|m| m.borrow().get(key).copied()) {
+        return hit;
+    }
+    let answer = intended_key_uncached(key);
+    SEEN.with(|m| m.borrow_mut().insert(key.to_owned(), answer));
+    answer
+}
+
+fn intended_key_uncached(key: &str) -> Option<&'static str> {
+    if KEYS.contains(&key) {
+        return None;
+    }
+    if let Some(k) = KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+        return Some(k);
+    }
+    if let Some(k) = closest(key, KEYS) {
+        return Some(k);
+    }
+    // Right name under a wrong prefix: `velero.io/backup-volumes`, `backup.velero/...`.
+    let (prefix, name) = key.rsplit_once('/')?;
+    if !prefix.to_ascii_lowercase().contains("velero") {
+        return None;
+    }
+    let names = KEYS.map(|k| &k[k.len() - name_len(k)..]);
+    let wanted = names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(name))
+        .or_else(|| closest(name, names).and_then(|c| names.iter().position(|n| *n == c)))?;
+    Some(KEYS[wanted])
+}
+
+fn name_len(key: &str) -> usize {
+    key.len() - key.rfind('/').map_or(0, |i| i + 1)
+}
+
+fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: &Node) {
+    for (k, _) in map.entries() {
+        let Some(key) = k.as_str() else { continue };
+        let Some(wanted) = intended_key(key) else {
+            continue;
+        };
+        // Renaming onto a key the map already has (or VOL003 is moving in) would leave a
+        // duplicate key.
+        let edit = (map.entry(wanted).is_none() && on_workload(ctx.release, pod.w).is_none())
+            .then(|| inner_span(pod.text, k))
+            .flatten()
+            .map(|span| Edit::replace(pod.file, span, wanted));
+        let fix = ctx.fix(format!("rename the key to `{wanted}`"), edit.into_iter().collect());
+        ctx.report(
+            pod.file,
+            k.span.clone(),
+            format!(
+                "annotation key `{key}` on {} is not `{wanted}`: Velero ignores it",
+                pod.label()
+            ),
+        )
+        .with_help(format!("did you mean `{wanted}`?"))
+        .with_fix(fix.filter(|f| !f.edits.is_empty()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// The rule IDs `check` reports on one file, in order.
+    fn run(id: &str, text: &str) -> Vec<String> {
+        let file = SourceFile::from_text("w.yaml".into(), None, text.into());
+        let release = Release::new(vec![file], None);
+        crate::rules::run_rule(&release, id)
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    const CHART: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: mq\nspec:\n  template:\n    metadata:\n      labels:\n        {{- include \"mq.labels\" . | nindent 8 }}\n      ANNOTATIONS\n    spec:\n      containers:\n        - name: mq\n          volumeMounts:\n            - name: data\n              mountPath: /data\n      volumes:\n        VOLUMES\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n";
+
+    fn chart(annotations: &str, volumes: &str) -> String {
+        CHART.replace("ANNOTATIONS", annotations).replace("VOLUMES", volumes)
+    }
+
+    #[test]
+    fn templated_annotations_are_unknown_but_templated_labels_are_not() {
+        let with_values = chart(
+            "{{- with .Values.podAnnotations }}\n      annotations:\n        {{- toYaml . | nindent 8 }}\n      {{- end }}",
+            "[]",
+        );
+        assert_eq!(run("VOL001", &with_values), Vec::<String>::new());
+        let templated_value = chart(
+            "annotations:\n        backup.velero.io/backup-volumes: {{ .Values.backupVolumes }}",
+            "[]",
+        );
+        assert_eq!(run("VOL001", &templated_value), Vec::<String>::new());
+        assert_eq!(run("VOL002", &templated_value), Vec::<String>::new());
+        // Only the labels are templated: the missing opt-in is known.
+        let plain = chart("annotations: {}", "[]");
+        assert_eq!(run("VOL001", &plain).len(), 1);
+    }
+
+    #[test]
+    fn templated_volumes_make_unknown_names_unknown() {
+        let ann = "annotations:\n        backup.velero.io/backup-volumes: data,extra";
+        let extra = chart(ann, "{{- toYaml .Values.extraVolumes | nindent 8 }}");
+        assert_eq!(run("VOL002", &extra), Vec::<String>::new());
+        let known = chart(ann, "- name: tmp\n          emptyDir: {}");
+        assert_eq!(run("VOL002", &known).len(), 1);
+    }
+
+    #[test]
+    fn spaces_are_vol006_not_vol002() {
+        let text = chart(
+            "annotations:\n        backup.velero.io/backup-volumes: tmp, data",
+            "- name: tmp\n          emptyDir: {}",
+        );
+        assert_eq!(run("VOL002", &text), Vec::<String>::new());
+        assert_eq!(run("VOL001", &text), Vec::<String>::new());
+        assert_eq!(run("VOL006", &text).len(), 1);
+    }
+
+    #[test]
+    fn intended_keys() {
+        assert_eq!(intended_key("backup.velero.io/backup-volume"), Some(INCLUDE));
+        assert_eq!(intended_key("velero.io/backup-volumes"), Some(INCLUDE));
+        assert_eq!(intended_key("Backup.Velero.io/Backup-Volumes"), Some(INCLUDE));
+        assert_eq!(intended_key("backup.velero.io/backup-volumes-exclude"), Some(EXCLUDE));
+        assert_eq!(intended_key("velero.io/backup-volumes-excludes"), Some(EXCLUDE));
+        assert_eq!(intended_key(INCLUDE), None);
+        assert_eq!(intended_key("pre.hook.backup.velero.io/container"), None);
+        assert_eq!(intended_key("backup.velero.io/must-include-additional-items"), None);
+        assert_eq!(intended_key("example.com/backup-volumes"), None);
+    }
+
+    #[test]
+    fn items_keep_exact_spans() {
+        let text = "k: 'scratch, dta'";
+        let value_span = 3..text.len();
+        let inner = 4..text.len() - 1;
+        let items = split("scratch, dta", Some(&inner), &value_span);
+        assert_eq!(&text[items[1].name_span(true)], "dta");
+        assert_eq!(&text[items[0].name_span(true)], "scratch");
+    }
+}

@@ -1,0 +1,162 @@
+//! VOL008 (opted-in volume no container mounts), VOL009 (opted-in raw block device), VOL010
+//! (the volume annotation the backup mode ignores), VOL011 (volume annotations on an object
+//! that is not a pod). Velero skips all of these with at most a log line.
+//! Sources: `vmware-tanzu/velero:pkg/podvolume/backupper.go@v1.18.0` L351-367,
+//! `pkg/util/podvolume/pod_volume.go@v1.18.0` (`GetVolumesByPod`).
+
+use super::{
+    EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, pods, volumes_unknown,
+};
+use crate::release::Release;
+use crate::release::workload::is_pod_kind;
+use crate::rules::Ctx;
+use crate::yaml::Typed;
+
+/// The pod's containers (and so their mounts) may change at render time.
+fn containers_unknown(release: &Release, pod: &Pod) -> bool {
+    let Some(spec) = pod.template.get("spec") else {
+        return false;
+    };
+    ["containers", "initContainers"]
+        .iter()
+        .filter_map(|k| entry_region(pod.text, spec, k))
+        .any(|r| has_template(release, pod.file, &r))
+}
+
+/// Opted-in names (opt-in mode) whose volume is known, with the list they come from.
+fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
+    if release.fs_backup_opt_out() {
+        return Vec::new();
+    }
+    pods(release)
+        .filter(|p| !volumes_unknown(release, p) && !containers_unknown(release, p))
+        .filter_map(|p| match p.list(INCLUDE) {
+            Value::List(l) => Some((p, l)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// VOL008: an opted-in volume that no container mounts.
+pub fn not_mounted(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for (pod, list) in opted_in(release) {
+        for item in &list.items {
+            let Some(v) = pod.w.volume(item.name()) else { continue };
+            let used = pod
+                .w
+                .containers
+                .iter()
+                .any(|c| c.mounts.contains(&v.name) || c.devices.contains(&v.name));
+            if used {
+                continue;
+            }
+            ctx.report(
+                pod.file,
+                item.name_span(list.exact()),
+                format!(
+                    "{}: volume `{}` is opted in, but no container mounts it (`volumeMounts`): Velero skips it with only a log line",
+                    pod.label(),
+                    v.name
+                ),
+            )
+            .with_label(pod.file, v.name_span.clone(), "declared here")
+            .with_help(format!("mount `{}` in the container that writes the data, or remove it from `{INCLUDE}`", v.name));
+        }
+    }
+}
+
+/// VOL009: an opted-in volume used as a raw block device.
+pub fn block_device(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for (pod, list) in opted_in(release) {
+        for item in &list.items {
+            let Some(v) = pod.w.volume(item.name()) else { continue };
+            let Some(c) = pod.w.containers.iter().find(|c| c.devices.contains(&v.name)) else {
+                continue;
+            };
+            ctx.report(
+                pod.file,
+                item.name_span(list.exact()),
+                format!(
+                    "{}: volume `{}` is a raw block device of container `{}` (`volumeDevices`): file-system backup does not support block volumes, so Velero skips it",
+                    pod.label(),
+                    v.name,
+                    c.name
+                ),
+            )
+            .with_label(pod.file, c.name_span.clone(), "uses it as a block device")
+            .with_help("back up block volumes with CSI volume snapshots, or copy the data to a mounted file-system volume in a pre-backup hook and opt that one in");
+        }
+    }
+}
+
+/// The Backup's file-system backup mode when it is known: `Some(true)` opt-out.
+fn known_mode(release: &Release) -> Option<bool> {
+    let backup = release.backup()?;
+    match release.node(backup).path("spec.defaultVolumesToFsBackup") {
+        None => Some(false),
+        Some(n) if n.contains_template() => None,
+        Some(n) => Some(n.scalar().is_some_and(|s| s.typed() == Typed::Bool(true))),
+    }
+}
+
+/// VOL010: the annotation the backup mode ignores.
+pub fn ignored_by_mode(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let Some(opt_out) = known_mode(release) else { return };
+    let (ignored, read, mode) = if opt_out {
+        (
+            INCLUDE,
+            EXCLUDE,
+            "the Backup sets `defaultVolumesToFsBackup: true` (opt-out)",
+        )
+    } else {
+        (EXCLUDE, INCLUDE, "the Backup runs in the default opt-in mode")
+    };
+    for pod in pods(release) {
+        // With both annotations the pod works in either mode (the server-wide default can
+        // differ from the Backup's): deliberate, not a mistake.
+        if annotations_unknown(release, &pod) || !matches!(pod.list(read), Value::Absent) {
+            continue;
+        }
+        let Some((k, _)) = pod.annotations.and_then(|a| a.entry(ignored)) else {
+            continue;
+        };
+        ctx.report(
+            pod.file,
+            k.span.clone(),
+            format!("{}: `{ignored}` is ignored: {mode}, so Velero reads only `{read}`", pod.label()),
+        )
+        .with_help(if opt_out {
+            format!("every volume is backed up unless listed in `{EXCLUDE}`; remove `{INCLUDE}`")
+        } else {
+            format!("only volumes listed in `{INCLUDE}` are backed up; remove `{EXCLUDE}`, or set `defaultVolumesToFsBackup: true` if opt-out was meant")
+        });
+    }
+}
+
+/// VOL011: volume annotations on an object that is not a pod or pod template.
+pub fn on_non_pod(ctx: &mut Ctx) {
+    let release = ctx.release;
+    for o in &release.objects {
+        if o.kind.as_deref().is_none_or(is_pod_kind) {
+            continue;
+        }
+        let Some(ann) = release.node(o).path("metadata.annotations") else {
+            continue;
+        };
+        for (k, _) in ann.entries() {
+            let Some(key) = k.as_str().filter(|k| KEYS.contains(k)) else {
+                continue;
+            };
+            let kind = o.kind.as_deref().unwrap_or_default();
+            ctx.report(
+                o.file,
+                k.span.clone(),
+                format!("`{key}` is on {kind} `{}`: Velero reads volume annotations only on pods, so it is ignored", o.name.as_deref().unwrap_or("<unnamed>")),
+            )
+            .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload that mounts the volume, naming the pod's volume (`spec.volumes[].name`)");
+        }
+    }
+}
