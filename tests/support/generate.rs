@@ -11,6 +11,8 @@ pub struct Generated {
     pub files: usize,
     pub bytes: usize,
     pub workloads: usize,
+    /// How many findings the planted mistakes should produce.
+    pub mistakes: usize,
 }
 
 /// Workloads per multi-document file.
@@ -20,6 +22,9 @@ pub fn generate(dir: &Path, workloads: usize, mistakes: bool) -> std::io::Result
     std::fs::create_dir_all(dir)?;
     let mut files = 0;
     let mut bytes = 0;
+    let planted = (0..workloads)
+        .filter(|&i| mistake(i, mistakes).is_some_and(|m| m < 3 || i % 3 != 1))
+        .count();
     let mut write = |name: String, text: String| -> std::io::Result<()> {
         bytes += text.len();
         files += 1;
@@ -42,6 +47,7 @@ pub fn generate(dir: &Path, workloads: usize, mistakes: bool) -> std::io::Result
         files,
         bytes,
         workloads,
+        mistakes: planted,
     })
 }
 
@@ -103,6 +109,8 @@ fn workload(i: usize, mistakes: bool) -> String {
 }
 
 /// Pod template annotations: opt-in of `volume` plus a pre-backup hook, or a mistake.
+/// StatefulSets get their pre-backup hook from the Backup's spec instead (an annotation hook
+/// would shadow it), so they carry only volume mistakes.
 fn annotations(i: usize, volume: &str, container: &str, mistakes: bool) -> String {
     let ind = "        ";
     let mut a = String::new();
@@ -114,6 +122,9 @@ fn annotations(i: usize, volume: &str, container: &str, mistakes: bool) -> Strin
     };
     if let Some(v) = volumes {
         let _ = writeln!(a, "{ind}backup.velero.io/backup-volumes: {v}");
+    }
+    if i % 3 == 1 {
+        return a;
     }
     let command = match mistake(i, mistakes) {
         Some(3) => "/bin/sh -c sync".to_owned(), // HOOK002: one string, no shell

@@ -200,7 +200,7 @@ fn volumes_unknown(release: &Release, pod: &Pod) -> bool {
 /// The pod template's annotations may be extended at render time (a template action in
 /// `metadata` outside `labels`, or a templated `annotations` value).
 fn annotations_unknown(release: &Release, pod: &Pod) -> bool {
-    if pod.annotations.is_some_and(|a| !a.is_map()) {
+    if pod.annotations.is_some_and(|a| !a.is_map() && a.contains_template()) {
         return true;
     }
     let (Some(meta), Some(region)) = (
@@ -863,5 +863,11 @@ mod tests {
         let items = split("scratch, dta", Some(&inner), &value_span);
         assert_eq!(&text[items[1].name_span(true)], "dta");
         assert_eq!(&text[items[0].name_span(true)], "scratch");
+    }
+
+    #[test]
+    fn empty_annotations_are_not_unknown() {
+        let text = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    metadata:\n      annotations:\n    spec:\n      containers:\n        - name: db\n          volumeMounts:\n            - name: data\n              mountPath: /data\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n";
+        assert_eq!(run("VOL001", text).len(), 1);
     }
 }
