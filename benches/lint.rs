@@ -31,8 +31,8 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
     let tmp = std::env::temp_dir().join(format!("snaplint-bench-{}", std::process::id()));
-    println!("| workloads | files | MB | mode | time (ms) | MB/s | docs/s | peak RSS (MB) | vs parse |");
-    println!("|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("| workloads | files | MB | findings | mode | time (ms) | MB/s | docs/s | peak RSS (MB) | vs parse |");
+    println!("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     for &n in &sizes {
         let dir = tmp.join(n.to_string());
         let g = generate::generate(&dir, n, true).expect("generate release");
@@ -45,8 +45,9 @@ fn main() {
                 .fold((f64::MAX, 0), |(t, m), (t2, m2)| (t.min(t2), m.max(m2)));
             let base = *floor.get_or_insert(secs);
             println!(
-                "| {n} | {} | {mb:.1} | {mode} | {:.1} | {:.1} | {:.0} | {:.1} | {:.2}× |",
+                "| {n} | {} | {mb:.1} | {} | {mode} | {:.1} | {:.1} | {:.0} | {:.1} | {:.2}× |",
                 g.files,
+                g.mistakes,
                 secs * 1e3,
                 mb / secs,
                 docs / secs,
