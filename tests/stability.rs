@@ -11,7 +11,8 @@ use common::*;
 fn output_is_identical_between_runs_and_thread_counts() {
     let tmp = tempfile::tempdir().unwrap();
     let g = generate::generate(tmp.path(), 1_000, true).unwrap();
-    assert_eq!(g.workloads, 1_000);
+    assert_eq!((g.workloads, g.files), (1_000, 103));
+    assert!(g.bytes > 1_000_000);
     let report = |threads: &str| {
         let out = bin()
             .env("RAYON_NUM_THREADS", threads)
