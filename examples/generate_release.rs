@@ -13,8 +13,8 @@ fn main() {
     let mistakes = args.iter().any(|a| a == "--mistakes");
     match generate::generate(std::path::Path::new(dir), n, mistakes) {
         Ok(g) => println!(
-            "{} workloads, {} files, {} bytes in {dir}",
-            g.workloads, g.files, g.bytes
+            "{} workloads, {} files, {} bytes, {} planted findings in {dir}",
+            g.workloads, g.files, g.bytes, g.mistakes
         ),
         Err(e) => {
             eprintln!("{dir}: {e}");
