@@ -75,6 +75,29 @@ impl Release {
         self.document(obj).root.as_ref().unwrap_or(&EMPTY)
     }
 
+    /// Velero Backups and Restores (the objects that carry spec hooks), each with whether it is
+    /// a Restore.
+    pub fn hook_specs(&self) -> impl Iterator<Item = (&Object, bool)> {
+        self.objects
+            .iter()
+            .filter(|o| o.api_version.as_deref() == Some(VELERO_API))
+            .filter_map(|o| match o.kind.as_deref() {
+                Some("Backup") => Some((o, false)),
+                Some("Restore") => Some((o, true)),
+                _ => None,
+            })
+    }
+
+    /// Every annotation key on an object that is neither a pod nor a pod controller: Velero
+    /// never reads annotations there.
+    pub fn annotations_off_pods(&self) -> impl Iterator<Item = (&Object, &Node)> {
+        self.objects
+            .iter()
+            .filter(|o| o.kind.as_deref().is_some_and(|k| !workload::is_pod_kind(k)))
+            .filter_map(|o| Some((o, self.node(o).path("metadata.annotations")?)))
+            .flat_map(|(o, ann)| ann.entries().iter().map(move |(k, _)| (o, k)))
+    }
+
     /// The release's Backup, when there is exactly one to go by.
     pub fn backup(&self) -> Option<&Object> {
         self.backups().last()

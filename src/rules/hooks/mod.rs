@@ -25,7 +25,7 @@ pub use priority::{annotations_on_non_pod, shadowed_spec_hook};
 pub use select::glob;
 
 use crate::diagnostic::FileId;
-use crate::release::{Release, VELERO_API, Workload};
+use crate::release::{Release, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,15 +206,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
         annotation_hooks(release, &m, &mut out);
     }
     let matches = select::Matcher::new(release);
-    for o in &release.objects {
-        if o.api_version.as_deref() != Some(VELERO_API) {
-            continue;
-        }
-        let restore = match o.kind.as_deref() {
-            Some("Backup") => false,
-            Some("Restore") => true,
-            _ => continue,
-        };
+    for (o, restore) in release.hook_specs() {
         let root = release.node(o);
         let resources = root.path("spec.hooks.resources").map(Node::items).unwrap_or_default();
         for res in resources {

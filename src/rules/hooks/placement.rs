@@ -4,7 +4,6 @@
 use super::select::{Filter, Matcher};
 use super::{PREFIXES, annotation_maps, is_known_key, known_keys, looks_like_hook_key};
 use crate::diagnostic::Edit;
-use crate::release::VELERO_API;
 use crate::rules::Ctx;
 use crate::rules::suggest::closest;
 use crate::rules::yaml_edit::{move_entries, scalar_text};
@@ -18,15 +17,7 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
         return;
     }
     let matcher = Matcher::new(release);
-    for o in &release.objects {
-        if o.api_version.as_deref() != Some(VELERO_API) {
-            continue;
-        }
-        let restore = match o.kind.as_deref() {
-            Some("Backup") => false,
-            Some("Restore") => true,
-            _ => continue,
-        };
+    for (o, restore) in release.hook_specs() {
         for res in release
             .node(o)
             .path("spec.hooks.resources")

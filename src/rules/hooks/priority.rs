@@ -6,7 +6,6 @@
 use super::placement::is_hook_annotation;
 use super::{Form, Hook, Phase};
 use crate::release::Release;
-use crate::release::workload::is_pod_kind;
 use crate::rules::Ctx;
 use crate::yaml::Node;
 
@@ -80,27 +79,19 @@ fn surely_selects(release: &Release, res: &Node, w: usize) -> bool {
 
 pub fn annotations_on_non_pod(ctx: &mut Ctx) {
     let release = ctx.release;
-    for o in &release.objects {
-        if o.kind.as_deref().is_none_or(is_pod_kind) {
-            continue;
-        }
-        let Some(ann) = release.node(o).path("metadata.annotations") else {
+    for (o, k) in release.annotations_off_pods() {
+        let Some(key) = k.as_str().filter(|k| is_hook_annotation(k)) else {
             continue;
         };
-        for (k, _) in ann.entries() {
-            let Some(key) = k.as_str().filter(|k| is_hook_annotation(k)) else {
-                continue;
-            };
-            ctx.report(
-                o.file,
-                k.span.clone(),
-                format!(
-                    "hook annotation `{key}` is on {} `{}`: Velero runs hooks only in pods, so it is ignored",
-                    o.kind.as_deref().unwrap_or_default(),
-                    o.name.as_deref().unwrap_or("<unnamed>")
-                ),
-            )
-            .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload whose container should run the hook");
-        }
+        ctx.report(
+            o.file,
+            k.span.clone(),
+            format!(
+                "hook annotation `{key}` is on {} `{}`: Velero runs hooks only in pods, so it is ignored",
+                o.kind.as_deref().unwrap_or_default(),
+                o.name.as_deref().unwrap_or("<unnamed>")
+            ),
+        )
+        .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload whose container should run the hook");
     }
 }

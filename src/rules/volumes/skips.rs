@@ -8,7 +8,6 @@ use super::{
     EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, pods, volumes_unknown,
 };
 use crate::release::Release;
-use crate::release::workload::is_pod_kind;
 use crate::rules::Ctx;
 use crate::yaml::Typed;
 
@@ -139,24 +138,16 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
 /// VOL011: volume annotations on an object that is not a pod or pod template.
 pub fn on_non_pod(ctx: &mut Ctx) {
     let release = ctx.release;
-    for o in &release.objects {
-        if o.kind.as_deref().is_none_or(is_pod_kind) {
-            continue;
-        }
-        let Some(ann) = release.node(o).path("metadata.annotations") else {
+    for (o, k) in release.annotations_off_pods() {
+        let Some(key) = k.as_str().filter(|k| KEYS.contains(k)) else {
             continue;
         };
-        for (k, _) in ann.entries() {
-            let Some(key) = k.as_str().filter(|k| KEYS.contains(k)) else {
-                continue;
-            };
-            let kind = o.kind.as_deref().unwrap_or_default();
-            ctx.report(
-                o.file,
-                k.span.clone(),
-                format!("`{key}` is on {kind} `{}`: Velero reads volume annotations only on pods, so it is ignored", o.name.as_deref().unwrap_or("<unnamed>")),
-            )
-            .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload that mounts the volume, naming the pod's volume (`spec.volumes[].name`)");
-        }
+        let kind = o.kind.as_deref().unwrap_or_default();
+        ctx.report(
+            o.file,
+            k.span.clone(),
+            format!("`{key}` is on {kind} `{}`: Velero reads volume annotations only on pods, so it is ignored", o.name.as_deref().unwrap_or("<unnamed>")),
+        )
+        .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload that mounts the volume, naming the pod's volume (`spec.volumes[].name`)");
     }
 }
