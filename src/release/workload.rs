@@ -176,7 +176,7 @@ fn container(node: &Node, init: bool) -> Option<Container> {
             .collect()
     };
     Some(Container {
-        name: name.scalar()?.value.clone(),
+        name: name.scalar()?.value.to_string(),
         name_span: name.span.clone(),
         init,
         mounts: names("volumeMounts"),
@@ -193,7 +193,7 @@ fn volume(node: &Node) -> Option<Volume> {
         .find(|k| *k != "name")
         .unwrap_or("unknown");
     Some(Volume {
-        name: name.scalar()?.value.clone(),
+        name: name.scalar()?.value.to_string(),
         name_span: name.span.clone(),
         kind: kind.to_owned(),
         templated: name.is_templated(),
@@ -203,7 +203,7 @@ fn volume(node: &Node) -> Option<Volume> {
 fn claim_template(node: &Node) -> Option<Volume> {
     let name = node.path("metadata.name")?;
     Some(Volume {
-        name: name.scalar()?.value.clone(),
+        name: name.scalar()?.value.to_string(),
         name_span: name.span.clone(),
         kind: "volumeClaimTemplate".into(),
         templated: name.is_templated(),

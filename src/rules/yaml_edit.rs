@@ -9,7 +9,7 @@ use crate::yaml::{Node, NodeKind, Scalar, Style, Typed};
 /// single-quoted.
 pub fn scalar_text(value: &str) -> String {
     let plain = Scalar {
-        value: value.to_owned(),
+        value: value.into(),
         style: Style::Plain,
         templated: false,
     };

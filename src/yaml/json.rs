@@ -36,12 +36,12 @@ fn convert(
         return Err(ToJsonError::TooDeep);
     }
     Ok(match &node.kind {
-        NodeKind::Scalar(s) if s.templated => Value::String(s.value.clone()),
+        NodeKind::Scalar(s) if s.templated => Value::String(s.value.to_string()),
         NodeKind::Scalar(s) => match s.typed() {
             Typed::Null => Value::Null,
             Typed::Bool(b) => Value::Bool(b),
             Typed::Int(i) => Value::Number(i.into()),
-            Typed::Float(f) => Number::from_f64(f).map_or(Value::String(s.value.clone()), Value::Number),
+            Typed::Float(f) => Number::from_f64(f).map_or(Value::String(s.value.to_string()), Value::Number),
             Typed::Str(v) => Value::String(v.to_owned()),
         },
         NodeKind::Seq(items) => Value::Array(
@@ -54,7 +54,7 @@ fn convert(
             let mut map = Map::new();
             for (k, v) in entries {
                 let key = match k.scalar() {
-                    Some(s) => s.value.clone(),
+                    Some(s) => s.value.to_string(),
                     None => String::new(),
                 };
                 map.insert(key, convert(v, anchors, budget, depth + 1)?);

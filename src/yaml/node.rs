@@ -15,7 +15,7 @@ pub enum Style {
 
 #[derive(Debug, Clone)]
 pub struct Scalar {
-    pub value: String,
+    pub value: compact_str::CompactString,
     pub style: Style,
     /// The scalar overlaps a masked KOTS/Helm template: its value is unknown until render time.
     pub templated: bool,

@@ -158,7 +158,7 @@ impl<'a> Builder<'a> {
                 let node = Node {
                     span: start..end,
                     kind: NodeKind::Scalar(Scalar {
-                        value: value.into_owned(),
+                        value: compact_str::CompactString::from(value.as_ref()),
                         style: style_of(style),
                         templated,
                     }),

@@ -410,7 +410,7 @@ fn parse_spec_command(node: &Node) -> Command {
     let mut argv = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item.scalar() {
-            Some(s) if matches!(s.typed(), Typed::Str(_)) => argv.push(s.value.clone()),
+            Some(s) if matches!(s.typed(), Typed::Str(_)) => argv.push(s.value.to_string()),
             Some(s) => {
                 return Command::Invalid(format!(
                     "item {} (`{}`) is a YAML {}, not a string; quote it",

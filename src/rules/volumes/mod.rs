@@ -676,7 +676,7 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
             ("a YAML list", names.map(|n| n.join(",")))
         }
         NodeKind::Scalar(s) if matches!(s.typed(), Typed::Null) => return,
-        NodeKind::Scalar(s) => ("not a string", Some(s.value.clone())),
+        NodeKind::Scalar(s) => ("not a string", Some(s.value.to_string())),
         _ => return,
     };
     let fix = fixed.as_ref().and_then(|f| {
