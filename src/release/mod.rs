@@ -3,6 +3,7 @@
 
 pub mod workload;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::diagnostic::FileId;
@@ -27,6 +28,10 @@ pub struct Release {
     pub files: Vec<SourceFile>,
     pub objects: Vec<Object>,
     pub workloads: Vec<Workload>,
+    /// Object indices by kind, in release order: per-workload lookups stay linear overall.
+    by_kind: HashMap<String, Vec<usize>>,
+    /// The Backup's file-system backup mode, read once.
+    opt_out: bool,
     /// Helm chart archives and what rendering them gave (set by the loader).
     pub charts: Vec<crate::helm::ChartRecord>,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
@@ -51,14 +56,23 @@ impl Release {
                 });
             }
         }
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            if let Some(kind) = &o.kind {
+                by_kind.entry(kind.clone()).or_default().push(i);
+            }
+        }
         let mut release = Release {
             files,
             objects,
             workloads: Vec::new(),
+            by_kind,
+            opt_out: false,
             charts: Vec::new(),
             root,
         };
         release.workloads = workload::build(&release);
+        release.opt_out = release.compute_opt_out();
         release
     }
 
@@ -106,6 +120,10 @@ impl Release {
     /// Velero's file-system backup mode: opt-out when the Backup sets
     /// `spec.defaultVolumesToFsBackup: true`, otherwise opt-in.
     pub fn fs_backup_opt_out(&self) -> bool {
+        self.opt_out
+    }
+
+    fn compute_opt_out(&self) -> bool {
         self.backup()
             .and_then(|b| self.node(b).path("spec.defaultVolumesToFsBackup"))
             .and_then(|n| n.scalar())
@@ -118,8 +136,17 @@ impl Release {
 
     /// Objects that Velero and KOTS recognise as a Backup: exactly `velero.io/v1` `Backup`.
     pub fn backups(&self) -> impl Iterator<Item = &Object> {
-        self.objects
+        self.of_kind("Backup")
+            .filter(|o| o.api_version.as_deref() == Some(VELERO_API))
+    }
+
+    /// Objects of one kind, in release order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + use<'a> {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
-            .filter(|o| o.kind.as_deref() == Some("Backup") && o.api_version.as_deref() == Some(VELERO_API))
+            .map(|i| &self.objects[*i])
     }
 }

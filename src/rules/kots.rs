@@ -15,7 +15,7 @@ use crate::release::{Object, Release, Volume, Workload};
 use crate::yaml::Node;
 
 fn objects<'r>(release: &'r Release, kind: &'r str) -> impl Iterator<Item = &'r Object> + 'r {
-    release.objects.iter().filter(move |o| o.kind.as_deref() == Some(kind))
+    release.of_kind(kind)
 }
 
 // ---------------------------------------------------------------- KOTS004

@@ -28,7 +28,7 @@ use crate::diagnostic::FileId;
 use crate::release::{Release, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     PreBackup,
     PostBackup,

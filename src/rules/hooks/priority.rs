@@ -22,12 +22,14 @@ fn defining_node<'r>(hook: &Hook<'r>) -> Option<&'r Node> {
 pub fn shadowed_spec_hook(ctx: &mut Ctx) {
     let release = ctx.release;
     let all = ctx.hooks();
-    let annotation = |w: usize, phase: Phase| {
-        all.iter().find_map(|h| {
-            let on_pod = h.form == Form::Annotation && h.phase == phase && h.targets.as_deref() == Some(&[w]);
-            on_pod.then(|| defining_node(h)).flatten().map(|n| (h, n))
-        })
-    };
+    // The first annotation hook per (pod, phase), indexed once: spec hooks may select every pod.
+    let mut by_pod: std::collections::HashMap<(usize, Phase), (&Hook, &Node)> = std::collections::HashMap::new();
+    for h in all.iter().filter(|h| h.form == Form::Annotation) {
+        if let (Some([w]), Some(n)) = (h.targets.as_deref(), defining_node(h)) {
+            by_pod.entry((*w, h.phase)).or_insert((h, n));
+        }
+    }
+    let annotation = |w: usize, phase: Phase| by_pod.get(&(w, phase)).copied();
     for spec in all.iter().filter(|h| h.form == Form::Spec) {
         let res = spec.res.expect("spec hooks have a resource entry");
         for &w in spec

@@ -176,11 +176,18 @@ fn entry_region(text: &str, map: &Node, key: &str) -> Option<Span> {
     }
     Some(k.span.start..end)
 }
+
+/// Template ranges starting inside `region`. Templates are in file order, so a binary search
+/// keeps this cheap in a file of many workloads (a `helm template` stream).
+fn templates_in<'r>(release: &'r Release, file: FileId, region: &Span) -> &'r [Span] {
+    let all = &release.files[file].templates;
+    let from = all.partition_point(|t| t.start < region.start);
+    let to = all.partition_point(|t| t.start < region.end);
+    &all[from..to.max(from)]
+}
+
 fn has_template(release: &Release, file: FileId, region: &Span) -> bool {
-    release.files[file]
-        .templates
-        .iter()
-        .any(|t| t.start >= region.start && t.start < region.end)
+    !templates_in(release, file, region).is_empty()
 }
 
 /// The pod's volumes may include some only known at render time (a templated name, or a
@@ -210,10 +217,9 @@ fn annotations_unknown(release: &Release, pod: &Pod) -> bool {
         return false;
     };
     let labels = entry_region(pod.text, meta, "labels").unwrap_or(0..0);
-    release.files[pod.file]
-        .templates
+    templates_in(release, pod.file, &region)
         .iter()
-        .any(|t| region.contains(&t.start) && !labels.contains(&t.start))
+        .any(|t| !labels.contains(&t.start))
 }
 
 /// Replace a string value with `new`, keeping its quoting; `None` when the value is not
