@@ -247,7 +247,11 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &Run
                 return Vec::new();
             };
             let mut ctx = Ctx::new(release, rule, rules, (options, &shared));
+            let t = std::time::Instant::now();
             check(&mut ctx);
+            if std::env::var_os("SNAPLINT_TIMINGS").is_some() {
+                eprintln!("{:>9.2} ms {}", t.elapsed().as_secs_f64() * 1e3, rule.id);
+            }
             ctx.out
         })
         .collect();
