@@ -160,8 +160,10 @@ fn parse_errors(file: &SourceFile) -> usize {
     file.documents.iter().filter(|d| d.error.is_some()).count()
 }
 
-/// One pass: take each allowed fix whose edits do not overlap one already taken and that keeps
-/// its file parsing, apply them all, rebuild the release.
+/// One pass: take each allowed fix whose edits do not overlap one already taken, apply them
+/// all, rebuild the release. Fixes are first taken without checking them one by one, and the
+/// changed files are parsed once; only when a file parses worse than before is the pass redone
+/// checking each fix alone (dropping the ones that break parsing).
 fn apply_pass(
     release: Release,
     diagnostics: &[Diagnostic],
@@ -169,52 +171,87 @@ fn apply_pass(
     dropped: &mut Vec<String>,
     refused: &mut HashSet<(String, String)>,
 ) -> (Release, usize) {
-    let mut taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
-    let mut new_files: Vec<(PathBuf, String)> = Vec::new();
-    let mut count = 0;
-    for d in diagnostics {
-        let Some(fix) = d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes)) else {
+    for check_each in [false, true] {
+        let mut taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
+        let mut new_files: Vec<(PathBuf, String)> = Vec::new();
+        let mut count = 0;
+        for d in diagnostics {
+            let Some(fix) = d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes)) else {
+                continue;
+            };
+            let key = (d.rule.clone(), d.message.clone());
+            if refused.contains(&key) {
+                continue;
+            }
+            if try_take(&release, fix, check_each, &mut taken, &mut new_files) {
+                count += 1;
+            } else if check_each && fix_breaks_parsing(&release, fix) {
+                refused.insert(key);
+                dropped.push(d.rule.clone());
+            }
+        }
+        if count == 0 {
+            return (release, 0);
+        }
+        if let Some(changed) = changed_files(&release, &taken, &new_files, check_each) {
+            return (rebuild(release, changed), count);
+        }
+    }
+    // Not reached: the checked pass trusts what it took. Applying nothing is the safe answer.
+    (release, 0)
+}
+
+/// The re-parsed changed files (by index; new files appended), or `None` if one parses worse.
+fn changed_files(
+    release: &Release,
+    taken: &[Vec<(Span, String)>],
+    new_files: &[(PathBuf, String)],
+    trusted: bool,
+) -> Option<Vec<(Option<usize>, SourceFile)>> {
+    let mut out = Vec::new();
+    for (id, edits) in taken.iter().enumerate().filter(|(_, e)| !e.is_empty()) {
+        let file = &release.files[id];
+        let refs: Vec<(Span, &str)> = edits.iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
+        let Some(text) = apply_edits(&file.text, &refs) else {
             continue;
         };
-        let key = (d.rule.clone(), d.message.clone());
-        if refused.contains(&key) {
-            continue;
+        let next = SourceFile::from_text(file.path.clone(), file.disk.clone(), text);
+        if !trusted && parse_errors(&next) > parse_errors(file) {
+            return None;
         }
-        if try_take(&release, fix, &mut taken, &mut new_files) {
-            count += 1;
-        } else if fix_breaks_parsing(&release, fix) {
-            refused.insert(key);
-            dropped.push(d.rule.clone());
-        }
-    }
-    if count == 0 {
-        return (release, 0);
-    }
-    let root = release.root.clone();
-    let charts = release.charts.clone();
-    let mut files: Vec<SourceFile> = Vec::with_capacity(release.files.len() + new_files.len());
-    for (file, edits) in release.files.into_iter().zip(taken) {
-        if edits.is_empty() {
-            files.push(file);
-            continue;
-        }
-        let refs: Vec<(Span, &str)> = edits.iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
-        match apply_edits(&file.text, &refs) {
-            Some(text) => files.push(SourceFile::from_text(file.path.clone(), file.disk.clone(), text)),
-            None => files.push(file),
-        }
+        out.push((Some(id), next));
     }
     for (path, text) in new_files {
-        files.push(SourceFile::from_text(path.clone(), Some(path), text));
+        let next = SourceFile::from_text(path.clone(), Some(path.clone()), text.clone());
+        if !trusted && parse_errors(&next) > 0 {
+            return None;
+        }
+        out.push((None, next));
     }
+    Some(out)
+}
+
+fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Release {
+    let root = release.root.clone();
+    let charts = release.charts.clone();
+    let mut files: Vec<Option<SourceFile>> = release.files.into_iter().map(Some).collect();
+    let mut added = Vec::new();
+    for (id, file) in changed {
+        match id {
+            Some(id) => files[id] = Some(file),
+            None => added.push(file),
+        }
+    }
+    let files: Vec<SourceFile> = files.into_iter().flatten().chain(added).collect();
     let mut next = Release::new(files, root);
     next.charts = charts;
-    (next, count)
+    next
 }
 
 fn try_take(
     release: &Release,
     fix: &Fix,
+    check_parse: bool,
     taken: &mut [Vec<(Span, String)>],
     new_files: &mut Vec<(PathBuf, String)>,
 ) -> bool {
@@ -233,7 +270,7 @@ fn try_take(
             }
         }
     }
-    if fix_breaks_parsing(release, fix) {
+    if check_parse && fix_breaks_parsing(release, fix) {
         return false;
     }
     for edit in &fix.edits {
@@ -269,4 +306,44 @@ fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
             None => true,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Severity};
+
+    fn diagnostic(rule: &str, edit: Edit) -> Diagnostic {
+        Diagnostic {
+            rule: rule.into(),
+            name: "test".into(),
+            severity: Severity::Error,
+            message: format!("{rule} finding"),
+            location: None,
+            labels: Vec::new(),
+            help: None,
+            fix: Some(Fix {
+                applicability: Applicability::Safe,
+                description: "test".into(),
+                edits: vec![edit],
+            }),
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_parsing_is_dropped_and_the_others_applied() {
+        let files = vec![
+            SourceFile::from_text("a.yaml".into(), None, "a: 1 # keep\n".into()),
+            SourceFile::from_text("b.yaml".into(), None, "b: 2\n".into()),
+        ];
+        let release = Release::new(files, None);
+        let good = diagnostic("GOOD", Edit::replace(1, 3..4, "3"));
+        let bad = diagnostic("BAD", Edit::replace(0, 3..4, "[unclosed"));
+        let (mut dropped, mut refused) = (Vec::new(), HashSet::new());
+        let (next, applied) = apply_pass(release, &[bad, good], false, &mut dropped, &mut refused);
+        assert_eq!(applied, 1);
+        assert_eq!(dropped, ["BAD"]);
+        assert_eq!(next.files[0].text, "a: 1 # keep\n");
+        assert_eq!(next.files[1].text, "b: 3\n");
+    }
 }
