@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 
 use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
-use crate::fix::{apply_edits, overlaps};
+use crate::fix::{WriteError, apply_edits, overlaps, write_checked};
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
-use crate::source::{LoadError, SourceFile, discover, split_stdin};
+use crate::source::{Limits, LoadError, Loaded, SourceFile, discover, split_stdin_limited};
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
@@ -26,13 +26,23 @@ pub enum Input<'a> {
 }
 
 pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
+    load_with(input, &Limits::default())
+}
+
+/// [`load`] under `.snaplint.yaml` `limits:`. Paths that are not read (a FIFO, a broken
+/// symlink) are in `Release::skipped` with the reason.
+pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError> {
     match input {
-        Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
+        Input::Stdin(text) => Ok(Release::new(split_stdin_limited(&text, limits), None)),
         Input::Paths { paths, exclude, base } => {
-            let files = discover(paths, exclude, base)?
-                .iter()
-                .map(|p| SourceFile::read(p))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut files = Vec::new();
+            let mut skipped = Vec::new();
+            for p in discover(paths, exclude, base)? {
+                match SourceFile::read(&p, limits)? {
+                    Loaded::File(f) => files.push(f),
+                    Loaded::Skipped(s) => skipped.push(s),
+                }
+            }
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()
@@ -40,7 +50,9 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
                     p.parent().map(Path::to_path_buf).unwrap_or_default()
                 }
             });
-            Ok(Release::new(files, root))
+            let mut release = Release::new(files, root);
+            release.skipped = skipped;
+            Ok(release)
         }
     }
 }
@@ -65,6 +77,18 @@ pub struct FixOutcome {
     pub changes: Vec<Change>,
     pub release: Release,
     pub remaining: Vec<Diagnostic>,
+}
+
+/// Write every changed file that lives on disk, each on its own: a file that cannot be written
+/// (read-only, changed since it was read, outside `roots`) is an error for that file only.
+pub fn write_changes(changes: &[Change], roots: &[PathBuf]) -> Vec<WriteError> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            let disk = c.disk.as_ref()?;
+            write_checked(disk, c.original.as_deref(), &c.new, roots).err()
+        })
+        .collect()
 }
 
 fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -145,6 +169,7 @@ fn apply_pass(
     let mut taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
     let mut new_files: Vec<(PathBuf, String)> = Vec::new();
     let mut count = 0;
+    let no_taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
     for d in diagnostics {
         let Some(fix) = d.fix.as_ref().filter(|f| allowed(f, unsafe_fixes)) else {
             continue;
@@ -155,7 +180,7 @@ fn apply_pass(
         }
         if try_take(&release, fix, &mut taken, &mut new_files) {
             count += 1;
-        } else if fix_breaks_parsing(&release, fix) {
+        } else if fix_breaks_parsing(&release, fix, &no_taken) {
             refused.insert(key);
             dropped.push(d.rule.clone());
         }
@@ -172,7 +197,12 @@ fn apply_pass(
         }
         let refs: Vec<(Span, &str)> = edits.iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
         match apply_edits(&file.text, &refs) {
-            Some(text) => files.push(SourceFile::from_text(file.path.clone(), file.disk.clone(), text)),
+            Some(text) => files.push(SourceFile::from_text_limited(
+                file.path.clone(),
+                file.disk.clone(),
+                text,
+                file.limits,
+            )),
             None => files.push(file),
         }
     }
@@ -203,7 +233,9 @@ fn try_take(
             }
         }
     }
-    if fix_breaks_parsing(release, fix) {
+    // Checked together with the fixes already taken in this pass: two fixes that are fine alone
+    // can clash (two misspelled keys both renamed to the same key is a duplicate key).
+    if fix_breaks_parsing(release, fix, taken) {
         return false;
     }
     for edit in &fix.edits {
@@ -215,14 +247,19 @@ fn try_take(
     true
 }
 
-/// Would this fix alone leave a file with more parse errors than it has now?
-fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
+/// Would this fix, on top of the edits already `taken` in this pass, leave a file with more
+/// parse errors than it has now?
+fn fix_breaks_parsing(release: &Release, fix: &Fix, taken: &[Vec<(Span, String)>]) -> bool {
     let mut by_file: Vec<(usize, Vec<(Span, &str)>)> = Vec::new();
     for edit in &fix.edits {
         match &edit.target {
             EditTarget::File(id) => match by_file.iter_mut().find(|(f, _)| f == id) {
                 Some((_, v)) => v.push((edit.span.clone(), &edit.text)),
-                None => by_file.push((*id, vec![(edit.span.clone(), &edit.text)])),
+                None => {
+                    let mut v: Vec<(Span, &str)> = taken[*id].iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
+                    v.push((edit.span.clone(), &edit.text));
+                    by_file.push((*id, v));
+                }
             },
             EditTarget::NewFile(p) => {
                 let f = SourceFile::from_text(p.clone(), None, edit.text.clone());
@@ -235,7 +272,14 @@ fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
     by_file.into_iter().any(|(id, edits)| {
         let file = &release.files[id];
         match apply_edits(&file.text, &edits) {
-            Some(text) => parse_errors(&SourceFile::from_text(file.path.clone(), None, text)) > parse_errors(file),
+            Some(text) => {
+                parse_errors(&SourceFile::from_text_limited(
+                    file.path.clone(),
+                    None,
+                    text,
+                    file.limits,
+                )) > parse_errors(file)
+            }
             None => true,
         }
     })

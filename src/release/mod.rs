@@ -29,6 +29,8 @@ pub struct Release {
     pub workloads: Vec<Workload>,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
     pub root: Option<PathBuf>,
+    /// Paths found but not read (FIFO, broken symlink, symlink loop), with the reason.
+    pub skipped: Vec<crate::source::Skipped>,
 }
 
 impl Release {
@@ -54,6 +56,7 @@ impl Release {
             objects,
             workloads: Vec::new(),
             root,
+            skipped: Vec::new(),
         };
         release.workloads = workload::build(&release);
         release

@@ -13,7 +13,10 @@ pub fn is_yaml_path(path: &Path) -> bool {
 }
 
 /// Every YAML file under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
-/// `.github`) are skipped; a file named explicitly is always taken.
+/// `.github`) are skipped; a file named explicitly is always taken. Directories are walked
+/// without following symlinks (so a symlink loop cannot trap the walk); a symlink, FIFO or other
+/// non-directory entry with a YAML name is returned too, and `SourceFile::read` decides whether
+/// it is read or skipped with a reason.
 pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for root in paths {
@@ -24,7 +27,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
                 source,
             },
         })?;
-        if meta.is_file() {
+        if !meta.is_dir() {
             out.push(root.clone());
             continue;
         }
@@ -38,7 +41,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
                 LoadError::Io { path, source: e.into() }
             })?;
             let path = entry.path();
-            if entry.file_type().is_file() && is_yaml_path(path) && !is_excluded(path, exclude, base) {
+            if !entry.file_type().is_dir() && is_yaml_path(path) && !is_excluded(path, exclude, base) {
                 out.push(path.to_path_buf());
             }
         }
