@@ -1,7 +1,7 @@
 //! One lint run: load the release once, run the rules, and (with fixes) iterate apply ->
 //! re-parse -> re-lint in memory until nothing changes, before anything touches the disk.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
@@ -10,7 +10,7 @@ use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{WriteError, apply_edits, overlaps, write_checked};
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
-use crate::source::{Limits, LoadError, Loaded, SourceFile, discover, split_stdin_limited};
+use crate::source::{Limits, LoadError, Loaded, Skipped, SourceFile, discover, split_stdin_limited};
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
@@ -37,7 +37,20 @@ pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError
         Input::Paths { paths, exclude, base } => {
             let mut files = Vec::new();
             let mut skipped = Vec::new();
+            // A symlink to a file that is also linted directly is read once: twice would
+            // double its findings and make --fix write it twice.
+            let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
             for p in discover(paths, exclude, base)? {
+                if let Ok(real) = std::fs::canonicalize(&p) {
+                    if let Some(first) = seen.get(&real) {
+                        skipped.push(Skipped {
+                            path: p.clone(),
+                            reason: format!("the same file as {}, which is linted", first.display()),
+                        });
+                        continue;
+                    }
+                    seen.insert(real, p.clone());
+                }
                 match SourceFile::read(&p, limits)? {
                     Loaded::File(f) => files.push(f),
                     Loaded::Skipped(s) => skipped.push(s),
@@ -178,6 +191,7 @@ fn apply_pass(
         if refused.contains(&key) {
             continue;
         }
+        let fix = &keep_line_endings(&release, fix);
         if try_take(&release, fix, &mut taken, &mut new_files) {
             count += 1;
         } else if fix_breaks_parsing(&release, fix, &no_taken) {
@@ -210,6 +224,38 @@ fn apply_pass(
         files.push(SourceFile::from_text(path.clone(), Some(path), text));
     }
     (Release::new(files, root), count)
+}
+
+/// Fixes insert `\n` line breaks; in a file with CRLF line endings they become `\r\n`, so a
+/// fix never leaves a file with mixed endings.
+fn keep_line_endings(release: &Release, fix: &Fix) -> Fix {
+    let mut fix = fix.clone();
+    for edit in &mut fix.edits {
+        let EditTarget::File(id) = edit.target else { continue };
+        if uses_crlf(&release.files[id].text) && edit.text.contains('\n') {
+            edit.text = to_crlf(&edit.text);
+        }
+    }
+    fix
+}
+
+/// Does the file's first line break use CRLF?
+fn uses_crlf(text: &str) -> bool {
+    text.find('\n')
+        .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r')
+}
+
+fn to_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 fn try_take(
