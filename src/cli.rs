@@ -411,13 +411,13 @@ fn fix(
         eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
     }
     let n = outcome.applied;
+    let written = outcome.changes.len().saturating_sub(failed.len());
     eprintln!(
-        "Applied {n} fix{} in {} file{}; {} finding{} remain.",
+        "Applied {n} fix{} in {written} file{}; {} finding{} remain.",
         if n == 1 { "" } else { "es" },
-        outcome.changes.len(),
-        if outcome.changes.len() == 1 { "" } else { "s" },
+        if written == 1 { "" } else { "s" },
         outcome.remaining.len(),
-        if outcome.remaining.len() == 1 { "s" } else { "" },
+        if outcome.remaining.len() == 1 { "" } else { "s" },
     );
     if !failed.is_empty() {
         return Ok(EXIT_ERROR);
