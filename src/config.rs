@@ -240,3 +240,34 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("32MiB"), Ok(32 << 20));
+        assert_eq!(parse_size("500 KB"), Ok(500_000));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert!(
+            parse_size("12 parsecs")
+                .unwrap_err()
+                .contains("unknown size unit `parsecs`")
+        );
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn unset_limits_keep_defaults() {
+        let l = LimitsConfig {
+            max_depth: Some(10),
+            ..LimitsConfig::default()
+        }
+        .resolve();
+        assert_eq!(l.max_depth, 10);
+        assert_eq!(l.max_file_size, Limits::default().max_file_size);
+    }
+}
