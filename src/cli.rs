@@ -8,11 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::compat::{self, ClusterVersions, VersionSpec};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{unified_diff, write_atomic};
+use crate::fix::unified_diff;
 use crate::lint::{self, Input};
 use crate::release::Release;
 use crate::report::{self, display_path};
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
+use crate::source;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -330,23 +331,38 @@ fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     } else {
         config.paths.iter().map(|p| config.base.join(p)).collect()
     };
+    let limits = config.limits.resolve();
     let release = if stdin {
         let mut text = String::new();
         std::io::stdin()
+            .take(limits.max_file_size.saturating_add(1))
             .read_to_string(&mut text)
             .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
-        lint::load(Input::Stdin(text))
+        if text.len() as u64 > limits.max_file_size {
+            return Err(format!(
+                "<stdin>: larger than {} (limits.max-file-size in .snaplint.yaml)",
+                source::human_size(limits.max_file_size)
+            ));
+        }
+        lint::load_with(Input::Stdin(text), &limits)
     } else {
-        lint::load(Input::Paths {
-            paths: &paths,
-            exclude: &exclude,
-            base: &config.base,
-        })
+        lint::load_with(
+            Input::Paths {
+                paths: &paths,
+                exclude: &exclude,
+                base: &config.base,
+            },
+            &limits,
+        )
     }
     .map_err(|e| e.to_string())?;
+    for s in &release.skipped {
+        eprintln!("snaplint: warning: {}: skipped: {}", s.path.display(), s.reason);
+    }
+    let roots = paths;
 
     if args.fix || args.diff {
-        return fix(release, rules, &filter, &args, fail_on);
+        return fix(release, rules, &filter, &args, fail_on, &roots);
     }
     let diagnostics = lint::lint(&release, rules, &filter, &args.run_options());
     emit(&release, &diagnostics, &args, rules)?;
@@ -361,6 +377,7 @@ fn fix(
     filter: &Filter,
     args: &CheckArgs,
     fail_on: Severity,
+    roots: &[PathBuf],
 ) -> Result<u8, String> {
     let outcome = lint::fix(release, rules, filter, &args.run_options(), args.unsafe_fixes);
     if args.diff {
@@ -385,23 +402,28 @@ fn fix(
             EXIT_FINDINGS
         });
     }
-    for c in &outcome.changes {
-        let Some(disk) = &c.disk else { continue };
-        write_atomic(disk, c.original.as_deref(), &c.new).map_err(|e| e.to_string())?;
-    }
+    // One file that cannot be written (read-only, changed on disk, outside the given paths) is
+    // an error for that file; the others are still written. Exit 2 if any failed.
+    let failed = lint::write_changes(&outcome.changes, roots);
     emit(&outcome.release, &outcome.remaining, args, rules)?;
+    for e in &failed {
+        eprintln!("snaplint: error: {e}");
+    }
     for rule in &outcome.dropped {
         eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
     }
     let n = outcome.applied;
+    let written = outcome.changes.len().saturating_sub(failed.len());
     eprintln!(
-        "Applied {n} fix{} in {} file{}; {} finding{} remain.",
+        "Applied {n} fix{} in {written} file{}; {} finding{} remain.",
         if n == 1 { "" } else { "es" },
-        outcome.changes.len(),
-        if outcome.changes.len() == 1 { "" } else { "s" },
+        if written == 1 { "" } else { "s" },
         outcome.remaining.len(),
-        if outcome.remaining.len() == 1 { "s" } else { "" },
+        if outcome.remaining.len() == 1 { "" } else { "s" },
     );
+    if !failed.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
     Ok(exit_code(&outcome.remaining, fail_on))
 }
 

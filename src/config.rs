@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::Severity;
 use crate::rules::{Filter, RuleSpec, pattern_matches, schema};
-use crate::source::SourceFile;
+use crate::source::{Limits, SourceFile};
 use crate::yaml::{Node, to_json};
 
 pub const FILE_NAME: &str = ".snaplint.yaml";
@@ -32,9 +32,79 @@ pub struct Config {
     /// Where the release is, relative to the config file; used when no path is given.
     #[serde(default)]
     pub paths: Vec<PathBuf>,
+    /// Resource limits; unset ones keep their defaults.
+    #[serde(default)]
+    pub limits: LimitsConfig,
     /// The directory holding the config file; globs are relative to it.
     #[serde(skip)]
     pub base: PathBuf,
+}
+
+/// `limits:` as written. Sizes are bytes, or a number with a unit (`32MiB`, `500 KB`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct LimitsConfig {
+    pub max_file_size: Option<Size>,
+    pub max_documents: Option<usize>,
+    pub max_depth: Option<usize>,
+    pub max_archive_size: Option<Size>,
+}
+
+/// A byte count: an integer, or a string with a unit (B, KB, KiB, MB, MiB, GB, GiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bytes(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bytes(n) => Ok(Size(n)),
+            Raw::Text(t) => parse_size(&t).map(Size).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// `32MiB`, `500 KB`, `1048576` -> bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 32MiB, 500KB, 1048576)"))?;
+    let mult: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KB" => 1000,
+        "KiB" => 1 << 10,
+        "MB" => 1_000_000,
+        "MiB" => 1 << 20,
+        "GB" => 1_000_000_000,
+        "GiB" => 1 << 30,
+        u => {
+            return Err(format!(
+                "unknown size unit `{u}` in `{text}` (B, KB, KiB, MB, MiB, GB, GiB)"
+            ));
+        }
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("`{text}` is too large"))
+}
+
+impl LimitsConfig {
+    /// The effective limits: the configured ones over the defaults.
+    pub fn resolve(&self) -> Limits {
+        let d = Limits::default();
+        Limits {
+            max_file_size: self.max_file_size.map_or(d.max_file_size, |s| s.0),
+            max_documents: self.max_documents.unwrap_or(d.max_documents),
+            max_depth: self.max_depth.unwrap_or(d.max_depth),
+            max_archive_size: self.max_archive_size.map_or(d.max_archive_size, |s| s.0),
+        }
+    }
 }
 
 /// One line: the file, where, and what is wrong.
@@ -168,5 +238,36 @@ impl Config {
             per_file_ignores,
             base: self.base.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("32MiB"), Ok(32 << 20));
+        assert_eq!(parse_size("500 KB"), Ok(500_000));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert!(
+            parse_size("12 parsecs")
+                .unwrap_err()
+                .contains("unknown size unit `parsecs`")
+        );
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn unset_limits_keep_defaults() {
+        let l = LimitsConfig {
+            max_depth: Some(10),
+            ..LimitsConfig::default()
+        }
+        .resolve();
+        assert_eq!(l.max_depth, 10);
+        assert_eq!(l.max_file_size, Limits::default().max_file_size);
     }
 }

@@ -2,7 +2,7 @@
 //! key order survive), unified diffs, and atomic writes that refuse a file changed on disk.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::yaml::Span;
 
@@ -53,13 +53,79 @@ pub enum WriteError {
     Changed { path: String },
     #[error("{path}: cannot write: {source}")]
     Io { path: String, source: std::io::Error },
+    #[error("{path}: resolves to {target}, outside the paths being fixed; not written")]
+    Outside { path: String, target: String },
+    #[error("{path}: read-only file; not overwritten (make it writable to fix it)")]
+    ReadOnly { path: String },
+}
+
+/// Write a fixed file, but only inside `roots` (the paths snaplint was given): the real target
+/// is resolved through every symlink first, refused if it lies outside, and written there, so a
+/// symlink inside the release is kept and one pointing outside is never written through. A
+/// read-only file is refused rather than replaced. `original` is what snaplint read.
+pub fn write_checked(path: &Path, original: Option<&str>, content: &str, roots: &[PathBuf]) -> Result<(), WriteError> {
+    let name = path.display().to_string();
+    let target = resolve_inside(path, roots, original.is_none())?;
+    if original.is_some()
+        && let Ok(meta) = std::fs::metadata(&target)
+        && meta.permissions().readonly()
+    {
+        return Err(WriteError::ReadOnly { path: name });
+    }
+    write_atomic_as(&name, &target, original, content)
+}
+
+/// The canonical path a write to `path` lands on, if it is inside `roots`. A directory root
+/// holds everything under it; a file root holds itself, and (for `new` files, like a created
+/// Backup manifest) its directory.
+fn resolve_inside(path: &Path, roots: &[PathBuf], new: bool) -> Result<PathBuf, WriteError> {
+    let name = path.display().to_string();
+    let io = |source| WriteError::Io {
+        path: name.clone(),
+        source,
+    };
+    let target = if new {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file = path
+            .file_name()
+            .ok_or_else(|| io(std::io::ErrorKind::InvalidInput.into()))?;
+        std::fs::canonicalize(parent).map_err(io)?.join(file)
+    } else {
+        std::fs::canonicalize(path).map_err(io)?
+    };
+    let inside = roots.iter().any(|root| {
+        let Ok(root) = std::fs::canonicalize(root) else {
+            return false;
+        };
+        if root.is_dir() {
+            target.starts_with(&root)
+        } else {
+            target == root || new && target.parent() == root.parent()
+        }
+    });
+    if inside {
+        Ok(target)
+    } else {
+        Err(WriteError::Outside {
+            path: name,
+            target: target.display().to_string(),
+        })
+    }
 }
 
 /// Write `content` to `path` through a temp file in the same directory and a rename, keeping
 /// the file's permissions. `original` is what snaplint read: if the file now differs, refuse.
 /// A new file (`original` is `None`) must not exist yet.
 pub fn write_atomic(path: &Path, original: Option<&str>, content: &str) -> Result<(), WriteError> {
-    let name = path.display().to_string();
+    write_atomic_as(&path.display().to_string(), path, original, content)
+}
+
+/// [`write_atomic`], naming the file `name` in errors.
+fn write_atomic_as(name: &str, path: &Path, original: Option<&str>, content: &str) -> Result<(), WriteError> {
+    let name = name.to_owned();
     let io = |source| WriteError::Io {
         path: name.clone(),
         source,

@@ -1,17 +1,17 @@
 //! One lint run: load the release once, run the rules, and (with fixes) iterate apply ->
 //! re-parse -> re-lint in memory until nothing changes, before anything touches the disk.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
-use crate::fix::{apply_edits, overlaps};
+use crate::fix::{WriteError, apply_edits, overlaps, write_checked};
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
-use crate::source::{LoadError, SourceFile, discover, is_chart_archive, split_stdin};
+use crate::source::{Limits, LoadError, Loaded, Skipped, SourceFile, discover, is_chart_archive, split_stdin_limited};
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
@@ -27,21 +27,53 @@ pub enum Input<'a> {
 }
 
 pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
+    load_with(input, &Limits::default())
+}
+
+/// [`load`] under `.snaplint.yaml` `limits:`. Paths that are not read (a FIFO, a broken
+/// symlink) are in `Release::skipped` with the reason.
+pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError> {
     match input {
-        Input::Stdin(text) => Ok(Release::new(split_stdin(&text), None)),
+        Input::Stdin(text) => Ok(Release::new(split_stdin_limited(&text, limits), None)),
         Input::Paths { paths, exclude, base } => {
             let found = discover(paths, exclude, base)?;
             let (archives, plain): (Vec<_>, Vec<_>) = found.into_iter().partition(|p| is_chart_archive(p));
+            let mut skipped = Vec::new();
+            // A symlink to a file that is also linted directly is read once: twice would
+            // double its findings and make --fix write it twice.
+            let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+            let mut unique = Vec::new();
+            for p in plain {
+                if let Ok(real) = std::fs::canonicalize(&p) {
+                    if let Some(first) = seen.get(&real) {
+                        let reason = format!("the same file as {}, which is linted", first.display());
+                        skipped.push(Skipped {
+                            path: p.clone(),
+                            reason,
+                        });
+                        continue;
+                    }
+                    seen.insert(real, p.clone());
+                }
+                unique.push(p);
+            }
             // Reading and parsing dominate; files are independent, so do them in parallel.
             // `collect` keeps discovery order, so everything downstream stays deterministic.
-            let mut files = plain
+            let loaded = unique
                 .par_iter()
-                .map(|p| SourceFile::read(p))
+                .map(|p| SourceFile::read(p, limits))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut files = Vec::new();
+            for l in loaded {
+                match l {
+                    Loaded::File(f) => files.push(f),
+                    Loaded::Skipped(s) => skipped.push(s),
+                }
+            }
             let archives = archives
                 .into_iter()
                 .map(|p| {
-                    let bytes = read_archive(&p);
+                    let bytes = read_archive(&p, limits.max_archive_size);
                     (p, bytes)
                 })
                 .collect();
@@ -54,6 +86,7 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
                 }
             });
             let mut release = Release::new(files, root);
+            release.skipped = skipped;
             release.charts = charts;
             Ok(release)
         }
@@ -61,12 +94,12 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
 }
 
 /// An archive's bytes, refusing one too large to be a chart before reading it.
-fn read_archive(path: &Path) -> Result<Vec<u8>, String> {
+fn read_archive(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let len = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
-    if len > crate::helm::archive::MAX_ARCHIVE_BYTES as u64 {
+    if len > max {
         return Err(format!(
-            "archive is larger than {} MiB",
-            crate::helm::archive::MAX_ARCHIVE_BYTES >> 20
+            "archive is larger than {} MiB (limits.max-archive-size)",
+            max >> 20
         ));
     }
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
@@ -92,6 +125,18 @@ pub struct FixOutcome {
     pub changes: Vec<Change>,
     pub release: Release,
     pub remaining: Vec<Diagnostic>,
+}
+
+/// Write every changed file that lives on disk, each on its own: a file that cannot be written
+/// (read-only, changed since it was read, outside `roots`) is an error for that file only.
+pub fn write_changes(changes: &[Change], roots: &[PathBuf]) -> Vec<WriteError> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            let disk = c.disk.as_ref()?;
+            write_checked(disk, c.original.as_deref(), &c.new, roots).err()
+        })
+        .collect()
 }
 
 fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -171,6 +216,7 @@ fn apply_pass(
     dropped: &mut Vec<String>,
     refused: &mut HashSet<(String, String)>,
 ) -> (Release, usize) {
+    let no_taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
     for check_each in [false, true] {
         let mut taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
         let mut new_files: Vec<(PathBuf, String)> = Vec::new();
@@ -183,9 +229,10 @@ fn apply_pass(
             if refused.contains(&key) {
                 continue;
             }
+            let fix = &keep_line_endings(&release, fix);
             if try_take(&release, fix, check_each, &mut taken, &mut new_files) {
                 count += 1;
-            } else if check_each && fix_breaks_parsing(&release, fix) {
+            } else if check_each && fix_breaks_parsing(&release, fix, &no_taken) {
                 refused.insert(key);
                 dropped.push(d.rule.clone());
             }
@@ -215,7 +262,7 @@ fn changed_files(
         let Some(text) = apply_edits(&file.text, &refs) else {
             continue;
         };
-        let next = SourceFile::from_text(file.path.clone(), file.disk.clone(), text);
+        let next = SourceFile::from_text_limited(file.path.clone(), file.disk.clone(), text, file.limits);
         if !trusted && parse_errors(&next) > parse_errors(file) {
             return None;
         }
@@ -234,6 +281,7 @@ fn changed_files(
 fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Release {
     let root = release.root.clone();
     let charts = release.charts.clone();
+    let skipped = release.skipped.clone();
     let mut files: Vec<Option<SourceFile>> = release.files.into_iter().map(Some).collect();
     let mut added = Vec::new();
     for (id, file) in changed {
@@ -245,7 +293,40 @@ fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Relea
     let files: Vec<SourceFile> = files.into_iter().flatten().chain(added).collect();
     let mut next = Release::new(files, root);
     next.charts = charts;
+    next.skipped = skipped;
     next
+}
+
+/// Fixes insert `\n` line breaks; in a file with CRLF line endings they become `\r\n`, so a
+/// fix never leaves a file with mixed endings.
+fn keep_line_endings(release: &Release, fix: &Fix) -> Fix {
+    let mut fix = fix.clone();
+    for edit in &mut fix.edits {
+        let EditTarget::File(id) = edit.target else { continue };
+        if uses_crlf(&release.files[id].text) && edit.text.contains('\n') {
+            edit.text = to_crlf(&edit.text);
+        }
+    }
+    fix
+}
+
+/// Does the file's first line break use CRLF?
+fn uses_crlf(text: &str) -> bool {
+    text.find('\n')
+        .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r')
+}
+
+fn to_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 fn try_take(
@@ -270,7 +351,9 @@ fn try_take(
             }
         }
     }
-    if check_parse && fix_breaks_parsing(release, fix) {
+    // Checked together with the fixes already taken in this pass: two fixes that are fine alone
+    // can clash (two misspelled keys both renamed to the same key is a duplicate key).
+    if check_parse && fix_breaks_parsing(release, fix, taken) {
         return false;
     }
     for edit in &fix.edits {
@@ -282,14 +365,19 @@ fn try_take(
     true
 }
 
-/// Would this fix alone leave a file with more parse errors than it has now?
-fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
+/// Would this fix, on top of the edits already `taken` in this pass, leave a file with more
+/// parse errors than it has now?
+fn fix_breaks_parsing(release: &Release, fix: &Fix, taken: &[Vec<(Span, String)>]) -> bool {
     let mut by_file: Vec<(usize, Vec<(Span, &str)>)> = Vec::new();
     for edit in &fix.edits {
         match &edit.target {
             EditTarget::File(id) => match by_file.iter_mut().find(|(f, _)| f == id) {
                 Some((_, v)) => v.push((edit.span.clone(), &edit.text)),
-                None => by_file.push((*id, vec![(edit.span.clone(), &edit.text)])),
+                None => {
+                    let mut v: Vec<(Span, &str)> = taken[*id].iter().map(|(s, t)| (s.clone(), t.as_str())).collect();
+                    v.push((edit.span.clone(), &edit.text));
+                    by_file.push((*id, v));
+                }
             },
             EditTarget::NewFile(p) => {
                 let f = SourceFile::from_text(p.clone(), None, edit.text.clone());
@@ -302,7 +390,14 @@ fn fix_breaks_parsing(release: &Release, fix: &Fix) -> bool {
     by_file.into_iter().any(|(id, edits)| {
         let file = &release.files[id];
         match apply_edits(&file.text, &edits) {
-            Some(text) => parse_errors(&SourceFile::from_text(file.path.clone(), None, text)) > parse_errors(file),
+            Some(text) => {
+                parse_errors(&SourceFile::from_text_limited(
+                    file.path.clone(),
+                    None,
+                    text,
+                    file.limits,
+                )) > parse_errors(file)
+            }
             None => true,
         }
     })

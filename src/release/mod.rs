@@ -36,6 +36,8 @@ pub struct Release {
     pub charts: Vec<crate::helm::ChartRecord>,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
     pub root: Option<PathBuf>,
+    /// Paths found but not read (FIFO, broken symlink, symlink loop), with the reason.
+    pub skipped: Vec<crate::source::Skipped>,
 }
 
 impl Release {
@@ -70,6 +72,7 @@ impl Release {
             opt_out: false,
             charts: Vec::new(),
             root,
+            skipped: Vec::new(),
         };
         release.workloads = workload::build(&release);
         release.opt_out = release.compute_opt_out();

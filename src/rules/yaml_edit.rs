@@ -158,7 +158,13 @@ fn insertion_point(text: &str, map: &Node) -> usize {
     } else {
         last_end
     };
-    line_end(text, at)
+    // Before a CRLF's `\r`, so the inserted lines do not split it.
+    let end = line_end(text, at);
+    if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
 }
 
 fn append_to_block_map(text: &str, file: FileId, map: &Node, entries: &[String]) -> Option<Edit> {
@@ -207,7 +213,7 @@ pub fn remove_entries(text: &str, file: FileId, map_key: &Node, map: &Node, keys
 /// elsewhere with quoting and comments intact. Only single-line entries qualify.
 pub fn raw_entry(text: &str, key: &Node, value: &Node) -> Option<String> {
     let lines = entry_lines(text, key, value);
-    let raw = text[lines].trim_end_matches('\n').trim_start();
+    let raw = text[lines].trim_end_matches(['\n', '\r']).trim_start();
     (!raw.contains('\n')).then(|| raw.to_owned())
 }
 

@@ -18,8 +18,12 @@ pub fn is_chart_archive(path: &Path) -> bool {
     name.ends_with(".tgz") || name.ends_with(".tar.gz")
 }
 
-/// Every YAML file and chart archive under `paths`. Hidden files and directories (`.git`, `.snaplint.yaml`,
-/// `.github`) are skipped; a file named explicitly is always taken.
+/// Every YAML file and chart archive under `paths`. Hidden files and directories (`.git`,
+/// `.snaplint.yaml`, `.github`) are skipped; a file named explicitly is always taken.
+/// Directories are walked without following symlinks (so a symlink loop cannot trap the walk);
+/// a symlink, FIFO or other non-directory entry with a YAML name is returned too, and
+/// `SourceFile::read` decides whether it is read or skipped with a reason. Archives must be
+/// regular files.
 pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for root in paths {
@@ -30,7 +34,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
                 source,
             },
         })?;
-        if meta.is_file() {
+        if !meta.is_dir() {
             out.push(root.clone());
             continue;
         }
@@ -44,10 +48,9 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
                 LoadError::Io { path, source: e.into() }
             })?;
             let path = entry.path();
-            if entry.file_type().is_file()
-                && (is_yaml_path(path) || is_chart_archive(path))
-                && !is_excluded(path, exclude, base)
-            {
+            let kind = entry.file_type();
+            let wanted = (!kind.is_dir() && is_yaml_path(path)) || (kind.is_file() && is_chart_archive(path));
+            if wanted && !is_excluded(path, exclude, base) {
                 out.push(path.to_path_buf());
             }
         }

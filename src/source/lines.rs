@@ -39,7 +39,11 @@ impl LineIndex {
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line0 = self.line_of(offset);
-        let start = self.starts[line0];
+        // A UTF-8 byte order mark is invisible in editors: columns on line 1 start after it.
+        let start = match self.starts[line0] {
+            0 if text.starts_with('\u{feff}') && offset >= 3 => 3,
+            s => s,
+        };
         Position {
             line: line0 + 1,
             column: text[start..offset].chars().count() + 1,
@@ -77,5 +81,20 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(idx.position(text, x), Position { line: 2, column: 7 });
         assert_eq!(idx.line_text(text, 1), "namé: x");
+    }
+
+    #[test]
+    fn byte_order_mark_takes_no_column() {
+        let text = "\u{feff}a: 1\nb: 2\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 3), Position { line: 1, column: 1 });
+        assert_eq!(
+            idx.position(text, text.find('1').unwrap()),
+            Position { line: 1, column: 4 }
+        );
+        assert_eq!(
+            idx.position(text, text.find('b').unwrap()),
+            Position { line: 2, column: 1 }
+        );
     }
 }

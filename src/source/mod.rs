@@ -13,10 +13,49 @@ pub use lines::{LineIndex, Position};
 pub use mask::mask_templates;
 pub use suppress::{Suppression, parse_suppressions};
 
-use crate::yaml::{Document, Span, parse_stream};
+use crate::yaml::{Document, MAX_DEPTH, Span, parse_stream_limited};
 
-/// Larger files are reported, not parsed: no hand-written manifest is this big.
+/// Larger files are reported, not parsed: no hand-written manifest is this big. The default of
+/// `limits.max-file-size`.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Resource limits, from `.snaplint.yaml` `limits:`. Each one turns a hostile or accidental
+/// input (a log file named `.yaml`, a generated stream, a nesting bomb) into a clear finding
+/// instead of a hang or an out-of-memory kill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes; a larger file is a PARSE001 finding and is not read (its size is checked first).
+    pub max_file_size: u64,
+    /// YAML documents in one file.
+    pub max_documents: usize,
+    /// Nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Bytes of a chart archive (`.tgz`), for the archive reader.
+    pub max_archive_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: MAX_FILE_BYTES as u64,
+            max_documents: 10_000,
+            max_depth: MAX_DEPTH,
+            // The archive reader refuses more than this anyway (helm::archive::MAX_ARCHIVE_BYTES).
+            max_archive_size: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// `33554432` -> `32 MiB`, for messages.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes % unit == 0 {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -24,6 +63,20 @@ pub enum LoadError {
     NotFound { path: PathBuf },
     #[error("{path}: cannot read: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+}
+
+/// A path that was found but not read, and why (a FIFO, a broken symlink, a symlink loop).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What reading one discovered path gives.
+#[derive(Debug)]
+pub enum Loaded {
+    File(SourceFile),
+    Skipped(Skipped),
 }
 
 #[derive(Debug)]
@@ -42,13 +95,29 @@ pub struct SourceFile {
     /// For a template rendered from a Helm chart archive: the archive. Such a file has no
     /// `disk` path and takes no fixes.
     pub archive: Option<PathBuf>,
+    /// The limits it was parsed under; re-parses after fixes use the same.
+    pub limits: Limits,
 }
 
 impl SourceFile {
     /// Build from text already in memory: mask, parse, scan suppression comments.
     pub fn from_text(path: PathBuf, disk: Option<PathBuf>, text: String) -> Self {
+        Self::from_text_limited(path, disk, text, Limits::default())
+    }
+
+    pub fn from_text_limited(path: PathBuf, disk: Option<PathBuf>, text: String, limits: Limits) -> Self {
         let masked = mask_templates(&text);
-        let documents = parse_stream(&masked.text, &masked.templates);
+        let documents =
+            match parse_stream_limited(&masked.text, &masked.templates, limits.max_depth, limits.max_documents) {
+                Ok(docs) => docs,
+                Err(e) => {
+                    let problem = format!(
+                        "more than {} YAML documents in one file (limits.max-documents in .snaplint.yaml); not parsed",
+                        e.limit
+                    );
+                    return Self::unparseable(path, disk, problem, limits);
+                }
+            };
         let lines = LineIndex::new(&text);
         let suppressions = parse_suppressions(&text);
         SourceFile {
@@ -61,10 +130,11 @@ impl SourceFile {
             suppressions,
             problem: None,
             archive: None,
+            limits,
         }
     }
 
-    fn unparseable(path: PathBuf, disk: Option<PathBuf>, problem: String) -> Self {
+    fn unparseable(path: PathBuf, disk: Option<PathBuf>, problem: String, limits: Limits) -> Self {
         SourceFile {
             path,
             disk,
@@ -75,31 +145,99 @@ impl SourceFile {
             suppressions: Vec::new(),
             problem: Some(problem),
             archive: None,
+            limits,
         }
     }
 
-    /// Read and parse one file from disk.
-    pub fn read(path: &Path) -> Result<Self, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    fn too_large(path: PathBuf, disk: Option<PathBuf>, size: u64, limits: Limits) -> Self {
+        let problem = format!(
+            "file is {}, larger than {} (limits.max-file-size in .snaplint.yaml); not read",
+            human_size(size),
+            human_size(limits.max_file_size)
+        );
+        Self::unparseable(path, disk, problem, limits)
+    }
+
+    /// Read and parse one file from disk. Only regular files (or symlinks to them) are read: a
+    /// FIFO would block forever, a device could be endless. The size limit is checked on the
+    /// metadata before anything is read, and again while reading (the file may grow).
+    pub fn read(path: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
+        use std::io::Read as _;
+        let io = |source| LoadError::Io {
             path: path.to_owned(),
             source,
-        })?;
-        Ok(Self::from_bytes(path.to_owned(), Some(path.to_owned()), bytes))
+        };
+        let skipped = |reason: &str| {
+            Ok(Loaded::Skipped(Skipped {
+                path: path.to_owned(),
+                reason: reason.to_owned(),
+            }))
+        };
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return skipped("broken symlink (its target does not exist)");
+            }
+            Err(e) if e.raw_os_error() == Some(ELOOP) => return skipped("symlink loop"),
+            Err(e) => return Err(io(e)),
+        };
+        if meta.is_dir() {
+            return skipped("a directory, not a file");
+        }
+        if !meta.is_file() {
+            return skipped(&format!("not a regular file ({}); not read", file_type_name(&meta)));
+        }
+        let disk = Some(path.to_owned());
+        if meta.len() > limits.max_file_size {
+            return Ok(Loaded::File(Self::too_large(
+                path.to_owned(),
+                disk,
+                meta.len(),
+                *limits,
+            )));
+        }
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(limits.max_file_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > limits.max_file_size {
+            return Ok(Loaded::File(Self::too_large(
+                path.to_owned(),
+                disk,
+                bytes.len() as u64,
+                *limits,
+            )));
+        }
+        Ok(Loaded::File(Self::from_bytes_limited(
+            path.to_owned(),
+            disk,
+            bytes,
+            *limits,
+        )))
     }
 
     pub fn from_bytes(path: PathBuf, disk: Option<PathBuf>, bytes: Vec<u8>) -> Self {
-        if bytes.len() > MAX_FILE_BYTES {
-            let mib = MAX_FILE_BYTES / (1024 * 1024);
-            return Self::unparseable(path, disk, format!("file is larger than {mib} MiB; not parsed"));
+        Self::from_bytes_limited(path, disk, bytes, Limits::default())
+    }
+
+    pub fn from_bytes_limited(path: PathBuf, disk: Option<PathBuf>, bytes: Vec<u8>, limits: Limits) -> Self {
+        if bytes.len() as u64 > limits.max_file_size {
+            return Self::too_large(path, disk, bytes.len() as u64, limits);
+        }
+        if let Some(encoding) = wide_encoding(&bytes) {
+            let problem = format!("{encoding} is not supported; save the file as UTF-8");
+            return Self::unparseable(path, disk, problem, limits);
         }
         if bytes.iter().take(8192).any(|b| *b == 0) {
-            return Self::unparseable(path, disk, "binary file (contains NUL bytes); not YAML".into());
+            return Self::unparseable(path, disk, "binary file (contains NUL bytes); not YAML".into(), limits);
         }
         match String::from_utf8(bytes) {
-            Ok(text) => Self::from_text(path, disk, text),
+            Ok(text) => Self::from_text_limited(path, disk, text, limits),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                Self::unparseable(path, disk, format!("not valid UTF-8 (invalid byte at offset {at})"))
+                let problem = format!("not valid UTF-8 (invalid byte at offset {at}); save the file as UTF-8");
+                Self::unparseable(path, disk, problem, limits)
             }
         }
     }
@@ -109,9 +247,47 @@ impl SourceFile {
     }
 }
 
+#[cfg(unix)]
+const ELOOP: i32 = 40;
+#[cfg(not(unix))]
+const ELOOP: i32 = -1;
+
+/// UTF-16 and UTF-32 files announce themselves with a byte order mark (YAML allows them, but
+/// no Kubernetes tool reads them, and they are full of NUL bytes).
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] | [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32"),
+        [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..] => Some("UTF-16"),
+        _ => None,
+    }
+}
+
+fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "not a file"
+}
+
 /// Split a `helm template` / `kubectl` stream read from stdin into one virtual file per
 /// `# Source: path` comment, so findings name the chart template they came from.
 pub fn split_stdin(text: &str) -> Vec<SourceFile> {
+    split_stdin_limited(text, &Limits::default())
+}
+
+pub fn split_stdin_limited(text: &str, limits: &Limits) -> Vec<SourceFile> {
     let mut groups: Vec<(PathBuf, String)> = Vec::new();
     for chunk in split_at_markers(text) {
         let path = source_comment(chunk).map_or_else(|| PathBuf::from("<stdin>"), PathBuf::from);
@@ -122,7 +298,7 @@ pub fn split_stdin(text: &str) -> Vec<SourceFile> {
     }
     groups
         .into_iter()
-        .map(|(path, text)| SourceFile::from_text(path, None, text))
+        .map(|(path, text)| SourceFile::from_text_limited(path, None, text, *limits))
         .collect()
 }
 

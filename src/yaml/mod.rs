@@ -6,4 +6,4 @@ mod parse;
 
 pub use json::{ToJsonError, to_json};
 pub use node::{Node, NodeKind, Scalar, Span, Style, Typed};
-pub use parse::{Document, MAX_DEPTH, ParseError, parse_stream};
+pub use parse::{Document, MAX_DEPTH, ParseError, TooManyDocuments, parse_stream, parse_stream_limited};

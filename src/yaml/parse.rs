@@ -33,13 +33,39 @@ pub struct Document {
 
 /// Parse a masked stream. `templates` are the masked byte ranges, used to mark templated scalars.
 pub fn parse_stream(text: &str, templates: &[Span]) -> Vec<Document> {
+    parse_stream_limited(text, templates, MAX_DEPTH, usize::MAX).unwrap_or_default()
+}
+
+/// More documents in one file than `.snaplint.yaml` `limits.max-documents` allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManyDocuments {
+    pub limit: usize,
+}
+
+/// [`parse_stream`] with the configured limits: nesting deeper than `max_depth` is a parse error
+/// of its document; more than `max_documents` documents refuse the whole stream, before most of
+/// it is parsed.
+pub fn parse_stream_limited(
+    text: &str,
+    templates: &[Span],
+    max_depth: usize,
+    max_documents: usize,
+) -> Result<Vec<Document>, TooManyDocuments> {
+    let too_many = TooManyDocuments { limit: max_documents };
+    let chunks = split_documents(text);
+    if chunks.len() > max_documents {
+        return Err(too_many);
+    }
     let mut docs = Vec::new();
-    for chunk in split_documents(text) {
-        let mut builder = Builder::new(&text[chunk.clone()], chunk.start, templates);
+    for chunk in chunks {
+        let mut builder = Builder::new(&text[chunk.clone()], chunk.start, templates, max_depth);
         builder.run();
         docs.extend(builder.finish(chunk));
+        if docs.len() > max_documents {
+            return Err(too_many);
+        }
     }
-    docs
+    Ok(docs)
 }
 
 /// Split at lines that start with `---` followed by whitespace or the end of the line.
@@ -79,6 +105,7 @@ struct Builder<'a> {
     text: &'a str,
     base: usize,
     templates: &'a [Span],
+    max_depth: usize,
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
     frames: Vec<Frame>,
@@ -91,7 +118,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, base: usize, templates: &'a [Span]) -> Self {
+    fn new(text: &'a str, base: usize, templates: &'a [Span], max_depth: usize) -> Self {
         let char_bytes = (!text.is_ascii()).then(|| {
             let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
             v.push(text.len());
@@ -101,6 +128,7 @@ impl<'a> Builder<'a> {
             text,
             base,
             templates,
+            max_depth,
             char_bytes,
             frames: Vec::new(),
             docs: Vec::new(),
@@ -234,10 +262,13 @@ impl<'a> Builder<'a> {
     }
 
     fn push(&mut self, frame: Frame, at: usize) -> Result<(), ParseError> {
-        if self.frames.len() >= MAX_DEPTH {
+        if self.frames.len() >= self.max_depth {
             return Err(ParseError {
                 offset: at,
-                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                message: format!(
+                    "nesting deeper than {} levels (limits.max-depth in .snaplint.yaml)",
+                    self.max_depth
+                ),
             });
         }
         self.frames.push(frame);
