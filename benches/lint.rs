@@ -45,7 +45,11 @@ fn main() {
                 .fold((f64::MAX, 0), |(t, m), (t2, m2)| (t.min(t2), m.max(m2)));
             let base = *floor.get_or_insert(secs);
             // The whole-process row is timed from outside: its memory is not measured.
-            let peak = if mode == "process" { "–".to_owned() } else { format!("{:.1}", peak_kb as f64 / 1024.0) };
+            let peak = if mode == "process" {
+                "–".to_owned()
+            } else {
+                format!("{:.1}", peak_kb as f64 / 1024.0)
+            };
             println!(
                 "| {n} | {} | {mb:.1} | {} | {mode} | {:.1} | {:.1} | {:.0} | {peak} | {:.2}× |",
                 g.files,

@@ -198,6 +198,10 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("min-kots-version", versions::min_kots_version),
     ("embedded-cluster-snapshots", versions::embedded_cluster),
     ("restic-settings", versions::restic_settings),
+    (
+        "hook-feature-newer-than-velero",
+        versions::hook_feature_newer_than_velero,
+    ),
     ("version-invalid", versions::invalid_version),
     ("chart-template-not-analyzed", helm::template_not_analyzed),
     ("chart-archive-invalid", helm::archive_invalid),

@@ -186,49 +186,52 @@ pub fn velero_unsupported(ctx: &mut Ctx) {
     }
 }
 
-/// VER004: a Backup field or hook feature newer than the oldest Velero the release allows.
+/// VER004: a Backup field newer than the oldest Velero the release allows.
 pub fn field_newer_than_velero(ctx: &mut Ctx) {
-    let data = compat::data();
+    let Some(oldest) = oldest_velero(ctx) else { return };
     let release = ctx.release;
-    let sites = velero_sites(ctx);
-    let (oldest, origin) = match sites
-        .iter()
-        .filter_map(|(_, s)| s.value.lowest().map(|v| (v, s.origin.clone())))
-        .min_by(|a, b| a.0.cmp(&b.0))
-    {
-        Some(x) => x,
-        None => match data.supported.min.lowest() {
-            Some(v) => (v, "the oldest Velero KOTS supports".to_owned()),
-            None => return,
-        },
-    };
-    let mut found: Vec<(FileId, Span, String, Version)> = Vec::new();
+    let mut found: Vec<Newer> = Vec::new();
     for o in release.backups() {
         let Some(spec) = release.node(o).get("spec") else {
             continue;
         };
         for (key, _) in spec.entries() {
             let Some(name) = key.as_str() else { continue };
-            if let Some(since) = backup_field_since(name).filter(|s| *s > oldest) {
+            if let Some(since) = backup_field_since(name) {
                 found.push((o.file, key.span.clone(), format!("Backup field `spec.{name}`"), since));
             }
         }
     }
-    for o in release.objects.iter().filter(|o| {
-        o.kind.as_deref() == Some("Restore") && o.api_version.as_deref() == Some(crate::release::VELERO_API)
-    }) {
-        let root = release.node(o);
-        let resources = root.path("spec.hooks.resources").map(Node::items).unwrap_or_default();
-        for r in resources {
-            for hook in r.get("postHooks").map(Node::items).unwrap_or_default() {
-                if let Some((key, _)) = hook.get("exec").and_then(|e| e.entry("waitForReady")) {
-                    found.push((
-                        o.file,
-                        key.span.clone(),
-                        "Restore hook `exec.waitForReady`".into(),
-                        Version::new(1, 13, 0),
-                    ));
-                }
+    report_newer(ctx, found, &oldest);
+}
+
+/// HOOK011: a hook key or field newer than the oldest Velero the release allows.
+pub fn hook_feature_newer_than_velero(ctx: &mut Ctx) {
+    let Some(oldest) = oldest_velero(ctx) else { return };
+    let release = ctx.release;
+    // `wait-for-ready` / `waitForReady` came with Velero 1.13 (PR #6918).
+    let wait_for_ready = Version::new(1, 13, 0);
+    let mut found: Vec<Newer> = Vec::new();
+    for (o, restore) in release.hook_specs() {
+        if !restore {
+            continue;
+        }
+        let resources = release
+            .node(o)
+            .path("spec.hooks.resources")
+            .map(Node::items)
+            .unwrap_or_default();
+        for hook in resources
+            .iter()
+            .flat_map(|r| r.get("postHooks").map(Node::items).unwrap_or_default())
+        {
+            if let Some((key, _)) = hook.get("exec").and_then(|e| e.entry("waitForReady")) {
+                found.push((
+                    o.file,
+                    key.span.clone(),
+                    "Restore hook `exec.waitForReady`".into(),
+                    wait_for_ready.clone(),
+                ));
             }
         }
     }
@@ -237,16 +240,35 @@ pub fn field_newer_than_velero(ctx: &mut Ctx) {
             continue;
         };
         if let Some((key, _)) = ann.entry("post.hook.restore.velero.io/wait-for-ready") {
-            found.push((
-                w.file,
-                key.span.clone(),
-                "restore hook annotation `post.hook.restore.velero.io/wait-for-ready`".into(),
-                Version::new(1, 13, 0),
-            ));
+            let what = "restore hook annotation `post.hook.restore.velero.io/wait-for-ready`".into();
+            found.push((w.file, key.span.clone(), what, wait_for_ready.clone()));
         }
     }
+    report_newer(ctx, found, &oldest);
+}
+
+/// (file, span, what, the Velero version it needs)
+type Newer = (FileId, Span, String, Version);
+
+/// The oldest Velero the release allows, and where that bound comes from: the lowest version
+/// pinned in the release or given on the command line, else the oldest Velero KOTS supports.
+fn oldest_velero(ctx: &Ctx) -> Option<(Version, String)> {
+    let pinned = velero_sites(ctx)
+        .iter()
+        .filter_map(|(_, s)| s.value.lowest().map(|v| (v, s.origin.clone())))
+        .min_by(|a, b| a.0.cmp(&b.0));
+    pinned.or_else(|| {
+        let data = compat::data();
+        data.supported
+            .min
+            .lowest()
+            .map(|v| (v, "the oldest Velero KOTS supports".to_owned()))
+    })
+}
+
+fn report_newer(ctx: &mut Ctx, found: Vec<Newer>, (oldest, origin): &(Version, String)) {
     for (file, span, what, since) in found {
-        if since <= oldest {
+        if since <= *oldest {
             continue;
         }
         ctx.report(
