@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceSpan, SpanContents};
 
 use super::{Summary, display_path};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -11,9 +11,72 @@ use crate::release::Release;
 
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Named<'a>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
+    /// Labels in other files, each shown with its own snippet.
+    notes: Vec<Note<'a>>,
+}
+
+/// A file's text under its display name, borrowed: miette's `NamedSource` would need a copy of
+/// the whole file per diagnostic.
+struct Named<'a> {
+    name: String,
+    text: &'a str,
+}
+
+impl miette::SourceCode for Named<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A related location in another file than the finding's.
+struct Note<'a> {
+    message: String,
+    source: Named<'a>,
+    label: LabeledSpan,
+}
+
+impl fmt::Debug for Note<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Note<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Note<'_> {}
+
+impl miette::Diagnostic for Note<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -51,13 +114,18 @@ impl miette::Diagnostic for Report<'_> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        (!self.notes.is_empty())
+            .then(|| Box::new(self.notes.iter().map(|n| n as &dyn miette::Diagnostic)) as Box<dyn Iterator<Item = _>>)
+    }
+
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         (!self.labels.is_empty())
             .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 }
 
-fn report<'a>(release: &Release, d: &'a Diagnostic) -> Report<'a> {
+fn report<'a>(release: &'a Release, d: &'a Diagnostic) -> Report<'a> {
     let mut help = d.help.clone();
     if let Some(fix) = &d.fix {
         let kind = match fix.applicability {
@@ -76,10 +144,14 @@ fn report<'a>(release: &Release, d: &'a Diagnostic) -> Report<'a> {
             source: None,
             labels: Vec::new(),
             help,
+            notes: Vec::new(),
         };
     };
     let file = &release.files[loc.file];
-    let source = NamedSource::new(display_path(&file.path), file.text.clone());
+    let source = Named {
+        name: display_path(&file.path),
+        text: &file.text,
+    };
     let mut labels = vec![LabeledSpan::new_primary_with_span(None, span(&loc.span))];
     for l in d.labels.iter().filter(|l| l.location.file == loc.file) {
         labels.push(LabeledSpan::new_with_span(
@@ -87,11 +159,28 @@ fn report<'a>(release: &Release, d: &'a Diagnostic) -> Report<'a> {
             span(&l.location.span),
         ));
     }
+    let notes = d
+        .labels
+        .iter()
+        .filter(|l| l.location.file != loc.file)
+        .map(|l| {
+            let other = &release.files[l.location.file];
+            Note {
+                message: l.message.clone(),
+                source: Named {
+                    name: display_path(&other.path),
+                    text: &other.text,
+                },
+                label: LabeledSpan::new_primary_with_span(None, span(&l.location.span)),
+            }
+        })
+        .collect();
     Report {
         d,
         source: Some(source),
         labels,
         help,
+        notes,
     }
 }
 
