@@ -108,6 +108,10 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff and write nothing.
     #[arg(long)]
     pub diff: bool,
+    /// Load extra rule files from this directory: each reuses a built-in check with its own ID,
+    /// severity and params (see README). Repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
     /// Also write the report in another format to a file, e.g. `--output sarif=snaplint.sarif`.
     /// Repeatable; the terminal still gets `--format`.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
@@ -311,7 +315,14 @@ fn merged_filter(config: &Config, args: &CheckArgs, rules: &[RuleSpec]) -> Resul
     Ok(filter)
 }
 
-fn check(args: CheckArgs, rules: &[RuleSpec]) -> Result<u8, String> {
+fn check(args: CheckArgs, builtin: &[RuleSpec]) -> Result<u8, String> {
+    let mut all = builtin.to_vec();
+    for dir in &args.rule_dirs {
+        let extra = rules::load_dir(dir, &all).map_err(|e| e.to_string())?;
+        all.extend(extra);
+    }
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    let rules = all.as_slice();
     let config = load_config(&args, rules)?;
     let filter = merged_filter(&config, &args, rules)?;
     let fail_on: Severity = args

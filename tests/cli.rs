@@ -202,3 +202,57 @@ fn rules_and_explain() {
     let missing = run(&["explain", "NOPE001"]);
     assert_eq!(code(&missing), 2);
 }
+
+#[test]
+fn user_rule_files_reuse_built_in_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rule = "id: ACME001\nname: acme-no-ttl\nseverity: error\ncategory: backup\nsummary: Acme releases leave retention to the customer.\ncheck: backup-kots-managed-fields\nparams:\n  fields:\n    - path: spec.ttl\n      reason: Acme policy is to leave retention to the customer.\nfix: none\nexplain: |\n  Internal policy; see https://wiki.example.com/acme/backups\n";
+    std::fs::write(tmp.path().join("ACME001.yaml"), rule).unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let out = run(&[
+        "check",
+        "--no-config",
+        "--rules",
+        dir,
+        "--select",
+        "ACME",
+        "--format",
+        "concise",
+        "testdata/rules/BKP005/fail",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("ACME001 `spec.ttl` is set: Acme policy is to leave retention to the customer."),
+        "{text}"
+    );
+
+    std::fs::write(
+        tmp.path().join("ACME002.yaml"),
+        rule.replace("ACME001", "ACME002")
+            .replace("acme-no-ttl", "acme-2")
+            .replace("backup-kots-managed-fields", "no-such-check"),
+    )
+    .unwrap();
+    let bad = run(&["check", "--rules", dir, "testdata/releases/sample"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("ACME002.yaml: unknown check `no-such-check`"),
+        "{}",
+        stderr(&bad)
+    );
+
+    std::fs::write(
+        tmp.path().join("ACME002.yaml"),
+        rule.replace("ACME001", "BKP005").replace("acme-no-ttl", "acme-2"),
+    )
+    .unwrap();
+    let clash = run(&["check", "--rules", dir, "testdata/releases/sample"]);
+    assert_eq!(code(&clash), 2);
+    assert!(
+        stderr(&clash).contains("rule `BKP005` (acme-2) already exists"),
+        "{}",
+        stderr(&clash)
+    );
+}

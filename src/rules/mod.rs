@@ -22,7 +22,7 @@ pub mod yaml_edit;
 use serde::de::DeserializeOwned;
 
 pub use filter::{Filter, pattern_matches};
-pub use spec::{FixKind, RULE_FILES, RuleSpec, SpecError, builtin, find, parse_spec};
+pub use spec::{FixKind, RULE_FILES, RuleSpec, SpecError, builtin, find, load_dir, parse_spec};
 
 use crate::compat::ClusterVersions;
 use crate::diagnostic::{Diagnostic, Edit, FileId, Fix, Location};

@@ -91,3 +91,39 @@ pub fn find<'r>(rules: &'r [RuleSpec], key: &str) -> Option<&'r RuleSpec> {
         .iter()
         .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
 }
+
+/// User rule files (`--rules DIR`): each `*.yaml` in `dir` is a rule spec that reuses a built-in
+/// check with its own ID, severity, params and explain text. IDs must be new, checks known.
+pub fn load_dir(dir: &std::path::Path, known: &[RuleSpec]) -> Result<Vec<RuleSpec>, SpecError> {
+    let err = |file: &std::path::Path, message: String| SpecError {
+        file: file.display().to_string(),
+        message,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| err(dir, format!("cannot read rules directory: {e}")))?;
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    paths.sort();
+    let mut out: Vec<RuleSpec> = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|e| err(&path, format!("cannot read: {e}")))?;
+        let spec = parse_spec(&path.display().to_string(), &text)?;
+        if super::check_fn(&spec.check).is_none() {
+            let names: Vec<&str> = super::CHECKS.iter().map(|(n, _)| *n).collect();
+            return Err(err(
+                &path,
+                format!("unknown check `{}` (one of: {})", spec.check, names.join(", ")),
+            ));
+        }
+        if known
+            .iter()
+            .chain(&out)
+            .any(|r| r.id.eq_ignore_ascii_case(&spec.id) || r.name == spec.name)
+        {
+            return Err(err(&path, format!("rule `{}` ({}) already exists", spec.id, spec.name)));
+        }
+        out.push(spec);
+    }
+    Ok(out)
+}
