@@ -41,6 +41,29 @@ pub enum Command {
     Explain { rule: String },
     /// Is this KOTS / Velero / Kubernetes combination supported? Needs no release.
     Compat(CompatArgs),
+    /// Print a bundled JSON Schema: `config` (for editors validating .snaplint.yaml), `report`
+    /// (the JSON output), or `backup` (the Velero Backup as snaplint checks it).
+    Schema {
+        #[arg(value_enum)]
+        name: SchemaName,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaName {
+    Config,
+    Report,
+    Backup,
+}
+
+impl SchemaName {
+    fn text(self) -> &'static str {
+        match self {
+            SchemaName::Config => include_str!("../schemas/config.schema.json"),
+            SchemaName::Report => include_str!("../schemas/report.schema.json"),
+            SchemaName::Backup => include_str!("../schemas/backup.schema.json"),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -221,6 +244,10 @@ pub fn run(cli: Cli) -> Result<u8, String> {
             Ok(EXIT_CLEAN)
         }
         Command::Compat(args) => compat_command(&args),
+        Command::Schema { name } => {
+            print!("{}", name.text());
+            Ok(EXIT_CLEAN)
+        }
     }
 }
 

@@ -256,3 +256,20 @@ fn user_rule_files_reuse_built_in_checks() {
         stderr(&clash)
     );
 }
+
+#[test]
+fn schema_prints_the_bundled_schemas() {
+    for (name, file) in [
+        ("config", "config.schema.json"),
+        ("report", "report.schema.json"),
+        ("backup", "backup.schema.json"),
+    ] {
+        let out = run(&["schema", name]);
+        assert_eq!(code(&out), 0);
+        assert_eq!(
+            stdout(&out),
+            std::fs::read_to_string(manifest_dir().join("schemas").join(file)).unwrap()
+        );
+    }
+    assert_eq!(code(&run(&["schema", "nope"])), 2);
+}
