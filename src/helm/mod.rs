@@ -125,7 +125,9 @@ fn yaml_value(path: &str, src: &str) -> Result<Value, String> {
     if let Some(e) = &doc.error {
         return Err(format!("{path}: invalid YAML: {}", e.message));
     }
-    let root = doc.root.as_ref().expect("checked");
+    let Some(root) = doc.root.as_ref() else {
+        return Err(format!("{path}: empty"));
+    };
     from_node(root, &file.text, &doc.anchors).ok_or_else(|| format!("{path}: aliases expand too far"))
 }
 

@@ -444,7 +444,7 @@ fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta)
         let mut fix = move_to_annotations(text, o.file, root, (map_key, map), &keys)
             .and_then(|edits| ctx.fix("move into `metadata.annotations`", edits));
         for key in &keys {
-            let (k, _) = map.entry(key).expect("listed");
+            let Some((k, _)) = map.entry(key) else { continue };
             ctx.report(
                 o.file,
                 k.span.clone(),

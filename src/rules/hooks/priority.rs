@@ -31,7 +31,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
     }
     let annotation = |w: usize, phase: Phase| by_pod.get(&(w, phase)).copied();
     for spec in all.iter().filter(|h| h.form == Form::Spec) {
-        let res = spec.res.expect("spec hooks have a resource entry");
+        let Some(res) = spec.res else { continue };
         for &w in spec
             .targets
             .iter()

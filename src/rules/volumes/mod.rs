@@ -476,7 +476,7 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
         };
         let keys: Vec<&str> = KEYS.into_iter().filter(|k| own.1.entry(k).is_some()).collect();
         for key in &keys {
-            let (k, _) = own.1.entry(key).expect("filtered above");
+            let Some((k, _)) = own.1.entry(key) else { continue };
             let fix = ctx.fix(
                 format!("move `{key}` to the pod template's annotations"),
                 move_to_template(&pod, own, &keys).unwrap_or_default(),
@@ -581,7 +581,9 @@ pub fn included_and_excluded(ctx: &mut Ctx) {
                 continue;
             }
             seen.push(name);
-            let inc_item = inc.items.iter().find(|i| i.name() == name).expect("has");
+            let Some(inc_item) = inc.items.iter().find(|i| i.name() == name) else {
+                continue;
+            };
             let outcome = if opt_out {
                 "the Backup sets defaultVolumesToFsBackup: true, so Velero uses only the excludes and skips it"
             } else {
