@@ -13,7 +13,7 @@ pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
         "diagnostics": diagnostics.iter().map(|d| diagnostic(release, d)).collect::<Vec<_>>(),
         "summary": {
             "files": s.files, "documents": s.documents, "errors": s.errors,
-            "warnings": s.warnings, "infos": s.infos, "fixable": s.fixable,
+            "warnings": s.warnings, "infos": s.infos,
         },
     });
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
