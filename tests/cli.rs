@@ -47,7 +47,7 @@ fn concise_format_is_one_line_per_finding() {
     let out = run(&["check", "--format", "concise", "testdata/rules/BKP002/fail"]);
     let text = stdout(&out);
     assert!(
-        text.contains("testdata/rules/BKP002/fail/backup.yaml:3:7: BKP002 [*] kind `backup` is not `Backup`"),
+        text.contains("testdata/rules/BKP002/fail/backup.yaml:3:7: BKP002 kind `backup` is not `Backup`"),
         "{text}"
     );
     assert!(text.lines().any(|l| l.starts_with("<release>: BKP001")));

@@ -1,4 +1,5 @@
-//! `path:line:col: ID message`, one per line; release-level findings show `<release>`.
+//! `path:line:col: ID message`, one per line (the shape editors' problem matchers expect);
+//! release-level findings show `<release>` for the location.
 
 use std::fmt::Write as _;
 
@@ -9,19 +10,10 @@ use crate::release::Release;
 pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let fixable = if d.fix.is_some() { " [*]" } else { "" };
-        match range(release, d) {
-            Some((path, start, _)) => {
-                let _ = writeln!(
-                    out,
-                    "{path}:{}:{}: {}{fixable} {}",
-                    start.line, start.column, d.rule, d.message
-                );
-            }
-            None => {
-                let _ = writeln!(out, "<release>: {}{fixable} {}", d.rule, d.message);
-            }
-        }
+        let _ = match range(release, d) {
+            Some((path, start, _)) => writeln!(out, "{path}:{}:{}: {} {}", start.line, start.column, d.rule, d.message),
+            None => writeln!(out, "<release>: {} {}", d.rule, d.message),
+        };
     }
     out
 }
