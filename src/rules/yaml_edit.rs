@@ -218,7 +218,8 @@ pub fn raw_entry(text: &str, key: &Node, value: &Node) -> Option<String> {
 }
 
 /// Move entries `keys` from the mapping (`src_key`, `src`) to the mapping at `dst_path` under
-/// `dst_parent` (created if missing), keeping each entry's raw text. Where the destination
+/// `dst_parent` (created if missing, above the parent's first key: `metadata:` reads best above
+/// a pod template's `spec:`), keeping each entry's raw text. Where the destination
 /// already has the key, `merge(key, src_value, dst_value)` gives the destination's new value
 /// text, or `None` to refuse the whole move.
 pub fn move_entries(
@@ -250,7 +251,7 @@ pub fn move_entries(
         }
     }
     if !lines.is_empty() {
-        edits.push(add_lines(text, file, dst_parent, dst_path, &lines)?);
+        edits.push(add_lines_leading(text, file, dst_parent, dst_path, &lines)?);
     }
     edits.extend(remove_entries(text, file, src_key, src, keys));
     Some(edits)

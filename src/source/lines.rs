@@ -56,10 +56,6 @@ impl LineIndex {
         let end = self.starts.get(line0 + 1).copied().unwrap_or(text.len());
         text[start..end].trim_end_matches(['\n', '\r'])
     }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

@@ -12,7 +12,7 @@ pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
 use super::Ctx;
 use super::suggest::closest;
-use super::yaml_edit::{add_entries_leading, add_lines_leading, move_entries, raw_entry, remove_entries, scalar_text};
+use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
 use crate::release::{Release, Volume, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
@@ -495,28 +495,17 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
     }
 }
 
-/// Move the keys into the pod template's annotations. A template without `metadata` gets it
-/// above its `spec`, where readers expect it.
+/// Move the keys into the pod template's annotations, merging comma lists.
 fn move_to_template(pod: &Pod, (own_key, own): &(Node, Node), keys: &[&str]) -> Option<Vec<Edit>> {
     let dst: &[&str] = &["metadata", "annotations"];
-    if pod.template.get("metadata").is_some() {
-        return move_entries(
-            pod.text,
-            pod.file,
-            (own_key, own),
-            keys,
-            (pod.template, dst),
-            &merge_lists,
-        );
-    }
-    let lines = keys
-        .iter()
-        .filter_map(|k| own.entry(k))
-        .map(|(k, v)| raw_entry(pod.text, k, v))
-        .collect::<Option<Vec<_>>>()?;
-    let mut edits = vec![add_lines_leading(pod.text, pod.file, pod.template, dst, &lines)?];
-    edits.extend(remove_entries(pod.text, pod.file, own_key, own, keys));
-    Some(edits)
+    move_entries(
+        pod.text,
+        pod.file,
+        (own_key, own),
+        keys,
+        (pod.template, dst),
+        &merge_lists,
+    )
 }
 
 /// Merge a moved list into the pod template's: its names first, then new ones, in its quoting.
