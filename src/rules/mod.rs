@@ -111,8 +111,8 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The rule's params, decoded. Built-in params are tested; a bad user value is reported
-    /// once as a finding-free no-op rather than a crash.
+    /// The rule's params, decoded. Built-in params are covered by the fixture tests; params of a
+    /// user rule file that do not fit the check fall back to the check's defaults (no crash).
     pub fn params<T: DeserializeOwned + Default>(&self) -> T {
         serde_json::from_value(self.rule.params.clone()).unwrap_or_default()
     }
