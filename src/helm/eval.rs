@@ -7,7 +7,7 @@ use std::cell::Cell;
 
 use serde_json::Value;
 
-use super::funcs;
+use super::legacy_funcs as funcs;
 use super::parse::{Arg, Defines, Node, Pipe, parse};
 use super::{TemplateError, is_kots_template};
 

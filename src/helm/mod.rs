@@ -8,7 +8,10 @@
 
 pub mod archive;
 mod eval;
+mod legacy_funcs;
 mod funcs;
+pub mod value;
+mod template;
 mod lexer;
 mod load;
 mod parse;
