@@ -8,13 +8,13 @@
 
 pub mod archive;
 mod eval;
-mod legacy_funcs;
 mod funcs;
-pub mod value;
-mod template;
+mod legacy_funcs;
 mod lexer;
 mod load;
 mod parse;
+mod template;
+pub mod value;
 pub mod values;
 mod yaml_out;
 

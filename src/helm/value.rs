@@ -21,7 +21,15 @@ pub trait Object: std::fmt::Debug {
     fn method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
     /// What `%v` prints.
     fn display(&self) -> String;
+    /// Key/value pairs in order, for objects `range` can walk (`.Files.Glob` results).
+    fn entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
 }
+
+/// Containers nest at most this deep when printed, copied or converted: a map that holds
+/// itself (`set $m "self" $m`) must not overflow the stack.
+pub const MAX_NESTING: usize = 256;
 
 #[derive(Debug, Clone, Default)]
 pub enum Value {
@@ -57,10 +65,7 @@ impl Value {
     }
 
     pub fn strings(items: impl IntoIterator<Item = String>) -> Value {
-        Value::List(
-            Rc::new(items.into_iter().map(Value::str).collect()),
-            ListType::Strings,
-        )
+        Value::List(Rc::new(items.into_iter().map(Value::str).collect()), ListType::Strings)
     }
 
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
@@ -127,9 +132,19 @@ impl Value {
 
     /// A map or list copied down to its scalars (Sprig's `deepCopy`).
     pub fn deep_copy(&self) -> Value {
+        self.copy_at(0)
+    }
+
+    fn copy_at(&self, depth: usize) -> Value {
         match self {
-            Value::List(l, t) => Value::List(Rc::new(l.iter().map(Value::deep_copy).collect()), *t),
-            Value::Map(m) => Value::map(m.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()),
+            _ if depth > MAX_NESTING => Value::Nil,
+            Value::List(l, t) => Value::List(Rc::new(l.iter().map(|v| v.copy_at(depth + 1)).collect()), *t),
+            Value::Map(m) => Value::map(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.copy_at(depth + 1)))
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }
@@ -138,11 +153,15 @@ impl Value {
 /// What `fmt.Sprint(v)` / `%v` prints.
 pub fn go_string(v: &Value) -> String {
     let mut out = String::new();
-    write_go(v, &mut out);
+    write_go(v, &mut out, 0);
     out
 }
 
-fn write_go(v: &Value, out: &mut String) {
+fn write_go(v: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_NESTING {
+        out.push_str("...");
+        return;
+    }
     match v {
         Value::NoValue | Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -157,7 +176,7 @@ fn write_go(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_go(item, out);
+                write_go(item, out, depth + 1);
             }
             out.push(']');
         }
@@ -169,7 +188,7 @@ fn write_go(v: &Value, out: &mut String) {
                 }
                 out.push_str(k);
                 out.push(':');
-                write_go(item, out);
+                write_go(item, out, depth + 1);
             }
             out.push(']');
         }
@@ -279,7 +298,11 @@ impl Digits {
     fn to_exp(&self) -> String {
         let (first, rest) = self.digits.split_at(1);
         let exp = self.point - 1;
-        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{}{first}{frac}e{sign}{:02}", self.sign(), exp.abs())
     }
@@ -328,6 +351,13 @@ impl From<&serde_json::Value> for Value {
 
 /// To JSON, as `encoding/json` marshals it (integral floats stay integral; NaN is an error).
 pub fn to_json(v: &Value) -> Result<serde_json::Value, String> {
+    json_at(v, 0)
+}
+
+fn json_at(v: &Value, depth: usize) -> Result<serde_json::Value, String> {
+    if depth > MAX_NESTING {
+        return Err(format!("json: value nests deeper than {MAX_NESTING} levels"));
+    }
     Ok(match v {
         Value::NoValue | Value::Nil => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -342,11 +372,13 @@ pub fn to_json(v: &Value) -> Result<serde_json::Value, String> {
             }
         }
         Value::Str(s) => serde_json::Value::String(s.to_string()),
-        Value::List(items, _) => serde_json::Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?),
+        Value::List(items, _) => {
+            serde_json::Value::Array(items.iter().map(|i| json_at(i, depth + 1)).collect::<Result<_, _>>()?)
+        }
         Value::Map(m) => serde_json::Value::Object(
             m.borrow()
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), to_json(v)?)))
+                .map(|(k, v)| Ok((k.clone(), json_at(v, depth + 1)?)))
                 .collect::<Result<_, String>>()?,
         ),
         Value::Object(o) => serde_json::Value::String(o.display()),
