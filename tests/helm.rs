@@ -432,7 +432,7 @@ fn renderer_agrees_with_helm_template() {
         };
         let mut actual = Vec::new();
         for r in snaplint::helm::render(&chart, &values, &info) {
-            let body = r.result.unwrap_or_else(|e| panic!("{} not rendered: {e}", r.path));
+            let body = r.result.unwrap_or_else(|e| panic!("{} not rendered: {e}", r.path)).text;
             actual.extend(documents(&r.path, &body));
         }
         expected.sort_by(|a, b| a.0.cmp(&b.0));

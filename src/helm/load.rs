@@ -161,8 +161,9 @@ pub fn load_archives(
         let mut not_analyzed = Vec::new();
         for rendered in render(&chart, overrides, &release) {
             match rendered.result {
-                Ok(text) if text.trim().is_empty() => {}
-                Ok(text) => {
+                Ok(out) if out.text.trim().is_empty() => {}
+                Ok(out) => {
+                    let text = out.text;
                     let shown = PathBuf::from(format!("{}!{}", path.display(), rendered.path));
                     let mut f = SourceFile::from_text(shown, None, text);
                     f.archive = Some(path.clone());

@@ -7,16 +7,12 @@
 //! reported "not analyzed" instead of guessed.
 
 pub mod archive;
-mod eval;
 mod funcs;
-mod legacy_funcs;
-mod lexer;
 mod load;
-mod parse;
+mod render;
 mod template;
 pub mod value;
 pub mod values;
-mod yaml_out;
 
 use std::collections::BTreeMap;
 
@@ -26,8 +22,7 @@ pub use load::{ChartRecord, HelmChartRef, helm_charts, load_archives};
 
 use crate::source::SourceFile;
 use archive::{Budget, read_tgz};
-use eval::Engine;
-use parse::{Defines, parse};
+pub use render::{ReleaseInfo, Rendered, Text};
 use values::{at, from_node, merge};
 
 /// Subchart archives inside subchart archives, at most this deep.
@@ -240,52 +235,37 @@ fn chart_from_files(
     })
 }
 
-/// The Helm release a chart is rendered as.
-#[derive(Debug, Clone)]
-pub struct ReleaseInfo {
-    pub name: String,
-    pub namespace: String,
-}
-
-/// One rendered template: its path (`app/templates/x.yaml`) and text, or why it was not rendered.
-#[derive(Debug)]
-pub struct Rendered {
-    pub path: String,
-    pub result: Result<String, String>,
-}
-
 /// Render every template of the chart and its enabled subcharts.
 pub fn render(chart: &Chart, overrides: &Value, release: &ReleaseInfo) -> Vec<Rendered> {
     let mut values = chart.values.clone();
     merge(&mut values, overrides);
     let mut charts = Vec::new();
     collect(chart, values, None, &mut charts);
-    let mut defines = Defines::new();
-    let mut parsed = Vec::new();
-    for (c, v, unknown) in &charts {
-        for (path, src) in &c.templates {
-            parsed.push((*c, v, unknown, path, parse(src, &mut defines)));
-        }
-    }
     let mut out = Vec::new();
-    for (c, v, unknown, path, nodes) in parsed {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || base == "NOTES.txt" {
+    let mut scopes = Vec::new();
+    for (c, v, unknown) in &charts {
+        if let Some(why) = unknown {
+            out.extend(c.templates.iter().map(|(path, _)| Rendered {
+                path: path.clone(),
+                result: Err(why.clone()),
+            }));
             continue;
         }
-        let result = match (unknown, nodes) {
-            (Some(why), _) => Err(why.clone()),
-            (None, Err(e)) => Err(format!("template does not parse: {e}")),
-            (None, Ok(nodes)) => {
-                let dot = dot(c, v, release, path);
-                Engine::new(&defines).render(&nodes, &dot).map_err(|e| e.to_string())
-            }
-        };
-        out.push(Rendered {
-            path: path.clone(),
-            result,
+        scopes.push(render::Scope {
+            dir: c.dir.clone(),
+            chart: value::Value::from(&c.meta),
+            values: value::Value::from(v),
+            files: value::Value::empty_map(),
+            templates: &c.templates,
+            library: false,
         });
     }
+    out.extend(render::render_scopes(
+        &scopes,
+        release,
+        &capabilities(),
+        &template::Limits::default(),
+    ));
     out
 }
 
@@ -332,89 +312,9 @@ fn collect<'c>(
     out.insert(0, (chart, values, unknown));
 }
 
-fn dot(chart: &Chart, values: &Value, release: &ReleaseInfo, path: &str) -> Value {
-    json!({
-        "Values": values,
-        "Chart": chart.meta,
-        "Release": {
-            "Name": release.name,
-            "Namespace": release.namespace,
-            "Service": "Helm",
-            "IsInstall": true,
-            "IsUpgrade": false,
-            "Revision": 1,
-        },
-        "Capabilities": {
-            "KubeVersion": {"Version": "v1.30.0", "Major": "1", "Minor": "30", "GitVersion": "v1.30.0"},
-            "HelmVersion": {"Version": "v3.15.0"},
-        },
-        "Template": {"Name": path, "BasePath": format!("{}/templates", chart.dir)},
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn render_str(src: &str, values: Value) -> Result<String, TemplateError> {
-        let mut d = Defines::new();
-        let nodes = parse(src, &mut d)?;
-        Engine::new(&d).render(&nodes, &json!({"Values": values, "Release": {"Name": "r"}}))
-    }
-
-    #[test]
-    fn common_chart_idioms() {
-        let src = r#"{{- define "n" -}}{{ .Release.Name }}-app{{- end -}}
-name: {{ include "n" . }}
-{{- with .Values.ann }}
-annotations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-port: {{ .Values.port | default 80 }}
-q: {{ .Values.s | quote }}
-{{- range $i, $v := .Values.l }}
-- {{ $i }}={{ $v }}
-{{- end }}
-{{- if and .Values.on (not .Values.off) }}
-on: yes
-{{- else }}
-on: no
-{{- end }}"#;
-        let out = render_str(
-            src,
-            json!({"ann": {"b": "2", "a": "x: y"}, "port": 8080.0, "s": "hi", "l": ["p", "q"], "on": true}),
-        )
-        .unwrap();
-        assert_eq!(
-            out,
-            "name: r-app\nannotations:\n  a: 'x: y'\n  b: \"2\"\nport: 8080\nq: \"hi\"\n- 0=p\n- 1=q\non: yes"
-        );
-    }
-
-    #[test]
-    fn kots_values_pass_through_but_never_decide() {
-        let v = json!({"x": "repl{{ ConfigOption `a` }}"});
-        assert_eq!(
-            render_str("a: {{ .Values.x }}", v.clone()).unwrap(),
-            "a: repl{{ ConfigOption `a` }}"
-        );
-        let e = render_str("{{ if .Values.x }}a{{ end }}", v).unwrap_err();
-        assert!(e.message.contains("KOTS template"), "{e}");
-    }
-
-    #[test]
-    fn unknown_functions_and_nil_fields_are_errors() {
-        assert!(render_str("{{ randAlphaNum 5 }}", json!({})).is_err());
-        assert!(render_str("{{ .Values.a.b }}", json!({})).is_err());
-        assert_eq!(render_str("{{ .Values.a }}", json!({})).unwrap(), "");
-    }
-
-    #[test]
-    fn runaway_recursion_is_bounded() {
-        let e = render_str(
-            r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#,
-            json!({}),
-        );
-        assert!(e.unwrap_err().message.contains("nest"));
-    }
+fn capabilities() -> value::Value {
+    value::Value::from(&json!({
+        "KubeVersion": {"Version": "v1.30.0", "Major": "1", "Minor": "30", "GitVersion": "v1.30.0"},
+        "HelmVersion": {"Version": "v3.17.1"},
+    }))
 }

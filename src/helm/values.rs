@@ -48,7 +48,7 @@ fn convert(node: &Node, text: &str, anchors: &HashMap<usize, Node>, budget: &mut
             for (k, v) in entries {
                 let key = match convert(k, text, anchors, budget, depth + 1)? {
                     Value::String(s) => s,
-                    other => super::eval::print(&other),
+                    other => super::value::go_string(&super::value::Value::from(&other)),
                 };
                 m.insert(key, convert(v, text, anchors, budget, depth + 1)?);
             }

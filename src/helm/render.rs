@@ -1,0 +1,217 @@
+//! Rendering a chart tree as Helm's engine does: every template of every enabled chart parsed
+//! into one set in Helm's order (deepest paths first, so a parent's `define` wins over a
+//! subchart's), then each non-partial template executed with its own chart's `.Values`,
+//! `.Chart`, `.Files` and `.Template`. A file that does not parse, partial or not, is reported
+//! with its line; it never disappears silently.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::template::{self, Limits, Origin, Set};
+use super::value::Value;
+
+/// One enabled chart of the tree, ready to render.
+pub struct Scope<'c> {
+    /// `app`, `app/charts/postgresql`.
+    pub dir: String,
+    pub chart: Value,
+    pub values: Value,
+    pub files: Value,
+    pub templates: &'c [(String, String)],
+    /// Library charts lend their `define`s and render nothing.
+    pub library: bool,
+}
+
+/// The Helm release a chart is rendered as.
+#[derive(Debug, Clone)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub namespace: String,
+}
+
+/// One rendered template: its path (`app/templates/x.yaml`) and text, or why it was not rendered.
+#[derive(Debug)]
+pub struct Rendered {
+    pub path: String,
+    pub result: Result<Text, String>,
+}
+
+/// Rendered text with the template source of each piece.
+#[derive(Debug)]
+pub struct Text {
+    pub text: String,
+    /// Output offset where each piece starts, and the template path and 1-based line and
+    /// column of what wrote it.
+    pub origins: Vec<(usize, Rc<str>, usize, usize)>,
+}
+
+/// Helm's `sortTemplates`: more path segments first, then reverse lexicographic order.
+fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let depth = |s: &str| s.matches('/').count();
+    depth(b).cmp(&depth(a)).then_with(|| b.cmp(a))
+}
+
+fn renders(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    !base.starts_with('_') && base != "NOTES.txt"
+}
+
+pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Value, limits: &Limits) -> Vec<Rendered> {
+    let mut all: Vec<(&str, &str, usize)> = scopes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.templates.iter().map(move |(p, src)| (p.as_str(), src.as_str(), i)))
+        .collect();
+    all.sort_by(|a, b| helm_order(a.0, b.0));
+    let mut set = Set::new();
+    let mut out = Vec::new();
+    let mut ok = Vec::new();
+    for (path, src, scope) in all {
+        match set.add(path, src) {
+            Ok(()) => ok.push((path, scope)),
+            Err(e) => out.push(Rendered {
+                path: path.to_owned(),
+                result: Err(format!(
+                    "does not parse: line {}: {}",
+                    template::line_of(src, e.pos),
+                    e.message
+                )),
+            }),
+        }
+    }
+    let release = release_value(release);
+    for (path, i) in ok {
+        let scope = &scopes[i];
+        if scope.library || !renders(path) {
+            continue;
+        }
+        let dot = dot(scope, path, &release, capabilities);
+        let result = set
+            .execute(path, dot, limits)
+            .map(|o| Text {
+                origins: origins(&set, &o.origins),
+                text: o.text,
+            })
+            .map_err(|e| describe(&set, path, &e));
+        out.push(Rendered {
+            path: path.to_owned(),
+            result,
+        });
+    }
+    out
+}
+
+fn origins(set: &Set, origins: &[(usize, Origin)]) -> Vec<(usize, Rc<str>, usize, usize)> {
+    let mut names: BTreeMap<usize, Rc<str>> = BTreeMap::new();
+    origins
+        .iter()
+        .map(|(at, o)| {
+            let name = names
+                .entry(o.file)
+                .or_insert_with(|| Rc::from(set.file_name(o.file)))
+                .clone();
+            let src = set.file_src(o.file);
+            let line = template::line_of(src, o.span.start);
+            let line_start = src[..o.span.start.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
+            let col = src[line_start..o.span.start.min(src.len())].chars().count() + 1;
+            (*at, name, line, col)
+        })
+        .collect()
+}
+
+/// `line N: message`, naming the template when it is not the one rendered (a helper).
+fn describe(set: &Set, path: &str, e: &template::Error) -> String {
+    let at = e.template.as_deref().unwrap_or(path);
+    let line = set.src_of(at).map_or(0, |src| template::line_of(src, e.pos));
+    if at == path {
+        format!("line {line}: {}", e.message)
+    } else {
+        format!("{at}: line {line}: {}", e.message)
+    }
+}
+
+fn release_value(r: &ReleaseInfo) -> Value {
+    Value::map(BTreeMap::from([
+        ("Name".to_owned(), Value::str(r.name.as_str())),
+        ("Namespace".to_owned(), Value::str(r.namespace.as_str())),
+        ("Service".to_owned(), Value::str("Helm")),
+        ("IsInstall".to_owned(), Value::Bool(true)),
+        ("IsUpgrade".to_owned(), Value::Bool(false)),
+        ("Revision".to_owned(), Value::Int(1)),
+    ]))
+}
+
+/// The top-level data of one template: Helm builds it per chart and sets `.Template` per file.
+fn dot(scope: &Scope, path: &str, release: &Value, capabilities: &Value) -> Value {
+    Value::map(BTreeMap::from([
+        ("Values".to_owned(), scope.values.clone()),
+        ("Chart".to_owned(), scope.chart.clone()),
+        ("Files".to_owned(), scope.files.clone()),
+        ("Release".to_owned(), release.clone()),
+        ("Capabilities".to_owned(), capabilities.clone()),
+        (
+            "Template".to_owned(),
+            Value::map(BTreeMap::from([
+                ("Name".to_owned(), Value::str(path)),
+                ("BasePath".to_owned(), Value::str(format!("{}/templates", scope.dir))),
+            ])),
+        ),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_parses_deepest_paths_first() {
+        let mut v = vec![
+            "app/templates/a.yaml",
+            "app/charts/db/templates/_h.tpl",
+            "app/templates/_h.tpl",
+        ];
+        v.sort_by(|a, b| helm_order(a, b));
+        assert_eq!(
+            v,
+            [
+                "app/charts/db/templates/_h.tpl",
+                "app/templates/a.yaml",
+                "app/templates/_h.tpl"
+            ]
+        );
+    }
+
+    #[test]
+    fn helper_parse_errors_are_reported_with_their_line() {
+        let templates = vec![
+            (
+                "app/templates/_h.tpl".to_owned(),
+                "{{ define \"x\" }}\n{{ if }}\n{{ end }}".to_owned(),
+            ),
+            ("app/templates/cm.yaml".to_owned(), "a: 1\n".to_owned()),
+        ];
+        let scope = Scope {
+            dir: "app".into(),
+            chart: Value::empty_map(),
+            values: Value::empty_map(),
+            files: Value::empty_map(),
+            templates: &templates,
+            library: false,
+        };
+        let info = ReleaseInfo {
+            name: "r".into(),
+            namespace: "default".into(),
+        };
+        let out = render_scopes(&[scope], &info, &Value::empty_map(), &Limits::default());
+        let helper = out
+            .iter()
+            .find(|r| r.path.ends_with("_h.tpl"))
+            .expect("helper reported");
+        assert!(
+            helper.result.as_ref().is_err_and(|e| e.contains("line 2")),
+            "{helper:?}"
+        );
+        let cm = out.iter().find(|r| r.path.ends_with("cm.yaml")).expect("cm");
+        assert_eq!(cm.result.as_ref().map(|t| t.text.as_str()).ok(), Some("a: 1\n"));
+    }
+}
