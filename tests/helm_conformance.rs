@@ -313,7 +313,7 @@ fn render_in_process(case: &Case, overrides: Value) -> Result<Rendering, String>
             let result = snaplint::helm::read_chart(&bytes).map(|chart| {
                 snaplint::helm::render(&chart, &overrides, &release)
                     .into_iter()
-                    .map(|r| (r.path, r.result))
+                    .map(|r| (r.path, r.result.map(|t| t.text)))
                     .collect()
             });
             let _ = tx.send(result);
