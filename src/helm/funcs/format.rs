@@ -30,18 +30,21 @@ fn printf(args: &[Value]) -> Result {
     let Some(format) = args.first() else {
         return Err("wrong number of args: want at least 1 got 0".into());
     };
-    let format = want_str(format, "string")?;
+    let format = want_str(format)?;
     sprintf(format, &args[1..]).map(Value::str)
 }
 
 // ---- argument coercions (text/template's, before a typed Go parameter) ----
 
 /// A `string` parameter: Go converts nothing, so anything but a string is an error.
-pub(super) fn want_str<'a>(v: &'a Value, _what: &str) -> std::result::Result<&'a str, String> {
+pub(super) fn want_str(v: &Value) -> std::result::Result<&str, String> {
     match v {
         Value::Str(s) => Ok(s),
         Value::Nil | Value::NoValue => Err("invalid value; expected string".into()),
-        other => Err(format!("wrong type for value; expected string; got {}", other.type_name())),
+        other => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -56,11 +59,11 @@ pub(super) fn want_int(v: &Value) -> std::result::Result<i64, String> {
 }
 
 /// Exactly `n` string arguments.
-pub(super) fn strs<'a, const N: usize>(args: &'a [Value]) -> std::result::Result<[&'a str; N], String> {
+pub(super) fn strs<const N: usize>(args: &[Value]) -> std::result::Result<[&str; N], String> {
     super::arity(args, N)?;
     let mut out = [""; N];
     for (slot, arg) in out.iter_mut().zip(args) {
-        *slot = want_str(arg, "string")?;
+        *slot = want_str(arg)?;
     }
     Ok(out)
 }
@@ -348,11 +351,11 @@ impl Printer {
             },
             // `%w` is for `fmt.Errorf` only.
             'w' => self.bad_verb(verb, Some(v)),
-            _ => self.print_value(v, verb, 0),
+            _ => self.print_value(v, verb),
         }
     }
 
-    fn print_value(&mut self, v: &Value, verb: char, depth: usize) {
+    fn print_value(&mut self, v: &Value, verb: char) {
         if self.overflow {
             return;
         }
@@ -377,7 +380,7 @@ impl Printer {
                     }
                     self.fmt_string(key, verb, &Value::str(key.as_str()));
                     self.write(":");
-                    self.print_value(item, verb, depth + 1);
+                    self.print_value(item, verb);
                 }
                 self.write(if sharp_v { "}" } else { "]" });
             }
@@ -393,7 +396,7 @@ impl Printer {
                     if k > 0 {
                         self.write(if sharp_v { ", " } else { " " });
                     }
-                    self.print_value(item, verb, depth + 1);
+                    self.print_value(item, verb);
                 }
                 self.write(if sharp_v { "}" } else { "]" });
             }
@@ -537,7 +540,11 @@ impl Printer {
     fn fmt_float(&mut self, f: f64, verb: char, default_prec: Option<usize>) {
         let prec = self.f.prec.or(default_prec);
         let formatted = strconv_float(f, verb, prec);
-        let mut num = if formatted.starts_with(['-', '+']) { formatted } else { format!("+{formatted}") };
+        let mut num = if formatted.starts_with(['-', '+']) {
+            formatted
+        } else {
+            format!("+{formatted}")
+        };
         if self.f.space && num.starts_with('+') && !self.f.plus {
             num.replace_range(0..1, " ");
         }
@@ -766,7 +773,11 @@ fn hex_float(f: f64, verb: char, prec: Option<usize>) -> String {
         }
     }
     let upper = verb == 'X';
-    let hex: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let hex: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
     let mut out = String::new();
     if neg {
         out.push('-');
@@ -951,7 +962,10 @@ mod tests {
     }
 
     fn m() -> Value {
-        Value::map(BTreeMap::from([("a".to_owned(), Value::Float(1.0)), ("b".to_owned(), s("x"))]))
+        Value::map(BTreeMap::from([
+            ("a".to_owned(), Value::Float(1.0)),
+            ("b".to_owned(), s("x")),
+        ]))
     }
 
     #[test]
@@ -988,14 +1002,26 @@ mod tests {
         assert_eq!(pf("%[2]d %[1]d", &[Value::Int(1), Value::Int(2)]), "2 1");
         assert_eq!(pf("%d", &[Value::Float(1.5)]), "%!d(float64=1.5)");
         assert_eq!(pf("%f", &[Value::Int(1)]), "%!f(int64=1)");
-        assert_eq!(pf("%t %t %v", &[Value::Bool(true), Value::Int(1), Value::Bool(false)]), "true %!t(int64=1) false");
+        assert_eq!(
+            pf("%t %t %v", &[Value::Bool(true), Value::Int(1), Value::Bool(false)]),
+            "true %!t(int64=1) false"
+        );
         assert_eq!(
             pf("%[3]d|%[0]d|%[x]d|%[1]5d|%d %d", &[Value::Int(1), Value::Int(2)]),
             "%!d(BADINDEX)|%!d(BADINDEX)|%!d(BADINDEX)|%!d(BADINDEX)|1 2"
         );
-        assert_eq!(pf("%.*d|%.*d", &[Value::Int(-1), Value::Int(5), s("x"), Value::Int(5)]), "%!(BADPREC)5|%!(BADPREC)5");
-        assert_eq!(pf("%5z|%-5z", &[Value::Int(1), s("ab")]), "%!z(int64=    1)|%!z(string=ab   )");
-        assert_eq!(pf("%5p|%p", &[Value::Int(1), Value::Nil]), "%!p(int64=    1)|%!p(<nil>)");
+        assert_eq!(
+            pf("%.*d|%.*d", &[Value::Int(-1), Value::Int(5), s("x"), Value::Int(5)]),
+            "%!(BADPREC)5|%!(BADPREC)5"
+        );
+        assert_eq!(
+            pf("%5z|%-5z", &[Value::Int(1), s("ab")]),
+            "%!z(int64=    1)|%!z(string=ab   )"
+        );
+        assert_eq!(
+            pf("%5p|%p", &[Value::Int(1), Value::Nil]),
+            "%!p(int64=    1)|%!p(<nil>)"
+        );
         assert_eq!(pf("%w|%w", &[Value::Int(1), s("a")]), "%!w(int64=1)|%!w(string=a)");
         assert_eq!(pf("%5%|%-5%", &[]), "%|%");
     }
@@ -1011,20 +1037,29 @@ mod tests {
             "[%!d(float64=1) %!d(string=a) <nil>]|[%!s(float64=1) a <nil>]|[0x1p+00 61 <nil>]|[%!q(float64=1) \"a\" <nil>]"
         );
         assert_eq!(pf("%5d", &[l()]), "[%!d(float64=    1) %!d(string=    a) <nil>]");
-        assert_eq!(pf("%6.2f", &[m()]), "map[%!f(string=     a):  1.00 %!f(string=     b):%!f(string=     x)]");
+        assert_eq!(
+            pf("%6.2f", &[m()]),
+            "map[%!f(string=     a):  1.00 %!f(string=     b):%!f(string=     x)]"
+        );
         assert_eq!(
             pf("%5.1s|%q|%x", &[l(), m(), m()]),
             "[%!s(float64=    1)     a <nil>]|map[\"a\":%!q(float64=1) \"b\":\"x\"]|map[61:0x1p+00 62:78]"
         );
         assert_eq!(
-            pf("%#v|%#v|%#v|%#v|%#v|%#v", &[Value::Int(1), Value::Float(1.0), s("a"), l(), m(), Value::Nil]),
+            pf(
+                "%#v|%#v|%#v|%#v|%#v|%#v",
+                &[Value::Int(1), Value::Float(1.0), s("a"), l(), m(), Value::Nil]
+            ),
             "1|1|\"a\"|[]interface {}{1, \"a\", interface {}(nil)}|map[string]interface {}{\"a\":1, \"b\":\"x\"}|<nil>"
         );
         let strs = Value::strings(["a".to_owned(), "b".to_owned()]);
         assert_eq!(pf("%v|%#v", &[strs.clone(), strs]), "[a b]|[]string{\"a\", \"b\"}");
         let ab10 = Value::list(vec![s("ab"), Value::Int(10)]);
         let ab = Value::list(vec![s("ab")]);
-        assert_eq!(pf("%x|%X|% X|%#x", &[ab10, ab.clone(), ab.clone(), ab]), "[6162 a]|[6162]|[61 62]|[0x6162]");
+        assert_eq!(
+            pf("%x|%X|% X|%#x", &[ab10, ab.clone(), ab.clone(), ab]),
+            "[6162 a]|[6162]|[61 62]|[0x6162]"
+        );
         assert_eq!(pf("%8T|%-8T|%.3T", &[s("a"), s("a"), l()]), "  string|string  |[]i");
     }
 
@@ -1052,13 +1087,30 @@ mod tests {
         assert_eq!(
             pf(
                 "%8.3s|%-8q|%.1q|%5.1x|%.0d|%5.0d|%x",
-                &[s("abcdef"), s("ab"), s("xyz"), s("hello"), Value::Int(0), Value::Int(0), s("")]
+                &[
+                    s("abcdef"),
+                    s("ab"),
+                    s("xyz"),
+                    s("hello"),
+                    Value::Int(0),
+                    Value::Int(0),
+                    s("")
+                ]
             ),
             "     abc|\"ab\"    |\"x\"|   68||     |"
         );
-        assert_eq!(pf("%x % x %#x %X", &[s("hi"), s("hi"), s("hi"), s("hi")]), "6869 68 69 0x6869 6869");
-        assert_eq!(pf("%5t|%-7v|%05v|", &[Value::Bool(true), Value::Nil, s("a")]), " true|<nil>  |0000a|");
-        assert_eq!(pf("%05t|%05.1t", &[Value::Bool(true), Value::Bool(false)]), "0true|false");
+        assert_eq!(
+            pf("%x % x %#x %X", &[s("hi"), s("hi"), s("hi"), s("hi")]),
+            "6869 68 69 0x6869 6869"
+        );
+        assert_eq!(
+            pf("%5t|%-7v|%05v|", &[Value::Bool(true), Value::Nil, s("a")]),
+            " true|<nil>  |0000a|"
+        );
+        assert_eq!(
+            pf("%05t|%05.1t", &[Value::Bool(true), Value::Bool(false)]),
+            "0true|false"
+        );
     }
 
     #[test]
@@ -1072,7 +1124,10 @@ mod tests {
             "ff|FF|10|101|A|0xff|010|     007|+5| 5|U+0041"
         );
         assert_eq!(
-            pf("%05d|%-5d|%+05d|% 05d|%x|%#08x|%08b", &[i(-42), i(-42), i(42), i(42), i(-1), i(255), i(5)]),
+            pf(
+                "%05d|%-5d|%+05d|% 05d|%x|%#08x|%08b",
+                &[i(-42), i(-42), i(42), i(42), i(-1), i(255), i(5)]
+            ),
             "-0042|-42  |+0042| 0042|-1|0x000000ff|00000101"
         );
         assert_eq!(
@@ -1084,7 +1139,10 @@ mod tests {
             "U+1F600|U+0041 'A'|U+000041 'A'|\u{FFFD}|\u{FFFD}"
         );
         assert_eq!(
-            pf("%*d|%-*d|%.*f|%*d", &[i(5), i(1), i(5), i(2), i(2), Value::Float(3.14159), s("x"), i(3)]),
+            pf(
+                "%*d|%-*d|%.*f|%*d",
+                &[i(5), i(1), i(5), i(2), i(2), Value::Float(3.14159), s("x"), i(3)]
+            ),
             "    1|2    |3.14|%!(BADWIDTH)3"
         );
     }
@@ -1095,7 +1153,17 @@ mod tests {
         assert_eq!(
             pf(
                 "%5.2f|%-8.3e|%g|%G|%E|%F|%#g|%+.0f|% f",
-                &[f(3.14159), f(1234.5678), f(1e21), f(1e-7), f(1.0), f(2.5), f(1.0), f(2.5), f(1.5)]
+                &[
+                    f(3.14159),
+                    f(1234.5678),
+                    f(1e21),
+                    f(1e-7),
+                    f(1.0),
+                    f(2.5),
+                    f(1.0),
+                    f(2.5),
+                    f(1.5)
+                ]
             ),
             " 3.14|1.235e+03|1e+21|1E-07|1.000000E+00|2.500000|1.00000|+2| 1.500000"
         );
@@ -1106,7 +1174,17 @@ mod tests {
         assert_eq!(
             pf(
                 "%08.3f|%+08.3f|%-08.3f|% 08.3f|%+e|%x|%X|%.3x|%b",
-                &[f(-3.14159), f(3.14159), f(3.14159), f(3.14159), f(1.0), f(1.5), f(-3.0), f(3.14159), f(1.0)]
+                &[
+                    f(-3.14159),
+                    f(3.14159),
+                    f(3.14159),
+                    f(3.14159),
+                    f(1.0),
+                    f(1.5),
+                    f(-3.0),
+                    f(3.14159),
+                    f(1.0)
+                ]
             ),
             "-003.142|+003.142|3.142   | 003.142|+1.000000e+00|0x1.8p+00|-0X1.8P+01|0x1.922p+01|4503599627370496p-52"
         );
