@@ -10,6 +10,7 @@ pub mod archive;
 mod eval;
 mod legacy_funcs;
 mod funcs;
+pub mod goyaml;
 pub mod value;
 mod template;
 mod lexer;
