@@ -8,6 +8,7 @@
 
 pub mod archive;
 mod funcs;
+pub mod goyaml;
 mod load;
 mod render;
 mod template;
@@ -160,7 +161,10 @@ fn chart_from_files(
         format!("{parent}/charts/{name}")
     };
     let values = match files.remove("values.yaml") {
-        Some(b) => yaml_value(&format!("{dir}/values.yaml"), &text("values.yaml", b)?)?,
+        Some(b) => {
+            let v = goyaml::decode::from_yaml(&text("values.yaml", b)?).map_err(|e| format!("{dir}/values.yaml: {e}"))?;
+            value::to_json(&v)?
+        }
         None => Value::Object(Map::new()),
     };
     let mut meta = Map::new();

@@ -1,0 +1,13 @@
+//! YAML and JSON exactly as Helm 3.17's Go libraries read and write them: go-yaml v2 behind
+//! sigs.k8s.io/yaml (`toYaml`, values files, `fromYaml`) and `encoding/json` (`toJson`,
+//! `fromJson`). Rendered manifests must match `helm template` byte for byte, so quoting, key
+//! order, line folding and number formatting follow the Go code, not the YAML spec.
+
+pub mod decode;
+pub mod emit;
+pub mod json;
+mod resolve;
+mod sort;
+
+pub use decode::{from_yaml, from_yaml_any, from_yaml_array};
+pub use emit::to_yaml;
