@@ -351,7 +351,7 @@ mod tests {
     fn length_and_not() {
         let (m, l, _) = values();
         assert_eq!(out("len", &[s("héllo")]), "6");
-        assert_eq!(out("len", &[m.clone()]), "1");
+        assert_eq!(out("len", std::slice::from_ref(&m)), "1");
         assert_eq!(out("len", &[l]), "4");
         assert_eq!(err("len", &[Value::Float(3.0)]), "len of type float64");
         assert_eq!(

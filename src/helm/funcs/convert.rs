@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use super::super::value::{Map, Value, go_string};
-use super::{Func, arity, strval, to_float64, to_int64};
+use super::{Func, arity, to_float64, to_int64};
 
 pub(super) const FUNCS: &[(&str, Func)] = &[
     ("atoi", atoi),
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(out("default", &[d.clone(), s("")]), "d");
         assert_eq!(out("default", &[d.clone(), Value::Int(0)]), "d");
         assert_eq!(out("default", &[d.clone(), Value::Nil]), "d");
-        assert_eq!(out("default", &[d.clone()]), "d");
+        assert_eq!(out("default", std::slice::from_ref(&d)), "d");
         assert_eq!(out("default", &[d.clone(), s("v"), s("w")]), "v");
         assert_eq!(out("default", &[d.clone(), Value::list(vec![])]), "d");
         assert_eq!(out("default", &[d, Value::Bool(false)]), "d");

@@ -293,7 +293,7 @@ mod tests {
         assert_eq!(out("pluck", &[s("a"), m.clone(), Value::NoValue]), "[1]");
         assert_eq!(out("keys", &[m.clone(), d(&[s("a"), i(2), s("b"), i(3)])]), "[a a b]");
         assert_eq!(call("keys", &[]).unwrap().type_name(), "[]string");
-        assert_eq!(out("values", &[m.clone()]), "[1]");
+        assert_eq!(out("values", std::slice::from_ref(&m)), "[1]");
         assert_eq!(out("values", &[Value::NoValue]), "[]");
         assert_eq!(out("pick", &[m.clone(), s("a"), s("zz")]), "map[a:1]");
         assert_eq!(out("pick", &[Value::NoValue, s("a")]), "map[]");
@@ -429,7 +429,14 @@ mod tests {
         // d: {n: {a: 1, b: null, l: [1]}, x: 1}; s: {n: {a: 2, b: 3, c: 4, l: [2, 3]}, x: 0, y: {q: 1}}
         let one = Value::Float(1.0);
         let dst = || {
-            let n = d(&[s("a"), one.clone(), s("b"), Value::Nil, s("l"), l(&[one.clone()])]);
+            let n = d(&[
+                s("a"),
+                one.clone(),
+                s("b"),
+                Value::Nil,
+                s("l"),
+                l(std::slice::from_ref(&one)),
+            ]);
             d(&[s("n"), n, s("x"), one.clone()])
         };
         let src = || {

@@ -360,6 +360,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::approx_constant)] // 3.14159 is the input checked against helm
     fn float_helpers() {
         assert_eq!(out("floor", &[f(1.7)]), "1");
         assert_eq!(out("floor", &[s("-1.2")]), "-2");

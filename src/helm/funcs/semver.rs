@@ -56,7 +56,7 @@ impl Version {
         let major = take_while(b, &mut i, |c| c.is_ascii_digit()).ok_or(INVALID)?;
         let minor = dotted_number(b, &mut i);
         let patch = minor.and_then(|_| dotted_number(b, &mut i));
-        let pre = tagged_ids(b, &mut i, b'-', &[b'+'])?;
+        let pre = tagged_ids(b, &mut i, b'-', b"+")?;
         let metadata = tagged_ids(b, &mut i, b'+', &[])?;
         if i != b.len() {
             return Err(INVALID.into());
@@ -344,7 +344,7 @@ fn parse_cv<'a>(s: &'a str, i: &mut usize) -> Option<Cv<'a>> {
         (*j > from).then(|| &s[from..*j])
     };
     let major = seg(&mut j)?;
-    let mut dotted = |j: &mut usize| {
+    let dotted = |j: &mut usize| {
         if b.get(*j) != Some(&b'.') {
             return "";
         }
@@ -740,7 +740,7 @@ bogus|1.2.3 => improper constraint: bogus
         let older = version("1.2.3");
         let newer = Value::Object(version("1.2.4"));
         assert_eq!(
-            go_string(&older.method("Compare", &[newer.clone()]).unwrap().unwrap()),
+            go_string(&older.method("Compare", std::slice::from_ref(&newer)).unwrap().unwrap()),
             "-1"
         );
         assert_eq!(go_string(&older.method("LessThan", &[newer]).unwrap().unwrap()), "true");
