@@ -7,6 +7,7 @@
 //! reported "not analyzed" instead of guessed.
 
 pub mod archive;
+pub mod chart;
 mod eval;
 mod legacy_funcs;
 mod funcs;
