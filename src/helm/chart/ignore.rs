@@ -118,16 +118,16 @@ pub fn go_match(mut pattern: &str, mut name: &str) -> Result<bool, String> {
             continue;
         }
         if star {
-            let mut i = 0;
-            while i < name.len() && name.as_bytes()[i] != b'/' {
-                let (t, ok) = match_chunk(chunk, &name[i + 1..]).unwrap_or(("", false));
+            // Go retries after each byte; only character boundaries can match a valid chunk.
+            let starts = name
+                .char_indices()
+                .take_while(|(_, c)| *c != '/')
+                .map(|(i, c)| i + c.len_utf8());
+            for next in starts {
+                let (t, ok) = match_chunk(chunk, &name[next..]).unwrap_or(("", false));
                 if ok && (t.is_empty() || !pattern.is_empty()) {
                     name = t;
                     continue 'pattern;
-                }
-                i += 1;
-                while i < name.len() && !name.is_char_boundary(i) {
-                    i += 1;
                 }
             }
         }
@@ -275,6 +275,8 @@ mod tests {
         assert!(m("*", ""));
         assert!(m("a*b*c", "axxbyyc"));
         assert!(!m("a*b", "a/b"));
+        assert!(m("*é.txt", "ééé.txt"));
+        assert!(m("*.txt", "日本.txt"));
         assert_eq!(go_match("[", "abc").unwrap_err(), BAD_PATTERN);
         assert_eq!(go_match("x[", "abc").unwrap_err(), BAD_PATTERN);
         assert_eq!(go_match("a\\", "a").unwrap_err(), BAD_PATTERN);

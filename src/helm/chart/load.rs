@@ -18,6 +18,10 @@ use crate::helm::archive::{Budget, MAX_ENTRIES, MAX_UNPACKED_BYTES, read_tgz};
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Directories deeper than this inside one chart are refused (a bound on recursion).
 const MAX_DIR_DEPTH: usize = 64;
+/// Charts in one tree, subcharts included: value processing copies a chart's whole values once
+/// per subchart, so a hostile archive of thousands of tiny charts is refused up front. Real
+/// charts have a few dozen at most.
+const MAX_CHARTS: usize = 256;
 
 type Buffered = Vec<(String, Vec<u8>)>;
 
@@ -38,7 +42,19 @@ pub fn from_archive_files(files: BTreeMap<String, Vec<u8>>, budget: &mut Budget)
         .unwrap_or("chart")
         .to_owned();
     let buffered = strip_archive_top(files)?;
-    load_files(buffered, "", &label, budget, 0)
+    let top = load_files(buffered, "", &label, budget, 0)?;
+    check_chart_count(&top)?;
+    Ok(top)
+}
+
+fn check_chart_count(top: &ChartNode) -> Result<(), String> {
+    fn count(c: &ChartNode) -> usize {
+        1 + c.subcharts.iter().map(count).sum::<usize>()
+    }
+    if count(top) > MAX_CHARTS {
+        return Err(format!("{}: more than {MAX_CHARTS} charts and subcharts", top.dir));
+    }
+    Ok(())
 }
 
 /// `LoadArchiveFiles`: drop each entry's first path component and clean the rest.
@@ -265,7 +281,9 @@ pub fn load_dir(path: &Path) -> Result<ChartNode, String> {
     };
     walk.dir(path, "", 0)?;
     let files = std::mem::take(&mut walk.files);
-    load_files(files, "", &label, &mut budget, 0)
+    let top = load_files(files, "", &label, &mut budget, 0)?;
+    check_chart_count(&top)?;
+    Ok(top)
 }
 
 fn read_rules(dir: &Path, label: &str, budget: &mut Budget) -> Result<Rules, String> {
