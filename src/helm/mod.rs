@@ -1,12 +1,16 @@
-//! Helm charts in a release: `.tgz` archives read in memory (`archive`), chart templates
-//! rendered in-process by a Go `text/template` subset with the Sprig/Helm functions charts
-//! commonly use (`lexer` -> `parse` -> `eval` + `funcs`), values from the chart's `values.yaml`
-//! overridden by the matching KOTS `HelmChart`'s `spec.values` (`values`). KOTS template values
+//! Helm charts in a release, rendered in-process as `helm template` v3.17 renders them:
+//! `archive` reads `.tgz` files in memory, `chart` loads charts and computes their values
+//! (dependencies, coalescing, `.Files`, `.Capabilities`), `template` is Go's `text/template`
+//! (`lex` -> `parse` -> `exec`), `funcs` the Go, Sprig and Helm functions, `goyaml` YAML and
+//! JSON exactly as Helm's Go libraries read and write them, `value` the Go values templates see,
+//! and `render` Helm's engine loop. The user's values come from the matching KOTS `HelmChart`'s
+//! `spec.values` (`load`). KOTS template values
 //! (`repl{{ ... }}`) stay as text: the renderer never decides on them, and the template masking
 //! marks them templated in the rendered output. A template the renderer cannot evaluate is
 //! reported "not analyzed" instead of guessed.
 
 pub mod archive;
+pub mod chart;
 mod funcs;
 pub mod goyaml;
 mod load;
@@ -15,310 +19,32 @@ mod template;
 pub mod value;
 pub mod values;
 
-use std::collections::BTreeMap;
+use serde_json::Value;
 
-use serde_json::{Map, Value, json};
-
+pub use chart::read_chart;
 pub use load::{ChartRecord, HelmChartRef, helm_charts, load_archives};
-
-use crate::source::SourceFile;
-use archive::{Budget, read_tgz};
 pub use render::{ReleaseInfo, Rendered, Text};
-use values::{at, from_node, merge};
-
-/// Subchart archives inside subchart archives, at most this deep.
-const MAX_NESTING: usize = 4;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateError {
-    /// 1-based line in the template; 0 when unknown.
-    pub line: usize,
-    pub message: String,
-}
-
-impl TemplateError {
-    pub fn at(line: usize, message: impl Into<String>) -> Self {
-        TemplateError {
-            line,
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(f, "line {}: {}", self.line, self.message)
-        } else {
-            f.write_str(&self.message)
-        }
-    }
-}
 
 /// A KOTS template expression, unknown until install time.
 pub fn is_kots_template(s: &str) -> bool {
     s.contains("repl{{") || s.contains("{{repl")
 }
 
-#[derive(Debug, Clone)]
-struct Dependency {
-    name: String,
-    alias: Option<String>,
-    condition: Option<String>,
-}
-
 /// One chart, its templates and its subcharts, all in memory.
-#[derive(Debug, Clone)]
-pub struct Chart {
-    pub name: String,
-    pub version: String,
-    /// `.Chart` as templates see it (`Name`, `Version`, `AppVersion`, ...).
-    meta: Value,
-    /// Where the chart sits in the archive as Helm names it (`app`, `app/charts/postgresql`).
-    pub dir: String,
-    values: Value,
-    /// Template files by path (`app/templates/deployment.yaml`).
-    templates: Vec<(String, String)>,
-    subcharts: Vec<Chart>,
-    deps: Vec<Dependency>,
-}
+pub type Chart = chart::ChartNode;
 
-/// Read a chart archive: one top directory holding `Chart.yaml`.
-pub fn read_chart(bytes: &[u8]) -> Result<Chart, String> {
-    let mut budget = Budget::new();
-    let files = read_tgz(bytes, &mut budget)?;
-    chart_from_archive_files(files, "", &mut budget, 0)
-}
-
-fn chart_from_archive_files(
-    files: BTreeMap<String, Vec<u8>>,
-    parent: &str,
-    budget: &mut Budget,
-    depth: usize,
-) -> Result<Chart, String> {
-    let top: Vec<&str> = files.keys().filter_map(|p| p.split('/').next()).collect();
-    let Some(first) = top.first().copied() else {
-        return Err("archive is empty".into());
-    };
-    if top.iter().any(|t| *t != first) || files.keys().any(|p| !p.contains('/')) {
-        return Err("archive does not hold a single chart directory".into());
-    }
-    let prefix = format!("{first}/");
-    let rel = files
-        .into_iter()
-        .map(|(p, d)| (p[prefix.len()..].to_owned(), d))
-        .collect();
-    chart_from_files(rel, parent, budget, depth)
-}
-
-fn text(path: &str, bytes: Vec<u8>) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8"))
-}
-
-/// A YAML file of the chart as a value (empty file: empty map).
-fn yaml_value(path: &str, src: &str) -> Result<Value, String> {
-    let file = SourceFile::from_text(path.into(), None, src.to_owned());
-    let Some(doc) = file.documents.iter().find(|d| d.root.is_some() || d.error.is_some()) else {
-        return Ok(Value::Object(Map::new()));
-    };
-    if let Some(e) = &doc.error {
-        return Err(format!("{path}: invalid YAML: {}", e.message));
-    }
-    let Some(root) = doc.root.as_ref() else {
-        return Err(format!("{path}: empty"));
-    };
-    from_node(root, &file.text, &doc.anchors).ok_or_else(|| format!("{path}: aliases expand too far"))
-}
-
-/// The source text of a scalar in Chart.yaml (so `version: 1.10` stays `1.10`).
-fn raw_field(src: &str, key: &str) -> Option<String> {
-    let file = SourceFile::from_text("Chart.yaml".into(), None, src.to_owned());
-    let node = file.documents.first()?.root.as_ref()?.get(key)?;
-    node.scalar()?;
-    let s = node
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| file.text.get(node.span.clone()).map(str::to_owned))?;
-    Some(s.trim().to_owned())
-}
-
-fn chart_from_files(
-    mut files: BTreeMap<String, Vec<u8>>,
-    parent: &str,
-    budget: &mut Budget,
-    depth: usize,
-) -> Result<Chart, String> {
-    let chart_yaml = files
-        .remove("Chart.yaml")
-        .ok_or("no Chart.yaml at the chart's top directory")?;
-    let chart_src = text("Chart.yaml", chart_yaml)?;
-    let meta_raw = yaml_value("Chart.yaml", &chart_src)?;
-    let name = raw_field(&chart_src, "name").ok_or("Chart.yaml has no name")?;
-    let version = raw_field(&chart_src, "version").ok_or("Chart.yaml has no version")?;
-    let dir = if parent.is_empty() {
-        name.clone()
-    } else {
-        format!("{parent}/charts/{name}")
-    };
-    let values = match files.remove("values.yaml") {
-        Some(b) => {
-            let v = goyaml::decode::from_yaml(&text("values.yaml", b)?).map_err(|e| format!("{dir}/values.yaml: {e}"))?;
-            value::to_json(&v)?
-        }
-        None => Value::Object(Map::new()),
-    };
-    let mut meta = Map::new();
-    if let Value::Object(m) = &meta_raw {
-        for (k, v) in m {
-            let key = match k.as_str() {
-                "apiVersion" => "APIVersion".to_owned(),
-                _ => {
-                    let mut c = k.chars();
-                    c.next()
-                        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-                }
-            };
-            meta.insert(key, v.clone());
-        }
-    }
-    meta.insert("Name".into(), Value::String(name.clone()));
-    meta.insert("Version".into(), Value::String(version.clone()));
-    let deps = meta_raw
-        .get("dependencies")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|d| {
-                    Some(Dependency {
-                        name: d.get("name")?.as_str()?.to_owned(),
-                        alias: d.get("alias").and_then(Value::as_str).map(str::to_owned),
-                        condition: d.get("condition").and_then(Value::as_str).map(str::to_owned),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut templates = Vec::new();
-    let mut sub_dirs: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
-    let mut subcharts = Vec::new();
-    for (path, data) in files {
-        if let Some(t) = path.strip_prefix("templates/") {
-            let full = format!("{dir}/templates/{t}");
-            templates.push((full.clone(), text(&full, data)?));
-        } else if let Some(rest) = path.strip_prefix("charts/") {
-            match rest.split_once('/') {
-                Some((sub, inner)) => {
-                    sub_dirs
-                        .entry(sub.to_owned())
-                        .or_default()
-                        .insert(inner.to_owned(), data);
-                }
-                None if rest.ends_with(".tgz") || rest.ends_with(".tar.gz") => {
-                    if depth >= MAX_NESTING {
-                        return Err(format!("subchart archives nest deeper than {MAX_NESTING} levels"));
-                    }
-                    let inner = read_tgz(&data, budget).map_err(|e| format!("{dir}/charts/{rest}: {e}"))?;
-                    subcharts.push(chart_from_archive_files(inner, &dir, budget, depth + 1)?);
-                }
-                None => {}
-            }
-        }
-    }
-    for (_, sub_files) in sub_dirs {
-        subcharts.push(chart_from_files(sub_files, &dir, budget, depth + 1)?);
-    }
-    Ok(Chart {
-        name,
-        version,
-        meta: Value::Object(meta),
-        dir,
-        values,
-        templates,
-        subcharts,
-        deps,
-    })
-}
-
-/// Render every template of the chart and its enabled subcharts.
+/// Render every template of the chart and its enabled subcharts, `overrides` being the user's
+/// values (the KOTS HelmChart's `spec.values`, as `helm template -f`).
 pub fn render(chart: &Chart, overrides: &Value, release: &ReleaseInfo) -> Vec<Rendered> {
-    let mut values = chart.values.clone();
-    merge(&mut values, overrides);
-    let mut charts = Vec::new();
-    collect(chart, values, None, &mut charts);
-    let mut out = Vec::new();
-    let mut scopes = Vec::new();
-    for (c, v, unknown) in &charts {
-        if let Some(why) = unknown {
-            out.extend(c.templates.iter().map(|(path, _)| Rendered {
-                path: path.clone(),
-                result: Err(why.clone()),
-            }));
-            continue;
+    let scopes = match chart::render_values(chart, &value::Value::from(overrides)) {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![Rendered {
+                path: format!("{}/values.yaml", chart.dir),
+                result: Err(e),
+            }];
         }
-        scopes.push(render::Scope {
-            dir: c.dir.clone(),
-            chart: value::Value::from(&c.meta),
-            values: value::Value::from(v),
-            files: value::Value::empty_map(),
-            templates: &c.templates,
-            library: false,
-        });
-    }
-    out.extend(render::render_scopes(
-        &scopes,
-        release,
-        &capabilities(),
-        &template::Limits::default(),
-    ));
-    out
-}
-
-/// The chart and its enabled subcharts with their values (parent values under the subchart's
-/// name or alias override the subchart's own, `global` is shared). A condition that is a KOTS
-/// template leaves the subchart unknown.
-fn collect<'c>(
-    chart: &'c Chart,
-    values: Value,
-    unknown: Option<String>,
-    out: &mut Vec<(&'c Chart, Value, Option<String>)>,
-) {
-    for sub in &chart.subcharts {
-        let dep = chart.deps.iter().find(|d| d.name == sub.name);
-        let key = dep.and_then(|d| d.alias.clone()).unwrap_or_else(|| sub.name.clone());
-        let mut sub_unknown = unknown.clone();
-        if let Some(cond) = dep.and_then(|d| d.condition.as_deref()) {
-            let decided = cond
-                .split(',')
-                .find_map(|c| at(&values, c.trim()).map(|v| (c.trim(), v)));
-            match decided {
-                Some((_, Value::Bool(false))) => continue,
-                Some((c, Value::String(s))) if is_kots_template(s) => {
-                    sub_unknown.get_or_insert_with(|| {
-                        format!("subchart condition `{c}` is a KOTS template value known only at install time")
-                    });
-                }
-                _ => {}
-            }
-        }
-        let mut sv = sub.values.clone();
-        if let Some(o) = values.get(&key) {
-            merge(&mut sv, o);
-        }
-        if let Some(g) = values.get("global") {
-            let mut sg = sv.get("global").cloned().unwrap_or_else(|| json!({}));
-            merge(&mut sg, g);
-            if let Value::Object(m) = &mut sv {
-                m.insert("global".into(), sg);
-            }
-        }
-        collect(sub, sv, sub_unknown, out);
-    }
-    out.insert(0, (chart, values, unknown));
-}
-
-fn capabilities() -> value::Value {
-    value::Value::from(&json!({
-        "KubeVersion": {"Version": "v1.30.0", "Major": "1", "Minor": "30", "GitVersion": "v1.30.0"},
-        "HelmVersion": {"Version": "v3.17.1"},
-    }))
+    };
+    let capabilities = chart::capabilities(chart::DEFAULT_KUBE_VERSION);
+    render::render_scopes(&scopes, release, &capabilities, &template::Limits::default())
 }

@@ -7,20 +7,9 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::chart::Scope;
 use super::template::{self, Limits, Origin, Set};
 use super::value::Value;
-
-/// One enabled chart of the tree, ready to render.
-pub struct Scope<'c> {
-    /// `app`, `app/charts/postgresql`.
-    pub dir: String,
-    pub chart: Value,
-    pub values: Value,
-    pub files: Value,
-    pub templates: &'c [(String, String)],
-    /// Library charts lend their `define`s and render nothing.
-    pub library: bool,
-}
 
 /// The Helm release a chart is rendered as.
 #[derive(Debug, Clone)]
@@ -195,8 +184,10 @@ mod tests {
             chart: Value::empty_map(),
             values: Value::empty_map(),
             files: Value::empty_map(),
-            templates: &templates,
+            templates,
             library: false,
+            name: "app".into(),
+            parent: None,
         };
         let info = ReleaseInfo {
             name: "r".into(),

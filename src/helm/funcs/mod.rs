@@ -56,6 +56,12 @@ pub fn lookup(name: &str) -> Option<Func> {
         .copied()
 }
 
+/// The chart's own message of a `fail`/`required` error, as Helm's error cleanup extracts it.
+pub fn helm_error_message(m: &str) -> Option<&str> {
+    m.strip_prefix(convert::HELM_ERR_START)?
+        .strip_suffix(convert::HELM_ERR_END)
+}
+
 /// Exactly `n` arguments, as Go checks a function's arity before calling it.
 pub fn arity(args: &[Value], n: usize) -> std::result::Result<(), String> {
     if args.len() == n {
@@ -128,14 +134,6 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
     let digits: String = digits.chars().filter(|c| *c != '_').collect();
     let magnitude = i128::from_str_radix(&digits, radix).ok()?;
     i64::try_from(if neg { -magnitude } else { magnitude }).ok()
-}
-
-/// A list argument: Go slices of any element type; `None` for anything else.
-pub fn as_list(v: &Value) -> Option<&[Value]> {
-    match v {
-        Value::List(items, _) => Some(items),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -227,8 +227,8 @@ impl<'s> Exec<'s> {
                         .ok_or_else(|| Error::at(span.start, format!("no such template {name:?}")))?;
                     self.call(&tpl, data, out, span.start)?;
                 }
-                Node::Break(_) => return Ok(Flow::Break),
-                Node::Continue(_) => return Ok(Flow::Continue),
+                Node::Break => return Ok(Flow::Break),
+                Node::Continue => return Ok(Flow::Continue),
             }
         }
         Ok(Flow::Normal)
@@ -486,7 +486,11 @@ impl<'s> Exec<'s> {
                         format!("function {name:?} is not supported by snaplint's renderer"),
                     )
                 })?;
-                f(&argv).map_err(|m| Error::at(pos, format!("error calling {name}: {m}")))
+                f(&argv).map_err(|m| match funcs::helm_error_message(&m) {
+                    // `fail` and `required`: Helm prints the chart's own message alone.
+                    Some(own) => Error::at(pos, own),
+                    None => Error::at(pos, format!("error calling {name}: {m}")),
+                })
             }
         }
     }

@@ -68,6 +68,7 @@ pub struct Output {
 
 impl Output {
     /// The origin of the output byte at `offset`.
+    #[cfg(test)]
     pub fn origin_at(&self, offset: usize) -> Option<&Origin> {
         let i = self.origins.partition_point(|(start, _)| *start <= offset);
         self.origins.get(i.checked_sub(1)?).map(|(_, o)| o)
@@ -131,10 +132,6 @@ impl Set {
                 body: Rc::new(body),
             },
         );
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.templates.contains_key(name)
     }
 
     /// Execute the template `name` with `dot` as both `.` and `$`.

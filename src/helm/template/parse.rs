@@ -62,8 +62,8 @@ pub enum Node {
         pipe: Option<Pipe>,
         span: Range<usize>,
     },
-    Break(Range<usize>),
-    Continue(Range<usize>),
+    Break,
+    Continue,
 }
 
 /// A parsed file: its own body and the templates it defines.
@@ -166,9 +166,9 @@ impl Parser {
                         ));
                     }
                     out.push(if keyword == "break" {
-                        Node::Break(span)
+                        Node::Break
                     } else {
-                        Node::Continue(span)
+                        Node::Continue
                     });
                 }
                 _ => out.push(Node::Action(pipeline(&tokens, span)?)),
