@@ -201,7 +201,7 @@ mod tests {
         let e = parse_values("app/values.yaml", "- 1\n").unwrap_err();
         assert_eq!(
             e,
-            "app/values.yaml: cannot unmarshal array into Go value of type map[string]interface {}"
+            "app/values.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
         );
         assert!(
             parse_values("app/values.yaml", "\"a\n")

@@ -944,6 +944,8 @@ pub(super) fn is_print(c: char) -> bool {
 }
 
 #[cfg(test)]
+// Go's formatting of 3.14159 is what is tested, not pi.
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
     use std::collections::BTreeMap;

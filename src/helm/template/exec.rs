@@ -37,7 +37,8 @@ impl Default for Limits {
 }
 
 /// Functions whose result decides on their arguments: a KOTS template string (known only at
-/// install time) given to one of them makes the output unknown.
+/// install time) given to one of them makes the output unknown. `default`, `coalesce` and
+/// `required` are not here: the KOTS text is a non-empty value they pass on unchanged.
 const DECIDES: &[&str] = &[
     "eq",
     "ne",
@@ -46,10 +47,7 @@ const DECIDES: &[&str] = &[
     "gt",
     "ge",
     "empty",
-    "default",
-    "coalesce",
     "ternary",
-    "required",
     "int",
     "int64",
     "atoi",
