@@ -19,6 +19,7 @@ mod encoding;
 mod format;
 mod lists;
 mod math;
+mod paths;
 mod regex;
 mod semver;
 mod strings;
@@ -42,6 +43,7 @@ pub fn lookup(name: &str) -> Option<Func> {
                 format::FUNCS,
                 lists::FUNCS,
                 math::FUNCS,
+                paths::FUNCS,
                 regex::FUNCS,
                 semver::FUNCS,
                 strings::FUNCS,
