@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::semver::parse_version;
+use crate::helm::funcs::semver::Version;
 use crate::helm::value::{Object, Value};
 
 /// What the corpus oracle passes as `--kube-version` (plain `helm template` would say
@@ -23,10 +23,11 @@ const HELM_GO_VERSION: &str = "go1.23.5";
 /// `.Capabilities` for a Kubernetes version (`v1.30.0`, `1.30`; as `ParseKubeVersion` reads
 /// it). A version that does not parse gives the default one.
 pub fn capabilities(kube_version: &str) -> Value {
-    let v = parse_version(kube_version)
-        .or_else(|| parse_version(DEFAULT_KUBE_VERSION))
+    let v = Version::parse(kube_version)
+        .or_else(|_| Version::parse(DEFAULT_KUBE_VERSION))
+        .ok()
         .map(|v| KubeVersion {
-            version: format!("v{v}"),
+            version: format!("v{}", v.string()),
             major: v.major.to_string(),
             minor: v.minor.to_string(),
         })

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::semver::parse_version;
+use crate::helm::funcs::semver::Version;
 use crate::helm::value::{Object, Value, go_string};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -266,7 +266,7 @@ impl Metadata {
         if self.version.is_empty() {
             return Err("chart.metadata.version is required".into());
         }
-        if parse_version(&self.version).is_none() {
+        if Version::parse(&self.version).is_err() {
             return Err(format!("chart.metadata.version {:?} is invalid", self.version));
         }
         if !matches!(self.type_.as_str(), "" | "application" | "library") {

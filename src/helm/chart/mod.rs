@@ -8,7 +8,6 @@ mod files;
 mod ignore;
 mod load;
 mod meta;
-mod semver;
 mod values;
 
 use std::collections::HashMap;

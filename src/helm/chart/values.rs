@@ -14,7 +14,7 @@ use std::rc::Rc;
 use super::ChartNode;
 use super::files::Files;
 use super::meta::{ChartObject, Dependency, Metadata};
-use super::semver::is_compatible_range;
+use crate::helm::funcs::semver;
 use crate::helm::value::{Map, Value, go_string};
 
 const GLOBAL: &str = "global";
@@ -289,7 +289,9 @@ fn process_dependency_enabled(c: &mut Work<'_>, v: &Map, path: &str) -> Result<(
         return Ok(());
     };
     let existing = std::mem::take(&mut c.deps);
-    let matches = |e: &Work<'_>, r: &Dependency| e.name() == r.name && is_compatible_range(&r.version, &e.md.version);
+    let matches = |e: &Work<'_>, r: &Dependency| {
+        e.name() == r.name && semver::matches(&r.version, &e.md.version).unwrap_or(false)
+    };
     // Subcharts no dependency entry claims stay as they are.
     let mut deps: Vec<Work<'_>> = existing
         .iter()

@@ -21,7 +21,7 @@ mod lists;
 mod math;
 mod paths;
 mod regex;
-mod semver;
+pub(crate) mod semver;
 mod strings;
 mod yaml;
 

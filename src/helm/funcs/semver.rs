@@ -24,18 +24,22 @@ fn semver(args: &[Value]) -> super::Result {
 /// `semverCompare CONSTRAINT VERSION`: the constraint is parsed first, so both can fail.
 fn semver_compare(args: &[Value]) -> super::Result {
     arity(args, 2)?;
-    let constraints = parse_constraints(want_str(&args[0])?)?;
-    let v = Version::parse(want_str(&args[1])?)?;
-    Ok(Value::Bool(
-        constraints.iter().any(|and| and.iter().all(|c| c.check(&v))),
-    ))
+    Ok(Value::Bool(matches(want_str(&args[0])?, want_str(&args[1])?)?))
+}
+
+/// `semver.NewConstraint(constraint).Check(semver.NewVersion(version))`; also what Helm's
+/// chart loader uses to pair `charts/` subcharts with `dependencies:` entries.
+pub(crate) fn matches(constraint: &str, version: &str) -> Result<bool, String> {
+    let constraints = parse_constraints(constraint)?;
+    let v = Version::parse(version)?;
+    Ok(constraints.iter().any(|and| and.iter().all(|c| c.check(&v))))
 }
 
 /// A parsed version; in templates a `*semver.Version` with methods `.Major`, `.Prerelease`, ...
 #[derive(Debug, Clone)]
-struct Version {
-    major: u64,
-    minor: u64,
+pub(crate) struct Version {
+    pub(crate) major: u64,
+    pub(crate) minor: u64,
     patch: u64,
     pre: String,
     metadata: String,
@@ -50,7 +54,7 @@ fn is_id_char(c: u8) -> bool {
 
 impl Version {
     /// `semver.NewVersion`: `v?N(.N)?(.N)?(-PRE)?(+META)?` over the whole string.
-    fn parse(s: &str) -> Result<Version, String> {
+    pub(crate) fn parse(s: &str) -> Result<Version, String> {
         let b = s.as_bytes();
         let mut i = usize::from(b.first() == Some(&b'v'));
         let major = take_while(b, &mut i, |c| c.is_ascii_digit()).ok_or(INVALID)?;
@@ -91,7 +95,7 @@ impl Version {
         }
     }
 
-    fn string(&self) -> String {
+    pub(crate) fn string(&self) -> String {
         let mut out = format!("{}.{}.{}", self.major, self.minor, self.patch);
         if !self.pre.is_empty() {
             out.push('-');
@@ -761,5 +765,41 @@ bogus|1.2.3 => improper constraint: bogus
         assert_eq!(err("1.2.3+a..b"), "Invalid Semantic Version");
         assert_eq!(err("1.2.3-00"), "Version segment starts with 0");
         assert!(semver_compare(&[s(">=1.2"), Value::Nil]).is_err());
+    }
+
+    #[test]
+    fn versions_parse_loosely() {
+        let parse = |s: &str| Version::parse(s).map(|v| v.string()).ok();
+        assert_eq!(parse("v1.2").as_deref(), Some("1.2.0"));
+        assert_eq!(parse("1.2.3-rc.1+b").as_deref(), Some("1.2.3-rc.1+b"));
+        assert!(parse("1.2.3.4").is_none());
+        assert!(parse("").is_none());
+        assert!(parse("1.0.0-01").is_none());
+        assert!(parse("x").is_none());
+    }
+
+    /// What the chart loader asks when it pairs `charts/` subcharts with `dependencies:`.
+    #[test]
+    fn dependency_ranges_check_as_masterminds_does() {
+        let ok = |c: &str, v: &str| matches(c, v).unwrap_or(false);
+        assert!(ok("*", "1.2.3"));
+        assert!(matches("", "1.2.3").is_err(), "an empty constraint does not parse");
+        assert!(ok("12.x.x", "12.5.0"));
+        assert!(!ok("12.x.x", "13.0.0"));
+        assert!(ok("~1.2.3", "1.2.9"));
+        assert!(!ok("~1.2.3", "1.3.0"));
+        assert!(ok("^2.0.0", "2.9.1"));
+        assert!(!ok("^0.2.3", "0.3.0"));
+        assert!(ok(">=1.0.0 <2.0.0", "1.5.0"));
+        assert!(ok(">=1.0.0, <2.0.0", "1.5.0"));
+        assert!(!ok(">=1.0.0,<2.0.0", "2.0.0"));
+        assert!(ok("1.0.0 || 2.0.0", "2.0.0"));
+        assert!(ok("1.2 - 1.4.5", "1.4.0"));
+        assert!(!ok("1.2 - 1.4.5", "1.4.6"));
+        assert!(!ok("^1.0.0", "1.2.0-beta"));
+        assert!(ok("^1.0.0-0", "1.2.0-beta"));
+        assert!(ok("0.1.0", "0.1.0"));
+        assert!(!ok(">1.0.0<2", "1.5.0"));
+        assert!(ok("!=1.2.3", "1.2.4"));
     }
 }
