@@ -10,6 +10,7 @@
 //! reported "not analyzed" instead of guessed.
 
 pub mod archive;
+mod base64;
 pub mod chart;
 mod funcs;
 pub mod goyaml;

@@ -71,7 +71,7 @@ impl Files {
         let m: BTreeMap<String, String> = self
             .files
             .iter()
-            .map(|(k, v)| (base(k).to_owned(), base64(v)))
+            .map(|(k, v)| (base(k).to_owned(), crate::helm::base64::encode(v)))
             .collect();
         to_yaml_string_map(&m)
     }
@@ -158,24 +158,6 @@ impl Object for Files {
         let parts: Vec<String> = self.files.iter().map(|(k, v)| format!("{k}:{}", go_bytes(v))).collect();
         format!("map[{}]", parts.join(" "))
     }
-}
-
-/// Standard base64 with padding (`encoding/base64.StdEncoding`).
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Helm's `toYAML` of a map of strings: go-yaml v2 output, trailing newline trimmed.
@@ -475,13 +457,5 @@ mod tests {
             call(&f, "Lines", &[Value::str("files/empty.txt")]).unwrap_err(),
             "runtime error: index out of range [-1]"
         );
-    }
-
-    #[test]
-    fn base64_pads() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"abc"), "YWJj");
     }
 }

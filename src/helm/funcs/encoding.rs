@@ -10,6 +10,7 @@
 //! UUID's layout, PEM armour around `.Cert` and `.Key`, a bcrypt hash's prefix and length. The
 //! arguments are checked as Sprig checks them, so a call that fails in Helm fails here.
 
+use crate::helm::base64;
 use std::collections::BTreeMap;
 
 use sha1::Sha1;
@@ -61,94 +62,6 @@ fn from_bytes(b: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-// ---- base64 (Go's StdEncoding) ----
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(char::from(B64[(n >> (18 - 6 * k)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn b64_value(c: u8) -> Option<u32> {
-    B64.iter().position(|x| *x == c).map(|p| p as u32)
-}
-
-/// Go's `base64.StdEncoding.DecodeString`: padding required, `\r` and `\n` skipped, the error
-/// naming the offending byte's offset.
-fn base64_decode(src: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let corrupt = |at: usize| format!("illegal base64 data at input byte {at}");
-    let is_nl = |c: u8| c == b'\n' || c == b'\r';
-    let mut out = Vec::with_capacity(src.len() / 4 * 3);
-    let mut si = 0usize;
-    loop {
-        let mut quantum = [0u32; 4];
-        let mut dlen = 4;
-        let mut j = 0;
-        while j < 4 {
-            if si == src.len() {
-                if j == 0 {
-                    return Ok(out);
-                }
-                // Missing padding.
-                return Err(corrupt(si - j));
-            }
-            let c = src[si];
-            si += 1;
-            if let Some(v) = b64_value(c) {
-                quantum[j] = v;
-                j += 1;
-                continue;
-            }
-            if is_nl(c) {
-                continue;
-            }
-            if c != b'=' || j < 2 {
-                return Err(corrupt(si - 1));
-            }
-            if j == 2 {
-                // "==" expected: the second `=` after any newlines.
-                while si < src.len() && is_nl(src[si]) {
-                    si += 1;
-                }
-                if si == src.len() {
-                    return Err(corrupt(src.len()));
-                }
-                if src[si] != b'=' {
-                    return Err(corrupt(si - 1));
-                }
-                si += 1;
-            }
-            while si < src.len() && is_nl(src[si]) {
-                si += 1;
-            }
-            if si < src.len() {
-                // Data after the padding.
-                return Err(corrupt(si));
-            }
-            dlen = j;
-            break;
-        }
-        let n = quantum[0] << 18 | quantum[1] << 12 | quantum[2] << 6 | quantum[3];
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..dlen - 1]);
-        if dlen < 4 {
-            return Ok(out);
-        }
-    }
 }
 
 // ---- base32 (Go's StdEncoding) ----
@@ -242,13 +155,13 @@ fn base32_decode(s: &str) -> std::result::Result<Vec<u8>, String> {
 
 fn b64enc(args: &[Value]) -> Result {
     let [s] = strs(args)?;
-    ok(base64_encode(s.as_bytes()))
+    ok(base64::encode(s.as_bytes()))
 }
 
 /// Sprig returns a decoding error as the result string.
 fn b64dec(args: &[Value]) -> Result {
     let [s] = strs(args)?;
-    ok(base64_decode(s.as_bytes()).map_or_else(|e| e, |b| from_bytes(&b)))
+    ok(base64::decode(s.as_bytes()).map_or_else(|e| e, |b| from_bytes(&b)))
 }
 
 fn b32enc(args: &[Value]) -> Result {
@@ -329,7 +242,7 @@ fn rand_bytes(args: &[Value]) -> Result {
     if count > MAX_OUTPUT / 2 {
         return Err(format!("result longer than {MAX_OUTPUT} bytes"));
     }
-    ok(base64_encode(&vec![0u8; count]))
+    ok(base64::encode(&vec![0u8; count]))
 }
 
 /// Always `min`, which is in Sprig's range `[min, max)`.
@@ -409,7 +322,7 @@ fn encrypt_aes(args: &[Value]) -> Result {
     if len > MAX_OUTPUT / 2 {
         return Err(format!("result longer than {MAX_OUTPUT} bytes"));
     }
-    ok(base64_encode(&vec![0u8; len]))
+    ok(base64::encode(&vec![0u8; len]))
 }
 
 /// The input is checked as Sprig checks it; the plaintext cannot be recovered without AES, so
@@ -419,7 +332,7 @@ fn decrypt_aes(args: &[Value]) -> Result {
     if crypt64.is_empty() {
         return ok("");
     }
-    let crypt = base64_decode(crypt64.as_bytes())?;
+    let crypt = base64::decode(crypt64.as_bytes())?;
     if crypt.len() < 16 {
         let capacity = crypt64.len() / 4 * 3;
         return Err(format!(
@@ -434,7 +347,7 @@ fn decrypt_aes(args: &[Value]) -> Result {
 fn pem(kind: &str, body: &str) -> String {
     format!(
         "-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n",
-        base64_encode(body.as_bytes())
+        base64::encode(body.as_bytes())
     )
 }
 
@@ -577,8 +490,8 @@ fn gen_signed_cert_with_key(args: &[Value]) -> Result {
 /// Deterministic in Sprig too: the decoded certificate and key, once they decode.
 fn build_custom_cert(args: &[Value]) -> Result {
     let [cert64, key64] = strs(args)?;
-    let cert = base64_decode(cert64.as_bytes()).map_err(|_| "unable to decode base64 certificate")?;
-    let key = base64_decode(key64.as_bytes()).map_err(|_| "unable to decode base64 private key")?;
+    let cert = base64::decode(cert64.as_bytes()).map_err(|_| "unable to decode base64 certificate")?;
+    let key = base64::decode(key64.as_bytes()).map_err(|_| "unable to decode base64 private key")?;
     let (cert, key) = (from_bytes(&cert), from_bytes(&key));
     if !cert.contains("-----BEGIN ") {
         return Err("unable to decode certificate".into());
@@ -753,7 +666,7 @@ mod tests {
             build_custom_cert(&[s("eA=="), s("eA==")]).unwrap_err(),
             "unable to decode certificate"
         );
-        let built = build_custom_cert(&[s(&base64_encode(cert.as_bytes())), s(&base64_encode(key.as_bytes()))]);
+        let built = build_custom_cert(&[s(&base64::encode(cert.as_bytes())), s(&base64::encode(key.as_bytes()))]);
         let Value::Map(m) = built.unwrap() else {
             panic!("not a map")
         };

@@ -453,7 +453,8 @@ fn scalar(n: &Node) -> Result<Go, String> {
             resolve_plain(&n.value)
         }
     } else if n.tag == BINARY {
-        let bytes = decode_base64(&n.value).ok_or("yaml: !!binary value contains invalid base64 data")?;
+        let bytes = crate::helm::base64::decode(n.value.as_bytes())
+            .map_err(|_| "yaml: !!binary value contains invalid base64 data")?;
         return Ok(Go::Str(String::from_utf8_lossy(&bytes).into_owned()));
     } else if is_resolvable(&n.tag) {
         resolve_tagged(&n.tag, &n.value).map_err(|e| format!("yaml: {e}"))?
@@ -473,40 +474,6 @@ fn scalar(n: &Node) -> Result<Go, String> {
 fn is_resolvable(tag: &str) -> bool {
     use super::resolve::{BOOL, FLOAT, INT, NULL, STR, TIMESTAMP};
     [STR, BOOL, INT, FLOAT, NULL, TIMESTAMP].contains(&tag)
-}
-
-/// Go's `base64.StdEncoding.DecodeString`: padding required, line breaks ignored.
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    let clean: Vec<u8> = s.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
-    if clean.len() % 4 != 0 {
-        return None;
-    }
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => u32::from(c - b'A'),
-            b'a'..=b'z' => u32::from(c - b'a') + 26,
-            b'0'..=b'9' => u32::from(c - b'0') + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        })
-    };
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
-    let quads = clean.chunks(4).count();
-    for (qi, q) in clean.chunks(4).enumerate() {
-        let pad = q.iter().rev().take_while(|c| **c == b'=').count();
-        if pad > 2 || (pad > 0 && qi + 1 != quads) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &c in &q[..4 - pad] {
-            n = (n << 6) | val(c)?;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Some(out)
 }
 
 /// Go's `%#v` of a decoded value, for the rare error messages that print one.
