@@ -218,31 +218,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> super::super::Result {
-        let f = FUNCS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
-            .expect("registered");
-        f(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        go_string(&call(name, args).expect("ok"))
-    }
-
-    fn err(name: &str, args: &[Value]) -> String {
-        call(name, args).expect_err("error")
-    }
-
-    fn s(x: &str) -> Value {
-        Value::str(x)
-    }
-
-    fn i(x: i64) -> Value {
-        Value::Int(x)
-    }
+    use crate::helm::funcs::testing::{call, err, i, out, s};
 
     /// The values file used with helm: `m: {a: 1}`, `l: [1, "s", true, null]`, `nest: {a: {b: x}}`.
     fn values() -> (Value, Value, Value) {

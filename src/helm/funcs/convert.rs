@@ -329,23 +329,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> super::super::Result {
-        let f = FUNCS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
-            .expect("registered");
-        f(args)
-    }
-
-    fn s(x: &str) -> Value {
-        Value::str(x)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        go_string(&call(name, args).expect("ok"))
-    }
+    use crate::helm::funcs::testing::{call, out, s};
 
     fn map(entries: &[(&str, Value)]) -> Value {
         Value::map(

@@ -1152,27 +1152,7 @@ fn finish(p: Parsed, value: &str) -> Result<Time, String> {
 mod tests {
     use super::super::super::value::go_string;
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> super::super::Result {
-        let f = FUNCS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
-            .expect("registered");
-        f(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        go_string(&call(name, args).expect("ok"))
-    }
-
-    fn err(name: &str, args: &[Value]) -> String {
-        call(name, args).expect_err("error")
-    }
-
-    fn s(x: &str) -> Value {
-        Value::str(x)
-    }
+    use crate::helm::funcs::testing::{call, err, out, s};
 
     const T: Value = Value::Int(1_700_000_000);
 

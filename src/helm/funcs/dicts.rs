@@ -240,31 +240,7 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) -> Result<(),
 mod tests {
     use super::super::super::value::go_string;
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> super::super::Result {
-        let f = FUNCS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
-            .expect("registered");
-        f(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        go_string(&call(name, args).expect("ok"))
-    }
-
-    fn err(name: &str, args: &[Value]) -> String {
-        call(name, args).expect_err("error")
-    }
-
-    fn s(x: &str) -> Value {
-        Value::str(x)
-    }
-
-    fn i(x: i64) -> Value {
-        Value::Int(x)
-    }
+    use crate::helm::funcs::testing::{call, err, i, out, s};
 
     fn d(pairs: &[Value]) -> Value {
         call("dict", pairs).expect("dict")

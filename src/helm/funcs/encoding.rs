@@ -505,19 +505,7 @@ fn build_custom_cert(args: &[Value]) -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helm::value::go_string;
-
-    fn s(v: &str) -> Value {
-        Value::str(v)
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
-
-    fn call(f: Func, args: &[Value]) -> String {
-        go_string(&f(args).unwrap())
-    }
+    use crate::helm::funcs::testing::{i, out_of as call, s};
 
     #[test]
     fn base64_as_go() {

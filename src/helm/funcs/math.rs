@@ -304,37 +304,8 @@ fn float_op(a: f64, b: f64, op: Op) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::value::go_string;
     use super::*;
-
-    fn call(name: &str, args: &[Value]) -> super::super::Result {
-        let f = FUNCS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
-            .expect("registered");
-        f(args)
-    }
-
-    fn out(name: &str, args: &[Value]) -> String {
-        go_string(&call(name, args).expect("ok"))
-    }
-
-    fn err(name: &str, args: &[Value]) -> String {
-        call(name, args).expect_err("error")
-    }
-
-    fn i(x: i64) -> Value {
-        Value::Int(x)
-    }
-
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
-
-    fn s(x: &str) -> Value {
-        Value::str(x)
-    }
+    use crate::helm::funcs::testing::{call, err, f, i, out, s};
 
     #[test]
     fn integer_math() {

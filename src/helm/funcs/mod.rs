@@ -138,6 +138,49 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
     i64::try_from(if neg { -magnitude } else { magnitude }).ok()
 }
 
+/// What the groups' unit tests share: value shorthands and calls by name or by pointer.
+#[cfg(test)]
+pub(super) mod testing {
+    use super::{Func, Result, lookup};
+    use crate::helm::value::{Value, go_string};
+
+    pub fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    pub fn i(x: i64) -> Value {
+        Value::Int(x)
+    }
+
+    pub fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+
+    /// The registered function `name`, called (the test fails if it is not registered).
+    pub fn call(name: &str, args: &[Value]) -> Result {
+        let func = lookup(name).unwrap_or_else(|| panic!("{name} is not registered"));
+        func(args)
+    }
+
+    /// Its value as an action prints it.
+    pub fn out(name: &str, args: &[Value]) -> String {
+        go_string(&call(name, args).expect("ok"))
+    }
+
+    pub fn err(name: &str, args: &[Value]) -> String {
+        call(name, args).expect_err("error")
+    }
+
+    /// A function by pointer, its value printed as an action prints it.
+    pub fn out_of(func: Func, args: &[Value]) -> String {
+        go_string(&func(args).expect("ok"))
+    }
+
+    pub fn err_of(func: Func, args: &[Value]) -> String {
+        func(args).expect_err("error")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -463,19 +463,8 @@ fn regex_quote_meta(args: &[Value]) -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::helm::funcs::testing::{i, out_of as call, s};
     use crate::helm::value::go_string;
-
-    fn s(v: &str) -> Value {
-        Value::str(v)
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
-
-    fn call(f: Func, args: &[Value]) -> String {
-        go_string(&f(args).unwrap())
-    }
 
     #[test]
     fn empty_matches_follow_go() {

@@ -957,23 +957,7 @@ fn to_lower_case(s: &str, connector: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(v: &str) -> Value {
-        Value::str(v)
-    }
-
-    fn i(n: i64) -> Value {
-        Value::Int(n)
-    }
-
-    /// Calls `f` and prints the result as an action would.
-    fn call(f: Func, args: &[Value]) -> String {
-        go_string(&f(args).unwrap())
-    }
-
-    fn err(f: Func, args: &[Value]) -> String {
-        f(args).unwrap_err()
-    }
+    use crate::helm::funcs::testing::{err_of as err, i, out_of as call, s};
 
     #[test]
     fn substr_and_trunc_cut_bytes() {
