@@ -223,30 +223,45 @@ pub fn format_float(f: f64, fmt: char, prec: Option<usize>) -> String {
             Some(p) => go_exponent(&format!("{f:.p$e}")),
             None => shortest_digits(f).to_exp(),
         },
-        _ => {
-            let d = match prec {
-                Some(p) => Digits::rounded(f, p.max(1)),
-                None => shortest_digits(f),
-            };
-            // %e when the exponent is < -4 or >= the precision (6 for the shortest form).
-            let eprec = match prec {
-                None => 6,
-                Some(p) => {
-                    let p = p.max(1);
-                    if p > d.digits.len() && d.digits.len() as i32 >= d.point {
-                        d.digits.len()
-                    } else {
-                        p
-                    }
+        _ => match prec {
+            None => shortest_g(shortest_digits(f)),
+            Some(p) => {
+                let p = p.max(1);
+                let d = Digits::rounded(f, p);
+                // %e when the exponent is < -4 or >= the precision.
+                let eprec = if p > d.digits.len() && d.digits.len() as i32 >= d.point {
+                    d.digits.len()
+                } else {
+                    p
+                };
+                let exp = d.point - 1;
+                if exp < -4 || exp >= eprec as i32 {
+                    d.to_exp()
+                } else {
+                    d.to_fixed()
                 }
-            };
-            let exp = d.point - 1;
-            if exp < -4 || exp >= eprec as i32 {
-                d.to_exp()
-            } else {
-                d.to_fixed()
             }
-        }
+        },
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that round-trip as float32 (how
+/// Go prints a float32, and how sigs.k8s.io/yaml names a float map key).
+pub fn format_float32(f: f64) -> String {
+    let x = f as f32;
+    if !x.is_finite() {
+        return format_float(f64::from(x), 'g', None);
+    }
+    shortest_g(Digits::from_exp(&format!("{x:e}")))
+}
+
+/// The shortest `%g`: the exponent form below 1e-4 and from 1e+06 up.
+fn shortest_g(d: Digits) -> String {
+    let exp = d.point - 1;
+    if !(-4..6).contains(&exp) {
+        d.to_exp()
+    } else {
+        d.to_fixed()
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::helm::funcs::semver::Version;
-use crate::helm::value::{Object, Value, go_string};
+use crate::helm::value::{Object, Value, format_float32, go_string};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Maintainer {
@@ -72,7 +72,7 @@ fn to_string_field(v: &Value, field: &str) -> Decoded<Option<String>> {
         Value::Nil | Value::NoValue => return Ok(None),
         Value::Str(s) => s.to_string(),
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => format_g32(*f),
+        Value::Float(f) => format_float32(*f),
         Value::Bool(b) => b.to_string(),
         other => return Err(type_error(other, field, "string")),
     }))
@@ -417,50 +417,6 @@ fn is_unprintable_format(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
-/// `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that round-trip as float32.
-pub fn format_g32(f: f64) -> String {
-    let x = f as f32;
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
-    }
-    let e = format!("{x:e}");
-    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let neg = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let sign = if neg { "-" } else { "" };
-    // The shortest %g uses an exponent below 1e-4 and from 1e+06 on.
-    if !(-4..6).contains(&exp) {
-        return exp_form(sign, digits, exp);
-    }
-    let n = digits.len() as i32;
-    let body = if exp < 0 {
-        format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
-    } else if exp + 1 >= n {
-        format!("{digits}{}", "0".repeat((exp + 1 - n) as usize))
-    } else {
-        let (a, b) = digits.split_at((exp + 1) as usize);
-        format!("{a}.{b}")
-    };
-    format!("{sign}{body}")
-}
-
-fn exp_form(sign: &str, digits: &str, exp: i32) -> String {
-    let (first, rest) = digits.split_at(1);
-    let frac = if rest.is_empty() {
-        String::new()
-    } else {
-        format!(".{rest}")
-    };
-    let esign = if exp < 0 { '-' } else { '+' };
-    format!("{sign}{first}{frac}e{esign}{:02}", exp.abs())
-}
-
 /// `.Chart`: the metadata and whether the chart is the top one.
 #[derive(Debug, Clone)]
 pub struct ChartObject {
@@ -774,10 +730,10 @@ mod tests {
         // helm template: `.Chart.Version` 1.1, `.Chart.AppVersion` 12
         let md = decode("apiVersion: v2\nname: r\nversion: 1.10\nappVersion: 12\n").unwrap();
         assert_eq!((md.version.as_str(), md.app_version.as_str()), ("1.1", "12"));
-        assert_eq!(format_g32(1.23456789), "1.2345679");
-        assert_eq!(format_g32(1234567.0), "1.234567e+06");
-        assert_eq!(format_g32(0.0001), "0.0001");
-        assert_eq!(format_g32(0.00001), "1e-05");
+        assert_eq!(format_float32(1.23456789), "1.2345679");
+        assert_eq!(format_float32(1234567.0), "1.234567e+06");
+        assert_eq!(format_float32(0.0001), "0.0001");
+        assert_eq!(format_float32(0.00001), "1e-05");
     }
 
     #[test]

@@ -143,7 +143,7 @@ fn typed(node: &Node, anchors: &HashMap<usize, Node>, budget: &mut usize, depth:
             for (k, v) in entries {
                 let key = match typed(k, anchors, budget, depth + 1)? {
                     Value::Str(s) => s.to_string(),
-                    Value::Float(f) => meta::format_g32(f),
+                    Value::Float(f) => crate::helm::value::format_float32(f),
                     other => super::value::go_string(&other),
                 };
                 m.insert(key, typed(v, anchors, budget, depth + 1)?);

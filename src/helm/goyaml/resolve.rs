@@ -367,59 +367,14 @@ fn zone(b: &[u8], i: usize) -> Option<usize> {
 
 /// `strconv.FormatFloat(f, 'g', -1, 32)`: how sigs.k8s.io/yaml names a float map key.
 pub fn float32_key(f: f64) -> String {
-    let f = f as f32;
-    if f.is_nan() {
+    let f32_value = f as f32;
+    if f32_value.is_nan() {
         return ".nan".into();
     }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+    if f32_value.is_infinite() {
+        return if f32_value > 0.0 { ".inf".into() } else { "-.inf".into() };
     }
-    go_g_from_exp(&format!("{f:e}"))
-}
-
-/// Go's shortest `%g` from Rust's shortest `{:e}` text (`1.5e-7` -> `1.5e-07`).
-pub fn go_g_from_exp(s: &str) -> String {
-    let (mantissa, exp) = s.split_once('e').unwrap_or((s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    if digits == "0" {
-        return format!("{sign}0");
-    }
-    // Shortest %g: the exponent form below 1e-4 and from 1e+06 up.
-    if !(-4..6).contains(&exp) {
-        return exp_form(sign, digits, exp);
-    }
-    fixed_form(sign, digits, exp)
-}
-
-fn exp_form(sign: &str, digits: &str, exp: i32) -> String {
-    let (first, rest) = digits.split_at(1);
-    let frac = if rest.is_empty() {
-        String::new()
-    } else {
-        format!(".{rest}")
-    };
-    let esign = if exp < 0 { '-' } else { '+' };
-    format!("{sign}{first}{frac}e{esign}{:02}", exp.abs())
-}
-
-fn fixed_form(sign: &str, digits: &str, exp: i32) -> String {
-    let n = digits.len() as i32;
-    let point = exp + 1;
-    if point <= 0 {
-        format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
-    } else if point >= n {
-        format!("{sign}{digits}{}", "0".repeat((point - n) as usize))
-    } else {
-        let (a, b) = digits.split_at(point as usize);
-        format!("{sign}{a}.{b}")
-    }
+    crate::helm::value::format_float32(f)
 }
 
 #[cfg(test)]
