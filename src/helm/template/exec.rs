@@ -476,7 +476,7 @@ impl<'s> Exec<'s> {
         }
         match name {
             "include" => self.include(&argv, pos),
-            "tpl" => self.tpl(&argv, scope, pos),
+            "tpl" => self.tpl(&argv, pos),
             _ => {
                 let f = funcs::lookup(name).ok_or_else(|| {
                     Error::at(
@@ -522,16 +522,7 @@ impl<'s> Exec<'s> {
     }
 
     fn include(&mut self, argv: &[Value], pos: usize) -> Result<Value, Error> {
-        let [name, data] = argv else {
-            return Err(Error::at(
-                pos,
-                format!("wrong number of args for include: want 2 got {}", argv.len()),
-            ));
-        };
-        let name = match name {
-            Value::Str(s) => s.clone(),
-            other => Rc::from(action_string(other)),
-        };
+        let (name, data) = text_and_data("include", argv, pos)?;
         let tpl = self.template(&name).ok_or_else(|| {
             Error::at(
                 pos,
@@ -545,17 +536,8 @@ impl<'s> Exec<'s> {
 
     /// Helm's `tpl`: the string parsed as a template (its `define`s local to it) and run with
     /// the given data, the chart's templates in reach.
-    fn tpl(&mut self, argv: &[Value], scope: &Scope, pos: usize) -> Result<Value, Error> {
-        let [text, data] = argv else {
-            return Err(Error::at(
-                pos,
-                format!("wrong number of args for tpl: want 2 got {}", argv.len()),
-            ));
-        };
-        let text = match text {
-            Value::Str(s) => s.clone(),
-            other => Rc::from(action_string(other)),
-        };
+    fn tpl(&mut self, argv: &[Value], pos: usize) -> Result<Value, Error> {
+        let (text, data) = text_and_data("tpl", argv, pos)?;
         if is_kots_template(&text) {
             return Err(Error::unknown(
                 pos,
@@ -585,7 +567,6 @@ impl<'s> Exec<'s> {
         let result = self.call(&tpl, data.clone(), &mut out, pos);
         self.overlay.pop();
         self.extra_src.pop();
-        let _ = scope;
         result.map_err(|mut e| {
             // The error is inside the string; report it at the `tpl` call.
             e.pos = pos;
@@ -595,6 +576,21 @@ impl<'s> Exec<'s> {
         })?;
         Ok(Value::str(out.text))
     }
+}
+
+/// The (name or text, data) arguments of `include` and `tpl`.
+fn text_and_data<'a>(func: &str, argv: &'a [Value], pos: usize) -> Result<(Rc<str>, &'a Value), Error> {
+    let [text, data] = argv else {
+        return Err(Error::at(
+            pos,
+            format!("wrong number of args for {func}: want 2 got {}", argv.len()),
+        ));
+    };
+    let text = match text {
+        Value::Str(s) => s.clone(),
+        other => Rc::from(action_string(other)),
+    };
+    Ok((text, data))
 }
 
 /// Go converts an invalid argument to the zero value of `interface{}`: nil.
