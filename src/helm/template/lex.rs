@@ -234,6 +234,11 @@ fn action(src: &str, open: usize, inner: usize) -> Result<(Vec<Token>, usize, bo
             }
             _ if b == b'_' || b.is_ascii_alphabetic() || b >= 0x80 => {
                 let end = word_end(src, pos);
+                if end == pos {
+                    // A non-ASCII character that is no letter (`“`, `→`) starts no token.
+                    let c = src[pos..].chars().next().unwrap_or('?');
+                    return Err(Error::at(start, format!("unexpected {c:?} in command")));
+                }
                 let word = src[pos..end].to_owned();
                 pos = end;
                 Tok::Ident(word)
@@ -405,5 +410,9 @@ mod tests {
         assert!(lex("{{ \"abc }}").is_err());
         assert!(lex("a {{/* never closed").is_err());
         assert!(lex("{{ (a }}").is_err());
+        assert!(
+            lex("{{ “x” }}").is_err(),
+            "a non-letter outside ASCII ends lexing, never loops"
+        );
     }
 }
