@@ -69,19 +69,27 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
         }
     }
     let release = release_value(release);
+    let mut written = 0usize;
     for (path, i) in ok {
         let scope = &scopes[i];
         if scope.library || !renders(path) {
             continue;
         }
         let dot = dot(scope, path, &release, capabilities);
-        let result = set
-            .execute(path, dot, limits)
-            .map(|o| Text {
-                origins: origins(&set, &o.origins),
-                text: o.text,
-            })
-            .map_err(|e| describe(&set, path, &e));
+        let result = if written > limits.max_chart_output {
+            Err(format!(
+                "the chart renders more than {} MiB",
+                limits.max_chart_output >> 20
+            ))
+        } else {
+            set.execute(path, dot, limits)
+                .map(|o| Text {
+                    origins: origins(&set, &o.origins),
+                    text: o.text,
+                })
+                .map_err(|e| describe(&set, path, &e))
+        };
+        written += result.as_ref().map_or(0, |t| t.text.len());
         out.push(Rendered {
             path: path.to_owned(),
             result,
@@ -167,6 +175,40 @@ mod tests {
                 "app/templates/a.yaml",
                 "app/templates/_h.tpl"
             ]
+        );
+    }
+
+    #[test]
+    fn a_chart_writes_a_bounded_total() {
+        let templates: Vec<(String, String)> = (0..3)
+            .map(|i| (format!("app/templates/t{i}.yaml"), "{{ repeat 1000 \"x\" }}".to_owned()))
+            .collect();
+        let scope = Scope {
+            dir: "app".into(),
+            chart: Value::empty_map(),
+            values: Value::empty_map(),
+            files: Value::empty_map(),
+            templates,
+            library: false,
+            name: "app".into(),
+            parent: None,
+        };
+        let info = ReleaseInfo {
+            name: "r".into(),
+            namespace: "default".into(),
+        };
+        let limits = Limits {
+            max_chart_output: 1500,
+            ..Limits::default()
+        };
+        let out = render_scopes(&[scope], &info, &Value::empty_map(), &limits);
+        let failed: Vec<_> = out.iter().filter(|r| r.result.is_err()).collect();
+        assert_eq!(failed.len(), 1, "the third template is over the total: {out:?}");
+        assert!(
+            failed[0]
+                .result
+                .as_ref()
+                .is_err_and(|e| e.contains("renders more than"))
         );
     }
 

@@ -19,11 +19,11 @@ pub(super) const FUNCS: &[(&str, Func)] = &[("print", print), ("println", printl
 pub(super) const MAX_OUTPUT: usize = 8 << 20;
 
 fn print(args: &[Value]) -> Result {
-    Ok(Value::str(sprint(args)))
+    sprint(args).map(Value::str)
 }
 
 fn println(args: &[Value]) -> Result {
-    Ok(Value::str(sprintln(args)))
+    sprintln(args).map(Value::str)
 }
 
 fn printf(args: &[Value]) -> Result {
@@ -71,7 +71,7 @@ pub(super) fn strs<const N: usize>(args: &[Value]) -> std::result::Result<[&str;
 // ---- Sprint / Sprintln ----
 
 /// `fmt.Sprint`: a space between two operands when neither is a string.
-pub(super) fn sprint(args: &[Value]) -> String {
+pub(super) fn sprint(args: &[Value]) -> std::result::Result<String, String> {
     let mut p = Printer::default();
     let mut prev_string = false;
     for (i, arg) in args.iter().enumerate() {
@@ -83,11 +83,11 @@ pub(super) fn sprint(args: &[Value]) -> String {
         p.print_arg(arg, 'v');
         prev_string = is_string;
     }
-    p.buf
+    p.finish("print")
 }
 
 /// `fmt.Sprintln`: always spaces, and a newline at the end.
-pub(super) fn sprintln(args: &[Value]) -> String {
+pub(super) fn sprintln(args: &[Value]) -> std::result::Result<String, String> {
     let mut p = Printer::default();
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
@@ -97,21 +97,28 @@ pub(super) fn sprintln(args: &[Value]) -> String {
         p.print_arg(arg, 'v');
     }
     p.buf.push('\n');
-    p.buf
+    p.finish("println")
 }
 
 /// `fmt.Sprintf`; the error is only for output past [`MAX_OUTPUT`].
 pub(super) fn sprintf(format: &str, args: &[Value]) -> std::result::Result<String, String> {
     let mut p = Printer::default();
     p.do_printf(format, args);
-    if p.overflow {
-        Err(format!("printf: output longer than {MAX_OUTPUT} bytes"))
-    } else {
-        Ok(p.buf)
-    }
+    p.finish("printf")
 }
 
 // ---- the printer ----
+
+impl Printer {
+    /// The text, or an error when it grew past [`MAX_OUTPUT`]: never a silently cut string.
+    fn finish(self, func: &str) -> std::result::Result<String, String> {
+        if self.overflow {
+            Err(format!("{func}: output longer than {MAX_OUTPUT} bytes"))
+        } else {
+            Ok(self.buf)
+        }
+    }
+}
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Flags {
@@ -983,9 +990,14 @@ mod tests {
             Value::NoValue,
             Value::Bool(true),
         ];
-        assert_eq!(sprint(&args), "1 2a3 <nil> 4 <nil> true");
-        assert_eq!(sprintln(&[Value::Int(1), s("a")]), "1 a\n");
-        assert_eq!(sprint(&[]), "");
+        assert_eq!(sprint(&args).as_deref(), Ok("1 2a3 <nil> 4 <nil> true"));
+        assert_eq!(sprintln(&[Value::Int(1), s("a")]).as_deref(), Ok("1 a\n"));
+        assert_eq!(sprint(&[]).as_deref(), Ok(""));
+        let big = s(&"x".repeat(MAX_OUTPUT / 2 + 1));
+        assert!(
+            sprint(&[big.clone(), big]).is_err(),
+            "too long is an error, never a cut string"
+        );
     }
 
     #[test]

@@ -646,9 +646,9 @@ fn split_list(args: &[Value]) -> Result {
 
 /// text/template's `evalArgs`: one string as it is, else `fmt.Sprint` with nil as
 /// `<no value>`.
-fn eval_args(args: &[Value]) -> String {
+fn eval_args(args: &[Value]) -> std::result::Result<String, String> {
     if let [Value::Str(s)] = args {
-        return s.to_string();
+        return Ok(s.to_string());
     }
     let args: Vec<Value> = args
         .iter()
@@ -664,7 +664,7 @@ fn eval_args(args: &[Value]) -> String {
 }
 
 fn html(args: &[Value]) -> Result {
-    let s = eval_args(args);
+    let s = eval_args(args)?;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -681,7 +681,7 @@ fn html(args: &[Value]) -> Result {
 }
 
 fn js(args: &[Value]) -> Result {
-    let s = eval_args(args);
+    let s = eval_args(args)?;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -701,7 +701,7 @@ fn js(args: &[Value]) -> Result {
 }
 
 fn urlquery(args: &[Value]) -> Result {
-    let s = eval_args(args);
+    let s = eval_args(args)?;
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {

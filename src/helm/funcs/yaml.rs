@@ -5,7 +5,7 @@
 //! the array forms a one-item list holding it.
 
 use super::{Func, arity};
-use crate::helm::goyaml::json::{Target, marshal, unmarshal};
+use crate::helm::goyaml::json::{LIMIT, Target, marshal, unmarshal};
 use crate::helm::goyaml::{decode, to_yaml};
 use crate::helm::value::Value;
 
@@ -42,7 +42,7 @@ fn string_arg(args: &[Value]) -> Result<&str, String> {
 }
 
 fn to_yaml_fn(args: &[Value]) -> Result<Value, String> {
-    let text = to_yaml(one(args)?).unwrap_or_default();
+    let text = to_yaml(one(args)?).or_else(swallow(args))?;
     Ok(Value::str(text.strip_suffix('\n').unwrap_or(&text)))
 }
 
@@ -97,9 +97,16 @@ fn must_to_raw_json(args: &[Value]) -> Result<Value, String> {
     json_text(args, false, false).map(Value::str)
 }
 
-/// Marshalling errors become "", but an arity error stays an error.
+/// Marshalling errors become "", as in Helm; an arity error and snaplint's own size limits
+/// stay errors.
 fn swallow(args: &[Value]) -> impl FnOnce(String) -> Result<String, String> + '_ {
-    move |e| if args.len() == 1 { Ok(String::new()) } else { Err(e) }
+    move |e| {
+        if args.len() == 1 && !e.contains(LIMIT) {
+            Ok(String::new())
+        } else {
+            Err(e)
+        }
+    }
 }
 
 fn from_json(args: &[Value]) -> Result<Value, String> {
@@ -138,6 +145,13 @@ mod tests {
 
     fn text(name: &str, arg: Value) -> String {
         go_string(&call(name, arg).unwrap())
+    }
+
+    #[test]
+    fn snaplints_size_limit_is_an_error_not_an_empty_string() {
+        let big = Value::str("x".repeat(crate::helm::goyaml::json::MAX_OUTPUT + 1));
+        assert!(call("toYaml", big.clone()).is_err());
+        assert!(call("toJson", big).is_err());
     }
 
     #[test]

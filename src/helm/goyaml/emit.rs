@@ -7,7 +7,7 @@
 
 use crate::helm::value::{Value, format_float};
 
-use super::json::{MAX_OUTPUT, number_text};
+use super::json::{LIMIT, MAX_OUTPUT, number_text};
 use super::resolve::{Resolved, is_base60_float, resolve_plain};
 use super::sort::{go_sort, key_less};
 
@@ -25,6 +25,9 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
     e.node(&node, Context::Root)?;
     // Document end: a line break unless the last line is already empty.
     e.write_indent();
+    if e.out.len() > MAX_OUTPUT {
+        return Err(format!("{LIMIT}YAML larger than {} MiB", MAX_OUTPUT >> 20));
+    }
     Ok(e.out)
 }
 
@@ -40,7 +43,7 @@ enum Node {
 fn to_node(v: &Value, depth: usize, budget: &mut usize) -> Result<Node, String> {
     *budget = budget
         .checked_sub(1)
-        .ok_or_else(|| format!("value has more than {MAX_NODES} nodes"))?;
+        .ok_or_else(|| format!("{LIMIT}value has more than {MAX_NODES} nodes"))?;
     Ok(match v {
         Value::NoValue | Value::Nil => Node::Plain("null".into()),
         Value::Bool(b) => Node::Plain(b.to_string()),
@@ -213,7 +216,7 @@ impl Emitter {
 
     fn node(&mut self, node: &Node, ctx: Context) -> Result<(), String> {
         if self.out.len() > MAX_OUTPUT {
-            return Err(format!("YAML output exceeds {} MiB", MAX_OUTPUT >> 20));
+            return Err(format!("{LIMIT}YAML larger than {} MiB", MAX_OUTPUT >> 20));
         }
         self.mapping_context = matches!(ctx, Context::MappingValue | Context::SimpleKey | Context::ComplexKey);
         self.simple_key_context = ctx == Context::SimpleKey;

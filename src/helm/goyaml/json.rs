@@ -8,6 +8,10 @@ use crate::helm::value::{Value, format_float};
 
 /// Output bigger than this is refused: shared maps can make a value exponentially large.
 pub const MAX_OUTPUT: usize = 8 << 20;
+
+/// How snaplint's own size limits start their messages: Helm has no such limit, so these are
+/// errors even where Helm turns a marshalling error into "" (`toYaml`, `toJson`).
+pub const LIMIT: &str = "output over snaplint's limit: ";
 /// Nesting refused past this, reported as Go reports a cycle (Go looks for cycles from depth
 /// 1000 on; this bound keeps the recursion inside a 2 MiB thread stack).
 const MAX_DEPTH: usize = 256;
@@ -24,6 +28,9 @@ pub fn marshal(v: &Value, escape_html: bool, indent: bool) -> Result<String, Str
         indent,
     };
     w.value(v, 0)?;
+    if w.out.len() > MAX_OUTPUT {
+        return Err(format!("{LIMIT}JSON larger than {} MiB", MAX_OUTPUT >> 20));
+    }
     Ok(w.out)
 }
 
@@ -36,7 +43,7 @@ struct Writer {
 impl Writer {
     fn value(&mut self, v: &Value, depth: usize) -> Result<(), String> {
         if self.out.len() > MAX_OUTPUT {
-            return Err(format!("json: output exceeds {} MiB", MAX_OUTPUT >> 20));
+            return Err(format!("{LIMIT}JSON larger than {} MiB", MAX_OUTPUT >> 20));
         }
         match v {
             Value::NoValue | Value::Nil => self.out.push_str("null"),

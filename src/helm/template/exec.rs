@@ -24,6 +24,8 @@ pub struct Limits {
     pub max_output: usize,
     /// `include`/`template`/`tpl` calls nested deeper than this fail.
     pub max_depth: usize,
+    /// All templates of one chart together write at most this much.
+    pub max_chart_output: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +34,7 @@ impl Default for Limits {
             max_steps: 20_000_000,
             max_output: 16 << 20,
             max_depth: 100,
+            max_chart_output: 64 << 20,
         }
     }
 }
@@ -571,7 +574,9 @@ impl<'s> Exec<'s> {
             // The error is inside the string; report it at the `tpl` call.
             e.pos = pos;
             e.template = None;
-            e.message = format!("error calling tpl: {}", e.message);
+            if !e.message.starts_with("error calling tpl: ") {
+                e.message = format!("error calling tpl: {}", e.message);
+            }
             e
         })?;
         Ok(Value::str(out.text))
@@ -771,6 +776,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("nest"), "{e:?}");
+        let e = render(
+            r#"{{ define "r" }}{{ tpl "{{ include \"r\" . }}" . }}{{ end }}{{ include "r" . }}"#,
+            serde_json::json!({}),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("nest"), "{e:?}");
+        assert_eq!(e.message.matches("error calling tpl").count(), 1, "{e:?}");
     }
 
     #[test]
