@@ -83,7 +83,7 @@ pub(super) fn sprint(args: &[Value]) -> std::result::Result<String, String> {
         p.print_arg(arg, 'v');
         prev_string = is_string;
     }
-    p.finish("print")
+    p.finish()
 }
 
 /// `fmt.Sprintln`: always spaces, and a newline at the end.
@@ -97,23 +97,23 @@ pub(super) fn sprintln(args: &[Value]) -> std::result::Result<String, String> {
         p.print_arg(arg, 'v');
     }
     p.buf.push('\n');
-    p.finish("println")
+    p.finish()
 }
 
 /// `fmt.Sprintf`; the error is only for output past [`MAX_OUTPUT`].
 pub(super) fn sprintf(format: &str, args: &[Value]) -> std::result::Result<String, String> {
     let mut p = Printer::default();
     p.do_printf(format, args);
-    p.finish("printf")
+    p.finish()
 }
 
 // ---- the printer ----
 
 impl Printer {
     /// The text, or an error when it grew past [`MAX_OUTPUT`]: never a silently cut string.
-    fn finish(self, func: &str) -> std::result::Result<String, String> {
+    fn finish(self) -> std::result::Result<String, String> {
         if self.overflow {
-            Err(format!("{func}: output longer than {MAX_OUTPUT} bytes"))
+            Err(format!("output longer than {MAX_OUTPUT} bytes"))
         } else {
             Ok(self.buf)
         }
