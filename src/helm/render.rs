@@ -29,9 +29,33 @@ pub struct Rendered {
 #[derive(Debug)]
 pub struct Text {
     pub text: String,
-    /// Output offset where each piece starts, and the template path and 1-based line and
-    /// column of what wrote it.
-    pub origins: Vec<(usize, Rc<str>, usize, usize)>,
+    /// Output offset where each piece starts, and what wrote it.
+    origins: Vec<(usize, Origin)>,
+    sources: Rc<Sources>,
+}
+
+/// The template files of one render, by the file index origins carry.
+#[derive(Debug)]
+struct Sources(Vec<(Rc<str>, Rc<str>)>);
+
+impl Text {
+    /// The template path and 1-based line and column that wrote the output byte at `offset`
+    /// (computed on demand: most rendered output is never pointed at).
+    pub fn source_of(&self, offset: usize) -> Option<(&str, usize, usize)> {
+        let i = self
+            .origins
+            .partition_point(|(start, _)| *start <= offset)
+            .checked_sub(1)?;
+        let origin = &self.origins[i].1;
+        let (name, src) = self.sources.0.get(origin.file)?;
+        let at = origin.span.start.min(src.len());
+        let line_start = src[..at].rfind('\n').map_or(0, |n| n + 1);
+        Some((
+            name,
+            template::line_of(src, at),
+            src[line_start..at].chars().count() + 1,
+        ))
+    }
 }
 
 /// Helm's `sortTemplates`: more path segments first, then reverse lexicographic order.
@@ -69,6 +93,7 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
         }
     }
     let release = release_value(release);
+    let sources = Rc::new(Sources(set.sources().collect()));
     let mut written = 0usize;
     for (path, i) in ok {
         let scope = &scopes[i];
@@ -84,8 +109,9 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
         } else {
             set.execute(path, dot, limits)
                 .map(|o| Text {
-                    origins: origins(&set, &o.origins),
+                    origins: o.origins,
                     text: o.text,
+                    sources: sources.clone(),
                 })
                 .map_err(|e| describe(&set, path, &e))
         };
@@ -96,24 +122,6 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
         });
     }
     out
-}
-
-fn origins(set: &Set, origins: &[(usize, Origin)]) -> Vec<(usize, Rc<str>, usize, usize)> {
-    let mut names: BTreeMap<usize, Rc<str>> = BTreeMap::new();
-    origins
-        .iter()
-        .map(|(at, o)| {
-            let name = names
-                .entry(o.file)
-                .or_insert_with(|| Rc::from(set.file_name(o.file)))
-                .clone();
-            let src = set.file_src(o.file);
-            let line = template::line_of(src, o.span.start);
-            let line_start = src[..o.span.start.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
-            let col = src[line_start..o.span.start.min(src.len())].chars().count() + 1;
-            (*at, name, line, col)
-        })
-        .collect()
 }
 
 /// `line N: message`, naming the template when it is not the one rendered (a helper).
@@ -219,7 +227,7 @@ mod tests {
                 "app/templates/_h.tpl".to_owned(),
                 "{{ define \"x\" }}\n{{ if }}\n{{ end }}".to_owned(),
             ),
-            ("app/templates/cm.yaml".to_owned(), "a: 1\n".to_owned()),
+            ("app/templates/cm.yaml".to_owned(), "a: 1\nb: {{ \"x\" }}\n".to_owned()),
         ];
         let scope = Scope {
             dir: "app".into(),
@@ -245,6 +253,10 @@ mod tests {
             "{helper:?}"
         );
         let cm = out.iter().find(|r| r.path.ends_with("cm.yaml")).expect("cm");
-        assert_eq!(cm.result.as_ref().map(|t| t.text.as_str()).ok(), Some("a: 1\n"));
+        let text = cm.result.as_ref().expect("rendered");
+        assert_eq!(text.text, "a: 1\nb: x\n");
+        assert_eq!(text.source_of(3), Some(("app/templates/cm.yaml", 1, 1)));
+        // The `x` was written by the action at line 2, column 4.
+        assert_eq!(text.source_of(8), Some(("app/templates/cm.yaml", 2, 4)));
     }
 }

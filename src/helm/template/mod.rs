@@ -139,12 +139,14 @@ impl Set {
         exec::Exec::new(self, limits).run(name, dot)
     }
 
-    pub fn file_name(&self, file: usize) -> &str {
-        self.files.get(file).map_or("", |f| &f.name)
+    /// Every file's name and source, in file-index order (shared, not copied).
+    pub fn sources(&self) -> impl Iterator<Item = (Rc<str>, Rc<str>)> + '_ {
+        self.files.iter().map(|f| (f.name.clone(), f.src.clone()))
     }
 
-    pub fn file_src(&self, file: usize) -> &str {
-        self.files.get(file).map_or("", |f| &f.src)
+    #[cfg(test)]
+    pub fn file_name(&self, file: usize) -> &str {
+        self.files.get(file).map_or("", |f| &f.name)
     }
 
     /// The source text of a file by template name (for line numbers in errors).
