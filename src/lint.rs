@@ -9,9 +9,12 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{WriteError, apply_edits, overlaps, write_checked};
+use crate::helm::ChartSource;
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
-use crate::source::{Limits, LoadError, Loaded, Skipped, SourceFile, discover, is_chart_archive, split_stdin_limited};
+use crate::source::{
+    Limits, LoadError, Loaded, Skipped, SourceFile, discover, is_chart_archive, is_chart_dir, split_stdin_limited,
+};
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
@@ -37,7 +40,8 @@ pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError
         Input::Stdin(text) => Ok(Release::new(split_stdin_limited(&text, limits), None)),
         Input::Paths { paths, exclude, base } => {
             let found = discover(paths, exclude, base)?;
-            let (archives, plain): (Vec<_>, Vec<_>) = found.into_iter().partition(|p| is_chart_archive(p));
+            let (charts, plain): (Vec<_>, Vec<_>) =
+                found.into_iter().partition(|p| is_chart_archive(p) || is_chart_dir(p));
             let mut skipped = Vec::new();
             // A symlink to a file that is also linted directly is read once: twice would
             // double its findings and make --fix write it twice.
@@ -66,18 +70,22 @@ pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError
             let mut files = Vec::new();
             for l in loaded {
                 match l {
-                    Loaded::File(f) => files.push(f),
+                    Loaded::File(f) => files.push(*f),
                     Loaded::Skipped(s) => skipped.push(s),
                 }
             }
-            let archives = archives
+            let charts = charts
                 .into_iter()
                 .map(|p| {
-                    let bytes = read_archive(&p, limits.max_archive_size);
-                    (p, bytes)
+                    let source = if is_chart_dir(&p) {
+                        ChartSource::Dir
+                    } else {
+                        ChartSource::Archive(read_archive(&p, limits.max_archive_size))
+                    };
+                    (p, source)
                 })
                 .collect();
-            let charts = crate::helm::load_archives(&mut files, archives);
+            let charts = crate::helm::load_charts(&mut files, charts);
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()

@@ -176,7 +176,11 @@ fn archive_with_helmchart_reports_what_plain_manifests_report() {
         .position(|f| f.0 == "KOTS002")
         .expect("KOTS002 in the plain release");
     plain.remove(missing);
-    assert_eq!(from_archive, plain);
+    // Same findings; the archive's are on the template lines, the plain ones on helm's output.
+    let without_lines = |v: &[(String, String, String, u64)]| -> Vec<(String, String, String)> {
+        v.iter().map(|(r, m, f, _)| (r.clone(), m.clone(), f.clone())).collect()
+    };
+    assert_eq!(without_lines(&from_archive), without_lines(&plain));
     let rules: Vec<&str> = from_archive.iter().map(|f| f.0.as_str()).collect();
     assert!(
         rules.contains(&"VOL001") && rules.iter().any(|r| r.starts_with("HOOK")),
@@ -187,6 +191,16 @@ fn archive_with_helmchart_reports_what_plain_manifests_report() {
     let vol: Vec<_> = from_archive.iter().filter(|f| f.0 == "VOL001").collect();
     assert_eq!(vol.len(), 1, "{vol:?}");
     assert_eq!(vol[0].2, "webapp/charts/postgresql/templates/statefulset.yaml");
+    let template = std::fs::read_to_string(
+        manifest_dir().join("testdata/charts/webapp/charts/postgresql/templates/statefulset.yaml"),
+    )
+    .expect("template source");
+    let line = template.lines().nth(vol[0].3 as usize - 1).unwrap_or("");
+    assert_eq!(
+        line.trim(),
+        "name: data",
+        "VOL001 points at the template line of the claim"
+    );
 }
 
 #[test]
@@ -391,4 +405,28 @@ fn renderer_agrees_with_helm_template() {
             "release {release}: snaplint's rendering differs from helm's"
         );
     }
+}
+
+/// A vendor repository keeps its chart as a source directory: snaplint renders it as it renders
+/// the packaged archive, and puts the same findings on the same template lines, under the
+/// directory's own paths (never linting the raw templates as YAML).
+#[test]
+fn chart_source_directory_gives_the_archives_findings_on_its_template_lines() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
+    std::fs::remove_file(dir.join("webapp-1.0.0.tgz")).expect("rm archive");
+    let (_src_tmp, chart) = copy_dir(&manifest_dir().join("testdata/charts/webapp"));
+    std::fs::create_dir_all(dir.join("charts")).expect("mkdir");
+    std::fs::rename(&chart, dir.join("charts/webapp")).expect("move chart in");
+    let from_dir = findings(dir.to_str().expect("utf-8"), |f| {
+        f.strip_prefix("charts/").unwrap_or(f).to_owned()
+    });
+    let from_archive = findings("testdata/releases/helm-chart", |f| {
+        f.strip_prefix("webapp-1.0.0.tgz!").unwrap_or(f).to_owned()
+    });
+    assert_eq!(from_dir, from_archive);
+    assert!(from_dir.iter().any(|f| f.0 == "VOL001"), "{from_dir:?}");
+    assert!(
+        !from_dir.iter().any(|f| f.0 == "PARSE001"),
+        "raw templates are not linted: {from_dir:?}"
+    );
 }

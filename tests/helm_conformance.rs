@@ -475,19 +475,36 @@ fn render_in_process(case: &Case, overrides: Value) -> Result<Rendering, String>
 /// The compared findings of a snaplint JSON report. `in_archive`: files are named
 /// `<archive>!<template path>`, and findings on other files (the archive itself, the HelmChart)
 /// have no counterpart in helm's stream and are left out.
-fn report_findings(stdout: &[u8], in_archive: bool) -> Result<Vec<Finding>, String> {
-    let report: Value = serde_json::from_slice(stdout).map_err(|e| format!("report is not JSON: {e}"))?;
+/// (rule, template, message) of the compared findings, from the JSON report and the SARIF one
+/// of the same run (the same diagnostics in the same order). A finding in a chart sits on the
+/// template line that wrote it, maybe a helper's; helm's `# Source:` names the rendered
+/// template, which only SARIF carries, as the "rendered here" related location.
+fn report_findings(json_out: &[u8], sarif_out: &[u8], in_archive: bool) -> Result<Vec<Finding>, String> {
+    let report: Value = serde_json::from_slice(json_out).map_err(|e| format!("report is not JSON: {e}"))?;
+    let sarif: Value = serde_json::from_slice(sarif_out).map_err(|e| format!("SARIF is not JSON: {e}"))?;
     let diags = report["diagnostics"].as_array().ok_or("report has no diagnostics")?;
+    let results = sarif["runs"][0]["results"].as_array().ok_or("SARIF has no results")?;
+    if diags.len() != results.len() {
+        return Err(format!(
+            "{} diagnostics but {} SARIF results",
+            diags.len(),
+            results.len()
+        ));
+    }
     let mut out = Vec::new();
-    for d in diags {
+    for (d, r) in diags.iter().zip(results) {
         let rule = d["rule"].as_str().unwrap_or_default();
         if !COMPARED_RULES.iter().any(|p| rule.starts_with(p)) {
             continue;
         }
-        let file = match d["file"].as_str() {
+        let rendered = r["relatedLocations"]
+            .as_array()
+            .and_then(|ls| ls.iter().find(|l| l["message"]["text"] == "rendered here"))
+            .and_then(|l| l["physicalLocation"]["artifactLocation"]["uri"].as_str());
+        let file = match rendered.or(d["file"].as_str()) {
             None => String::new(),
             Some(f) if in_archive => match f.split_once('!') {
-                Some((_, inner)) => inner.to_owned(),
+                Some((_, inner)) => inner.trim_start_matches("rendered/").to_owned(),
                 None => continue,
             },
             Some(f) => f.to_owned(),
@@ -500,10 +517,16 @@ fn report_findings(stdout: &[u8], in_archive: bool) -> Result<Vec<Finding>, Stri
 }
 
 fn snaplint_check(target: &str, input: Option<Vec<u8>>, in_archive: bool) -> Result<Vec<Finding>, String> {
-    let mut cmd = bin();
-    cmd.args(["check", "--no-config", "--format", "json", target]);
-    let (_, stdout, stderr) = run_bounded(cmd, input)?;
-    report_findings(&stdout, in_archive).map_err(|e| format!("snaplint check {target}: {e}: {}", stderr.trim()))
+    let run = |format: &str| {
+        let mut cmd = bin();
+        cmd.args(["check", "--no-config", "--format", format, target]);
+        let (_, stdout, stderr) = run_bounded(cmd, input.clone())?;
+        Ok::<_, String>((stdout, stderr))
+    };
+    let (json_out, stderr) = run("json")?;
+    let (sarif_out, _) = run("sarif")?;
+    report_findings(&json_out, &sarif_out, in_archive)
+        .map_err(|e| format!("snaplint check {target}: {e}: {}", stderr.trim()))
 }
 
 /// snaplint on a release holding a copy of the archive (and, for a chart with a values file, a

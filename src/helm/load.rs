@@ -1,15 +1,16 @@
 //! Charts joining the release at load time: find the KOTS `HelmChart` resources among the
-//! plain files, read each archive, render it with the matching HelmChart's values, and add the
-//! rendered templates as in-memory files (`app.tgz!app/templates/x.yaml`, no disk path).
+//! plain files, read each chart (archive or directory), render it with the matching
+//! HelmChart's values, and add the rendered templates and their sources as in-memory files.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use super::values::{from_node, merge};
 use super::{ReleaseInfo, read_chart, render};
 use crate::diagnostic::FileId;
-use crate::source::SourceFile;
+use crate::source::{Provenance, SourceFile};
 use crate::yaml::{Node, Span};
 
 /// A KOTS `HelmChart` (kots.io/v1beta1 or v1beta2) as the chart loader needs it.
@@ -119,18 +120,30 @@ fn apply_optional_values(
     }
 }
 
-/// Read every archive, render it, and append the archive and its rendered templates to
-/// `files`. `archives` are (path as shown, bytes or why they could not be read).
-pub fn load_archives(
-    files: &mut Vec<SourceFile>,
-    archives: Vec<(PathBuf, Result<Vec<u8>, String>)>,
-) -> Vec<ChartRecord> {
+/// Where a chart comes from: an archive (its bytes, or why they could not be read) or a
+/// source directory holding `Chart.yaml`.
+#[derive(Debug)]
+pub enum ChartSource {
+    Archive(Result<Vec<u8>, String>),
+    Dir,
+}
+
+/// Read every chart, render it with its HelmChart's values, and append to `files`: the chart
+/// itself (an empty file standing for it), each rendered template
+/// (`app.tgz!rendered/app/templates/x.yaml`) with the provenance of every piece, and the
+/// source of every template that wrote something (`app.tgz!app/templates/x.yaml`, or the
+/// template's own path for a directory), where findings are shown.
+pub fn load_charts(files: &mut Vec<SourceFile>, charts: Vec<(PathBuf, ChartSource)>) -> Vec<ChartRecord> {
     let refs = helm_charts(files);
     let mut records = Vec::new();
-    for (path, bytes) in archives {
+    for (path, source) in charts {
         let file = files.len();
         files.push(SourceFile::from_text(path.clone(), Some(path.clone()), String::new()));
-        let chart = bytes.and_then(|b| read_chart(&b));
+        let is_dir = matches!(source, ChartSource::Dir);
+        let chart = match source {
+            ChartSource::Archive(bytes) => bytes.and_then(|b| read_chart(&b)),
+            ChartSource::Dir => super::chart::load_dir(&path),
+        };
         let chart = match chart {
             Ok(c) => c,
             Err(problem) => {
@@ -158,20 +171,8 @@ pub fn load_archives(
         };
         let empty = Value::Object(Map::new());
         let overrides = matching.map_or(&empty, |r| &r.values);
-        let mut not_analyzed = Vec::new();
-        for rendered in render(&chart, overrides, &release) {
-            match rendered.result {
-                Ok(out) if out.text.trim().is_empty() => {}
-                Ok(out) => {
-                    let text = out.text;
-                    let shown = PathBuf::from(format!("{}!{}", path.display(), rendered.path));
-                    let mut f = SourceFile::from_text(shown, None, text);
-                    f.archive = Some(path.clone());
-                    files.push(f);
-                }
-                Err(why) => not_analyzed.push((rendered.path, why)),
-            }
-        }
+        let names = Names { chart: &path, is_dir };
+        let not_analyzed = add_rendered(files, &names, render(&chart, overrides, &release));
         records.push(ChartRecord {
             file,
             chart: Some((chart.name.clone(), chart.version.clone())),
@@ -181,4 +182,65 @@ pub fn load_archives(
         });
     }
     records
+}
+
+/// How a chart's files are shown.
+struct Names<'p> {
+    chart: &'p Path,
+    is_dir: bool,
+}
+
+impl Names<'_> {
+    /// A template's source: inside the archive, or at its own path under the directory
+    /// (`app/templates/x.yaml` of `charts/app` is `charts/app/templates/x.yaml`).
+    fn source(&self, template: &str) -> PathBuf {
+        if self.is_dir {
+            let inner = template.split_once('/').map_or(template, |(_, rest)| rest);
+            self.chart.join(inner)
+        } else {
+            PathBuf::from(format!("{}!{template}", self.chart.display()))
+        }
+    }
+
+    fn rendered(&self, template: &str) -> PathBuf {
+        PathBuf::from(format!("{}!rendered/{template}", self.chart.display()))
+    }
+}
+
+/// Add the rendered templates and the sources they came from; returns what was not analyzed.
+fn add_rendered(files: &mut Vec<SourceFile>, names: &Names, rendered: Vec<super::Rendered>) -> Vec<(String, String)> {
+    let mut not_analyzed = Vec::new();
+    let mut sources: HashMap<String, usize> = HashMap::new();
+    for r in rendered {
+        let out = match r.result {
+            Ok(out) if out.text.trim().is_empty() => continue,
+            Ok(out) => out,
+            Err(why) => {
+                not_analyzed.push((r.path, why));
+                continue;
+            }
+        };
+        let mut provenance = Vec::new();
+        for piece in out.pieces() {
+            let source = *sources.entry(piece.template.to_owned()).or_insert_with(|| {
+                files.push(SourceFile::template_source(
+                    names.source(piece.template),
+                    piece.source.to_owned(),
+                    names.chart.to_path_buf(),
+                ));
+                files.len() - 1
+            });
+            provenance.push(Provenance {
+                at: piece.at,
+                file: source,
+                span: piece.span.clone(),
+                verbatim: piece.verbatim,
+            });
+        }
+        let mut f = SourceFile::from_text(names.rendered(&r.path), None, out.text);
+        f.chart = Some(names.chart.to_path_buf());
+        f.provenance = provenance;
+        files.push(f);
+    }
+    not_analyzed
 }

@@ -23,7 +23,7 @@ pub mod values;
 use serde_json::Value;
 
 pub use chart::read_chart;
-pub use load::{ChartRecord, HelmChartRef, helm_charts, load_archives};
+pub use load::{ChartRecord, ChartSource, HelmChartRef, helm_charts, load_charts};
 pub use render::{ReleaseInfo, Rendered, Text};
 
 /// A KOTS template expression, unknown until install time.

@@ -38,23 +38,32 @@ pub struct Text {
 #[derive(Debug)]
 struct Sources(Vec<(Rc<str>, Rc<str>)>);
 
+/// One piece of rendered output and the template bytes that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece<'t> {
+    /// Where the piece starts in the output.
+    pub at: usize,
+    /// The template (file path in the chart, `app/templates/x.yaml`) and its source text.
+    pub template: &'t str,
+    pub source: &'t str,
+    /// The bytes of the template: a text node copied as it is (`verbatim`), or an action.
+    pub span: std::ops::Range<usize>,
+    pub verbatim: bool,
+}
+
 impl Text {
-    /// The template path and 1-based line and column that wrote the output byte at `offset`
-    /// (computed on demand: most rendered output is never pointed at).
-    pub fn source_of(&self, offset: usize) -> Option<(&str, usize, usize)> {
-        let i = self
-            .origins
-            .partition_point(|(start, _)| *start <= offset)
-            .checked_sub(1)?;
-        let origin = &self.origins[i].1;
-        let (name, src) = self.sources.0.get(origin.file)?;
-        let at = origin.span.start.min(src.len());
-        let line_start = src[..at].rfind('\n').map_or(0, |n| n + 1);
-        Some((
-            name,
-            template::line_of(src, at),
-            src[line_start..at].chars().count() + 1,
-        ))
+    /// Every piece of the output, in output order.
+    pub fn pieces(&self) -> impl Iterator<Item = Piece<'_>> {
+        self.origins.iter().filter_map(|(at, o)| {
+            let (name, src) = self.sources.0.get(o.file)?;
+            Some(Piece {
+                at: *at,
+                template: name,
+                source: src,
+                span: o.span.clone(),
+                verbatim: o.verbatim,
+            })
+        })
     }
 }
 
@@ -255,8 +264,15 @@ mod tests {
         let cm = out.iter().find(|r| r.path.ends_with("cm.yaml")).expect("cm");
         let text = cm.result.as_ref().expect("rendered");
         assert_eq!(text.text, "a: 1\nb: x\n");
-        assert_eq!(text.source_of(3), Some(("app/templates/cm.yaml", 1, 1)));
-        // The `x` was written by the action at line 2, column 4.
-        assert_eq!(text.source_of(8), Some(("app/templates/cm.yaml", 2, 4)));
+        let pieces: Vec<_> = text.pieces().map(|p| (p.at, p.template, p.span, p.verbatim)).collect();
+        // `a: 1\nb: ` is copied from the template; the `x` was written by the action at 8..17.
+        assert_eq!(
+            pieces,
+            [
+                (0, "app/templates/cm.yaml", 0..8, true),
+                (8, "app/templates/cm.yaml", 8..17, false),
+                (9, "app/templates/cm.yaml", 17..18, true),
+            ]
+        );
     }
 }

@@ -35,7 +35,7 @@ impl Summary {
     pub fn new(release: &Release, diagnostics: &[Diagnostic]) -> Self {
         let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
         Summary {
-            files: release.files.len(),
+            files: release.files.iter().filter(|f| !f.template_source).count(),
             documents: release.document_count(),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),

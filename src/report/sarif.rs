@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::fingerprint::fingerprints;
-use super::{RuleDoc, anchor_file, edit_range, range};
+use super::{RuleDoc, anchor_file, display_path, edit_range, range};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::release::Release;
 
@@ -82,6 +82,20 @@ fn truncate(text: &str, max: usize) -> String {
     }
 }
 
+/// The diagnostic's labels (for a chart template: where the finding is in the rendered output).
+fn related_locations(release: &Release, d: &Diagnostic) -> Value {
+    d.labels
+        .iter()
+        .enumerate()
+        .map(|(id, l)| {
+            let f = &release.files[l.location.file];
+            let (start, end) = (f.position(l.location.span.start), f.position(l.location.span.end));
+            json!({"id": id, "message": {"text": l.message},
+                "physicalLocation": {"artifactLocation": {"uri": display_path(&f.path)}, "region": region(start, end)}})
+        })
+        .collect()
+}
+
 fn result(release: &Release, d: &Diagnostic, rules: &[RuleDoc<'_>], fingerprint: String) -> Value {
     let (uri, region) = match range(release, d) {
         Some((path, start, end)) => (path, region(start, end)),
@@ -101,6 +115,9 @@ fn result(release: &Release, d: &Diagnostic, rules: &[RuleDoc<'_>], fingerprint:
     });
     if let Some(i) = rules.iter().position(|x| x.id == d.rule) {
         r["ruleIndex"] = json!(i);
+    }
+    if !d.labels.is_empty() {
+        r["relatedLocations"] = related_locations(release, d);
     }
     if let Some(fix) = &d.fix {
         let changes: Vec<Value> = fix

@@ -1,10 +1,11 @@
 //! Helm chart archives and KOTS HelmChart resources: archives that cannot be read (HELM002),
 //! templates the renderer could not evaluate (HELM001), HelmCharts naming a chart the release
-//! does not ship (KOTS002). Findings in rendered templates lose their fixes here: the text
-//! lives in an archive, so the change belongs in the chart or the HelmChart's `spec.values`.
+//! does not ship (KOTS002). Findings in rendered templates move to the template line that wrote
+//! them and lose their fixes here: the change belongs in the chart or the HelmChart's
+//! `spec.values`.
 
 use super::Ctx;
-use crate::diagnostic::{Diagnostic, EditTarget};
+use crate::diagnostic::{Diagnostic, EditTarget, Label, Location};
 use crate::helm::helm_charts;
 use crate::release::Release;
 
@@ -33,7 +34,7 @@ pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
         return;
     }
     for hc in helm_charts(&release.files) {
-        if release.files[hc.file].archive.is_some() || hc.templated {
+        if release.files[hc.file].chart.is_some() || hc.templated {
             continue;
         }
         let (Some((name, name_span)), Some((version, _))) = (&hc.name, &hc.version) else {
@@ -67,25 +68,70 @@ pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
     }
 }
 
-/// Findings in templates rendered from an archive: no fix (the archive is not edited), and a
+/// A finding in a rendered chart template moves to the template line that wrote it (the
+/// text itself for copied text, the whole `{{ ... }}` for an action's value); the rendered
+/// place stays as the first related location. Runs before suppressions and per-file ignores,
+/// so a `# snaplint-ignore:` comment in the template and a `charts/**` ignore both apply.
+pub fn relocate_to_template(d: &mut Diagnostic, release: &Release) {
+    let Some(rendered) = d.location.clone() else {
+        return;
+    };
+    let Some(source) = template_location(&rendered, release) else {
+        return;
+    };
+    for label in &mut d.labels {
+        if let Some(l) = template_location(&label.location, release) {
+            label.location = l;
+        }
+    }
+    d.labels.insert(
+        0,
+        Label {
+            location: rendered,
+            message: "rendered here".into(),
+        },
+    );
+    d.location = Some(source);
+}
+
+fn template_location(loc: &Location, release: &Release) -> Option<Location> {
+    let pieces = &release.files.get(loc.file)?.provenance;
+    let i = pieces.partition_point(|p| p.at <= loc.span.start).checked_sub(1)?;
+    let piece = &pieces[i];
+    let span = if piece.verbatim {
+        let start = piece.span.start + (loc.span.start - piece.at);
+        let len = loc.span.len().min(piece.span.end.saturating_sub(start));
+        start..start + len
+    } else {
+        piece.span.clone()
+    };
+    Some(Location { file: piece.file, span })
+}
+
+/// Findings in a chart's files: no fix (snaplint edits neither archives nor templates), and a
 /// pointer to where the change belongs.
 pub fn adjust_for_archives(d: &mut Diagnostic, release: &Release) {
-    let in_archive = |id: usize| release.files.get(id).and_then(|f| f.archive.as_ref());
-    let archive = d.location.as_ref().and_then(|l| in_archive(l.file)).or_else(|| {
+    let in_chart = |id: usize| release.files.get(id).and_then(|f| f.chart.as_ref());
+    let chart = d.location.as_ref().and_then(|l| in_chart(l.file)).or_else(|| {
         d.fix.as_ref().and_then(|f| {
             f.edits.iter().find_map(|e| match e.target {
-                EditTarget::File(id) => in_archive(id),
+                EditTarget::File(id) => in_chart(id),
                 EditTarget::NewFile(_) => None,
             })
         })
     });
-    let Some(archive) = archive else {
+    let Some(chart) = chart else {
         return;
     };
     d.fix = None;
+    let kind = if crate::source::is_chart_dir(chart) {
+        "chart"
+    } else {
+        "chart archive"
+    };
     let note = format!(
-        "this file is rendered from the chart archive `{}`: make the change through the HelmChart's `spec.values` (for pod annotations, usually the chart's `podAnnotations` value) or in the chart",
-        archive.display()
+        "this is rendered from the {kind} `{}`: make the change through the HelmChart's `spec.values` (for pod annotations, usually the chart's `podAnnotations` value) or in the chart's templates",
+        chart.display()
     );
     d.help = Some(match d.help.take() {
         Some(h) => format!("{h}; {note}"),

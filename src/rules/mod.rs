@@ -260,6 +260,9 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &Run
         })
         .collect();
     let mut out: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
+    for d in &mut out {
+        helm::relocate_to_template(d, release);
+    }
     out.retain_mut(|d| filter.keep(d, release) && !suppression::is_suppressed(d, release));
     for d in &mut out {
         helm::adjust_for_archives(d, release);

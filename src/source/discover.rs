@@ -18,7 +18,12 @@ pub fn is_chart_archive(path: &Path) -> bool {
     name.ends_with(".tgz") || name.ends_with(".tar.gz")
 }
 
-/// Every YAML file and chart archive under `paths`. Hidden files and directories (`.git`,
+/// A Helm chart source directory: one holding `Chart.yaml`.
+pub fn is_chart_dir(path: &Path) -> bool {
+    path.join("Chart.yaml").is_file()
+}
+
+/// Every YAML file, chart archive and chart directory under `paths`. Hidden files and directories (`.git`,
 /// `.snaplint.yaml`, `.github`) are skipped; a file named explicitly is always taken.
 /// Directories are walked without following symlinks (so a symlink loop cannot trap the walk);
 /// a symlink, FIFO or other non-directory entry with a YAML name is returned too, and
@@ -38,17 +43,25 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet, base: &Path) -> Result<Vec
             out.push(root.clone());
             continue;
         }
-        let walker = WalkDir::new(root)
+        let mut walker = WalkDir::new(root)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
+        while let Some(entry) = walker.next() {
             let entry = entry.map_err(|e| {
                 let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
                 LoadError::Io { path, source: e.into() }
             })?;
             let path = entry.path();
             let kind = entry.file_type();
+            if kind.is_dir() && is_chart_dir(path) {
+                // A chart is rendered as a whole; its raw templates are not YAML to lint.
+                if !is_excluded(path, exclude, base) {
+                    out.push(path.to_path_buf());
+                }
+                walker.skip_current_dir();
+                continue;
+            }
             let wanted = (!kind.is_dir() && is_yaml_path(path)) || (kind.is_file() && is_chart_archive(path));
             if wanted && !is_excluded(path, exclude, base) {
                 out.push(path.to_path_buf());

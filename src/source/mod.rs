@@ -8,7 +8,7 @@ mod suppress;
 
 use std::path::{Path, PathBuf};
 
-pub use discover::{discover, is_chart_archive, is_yaml_path, relative_to};
+pub use discover::{discover, is_chart_archive, is_chart_dir, is_yaml_path, relative_to};
 pub use lines::{LineIndex, Position};
 pub use mask::mask_templates;
 pub use suppress::{Suppression, parse_suppressions};
@@ -75,7 +75,7 @@ pub struct Skipped {
 /// What reading one discovered path gives.
 #[derive(Debug)]
 pub enum Loaded {
-    File(SourceFile),
+    File(Box<SourceFile>),
     Skipped(Skipped),
 }
 
@@ -92,11 +92,25 @@ pub struct SourceFile {
     pub suppressions: Vec<Suppression>,
     /// Why the file could not be parsed at all (binary, not UTF-8, too large).
     pub problem: Option<String>,
-    /// For a template rendered from a Helm chart archive: the archive. Such a file has no
-    /// `disk` path and takes no fixes.
-    pub archive: Option<PathBuf>,
+    /// For a file of a Helm chart (a rendered template, or a template's source): the chart
+    /// archive or directory. Such a file takes no fixes.
+    pub chart: Option<PathBuf>,
+    /// A rendered template: which template bytes wrote each piece, in output order.
+    pub provenance: Vec<Provenance>,
+    /// A chart template's source, kept so findings can point at it; never linted as YAML.
+    pub template_source: bool,
     /// The limits it was parsed under; re-parses after fixes use the same.
     pub limits: Limits,
+}
+
+/// Output from `at` on was written by `span` of the template-source file `file`: its own
+/// text (`verbatim`) or an action's value.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub at: usize,
+    pub file: usize,
+    pub span: Span,
+    pub verbatim: bool,
 }
 
 impl SourceFile {
@@ -129,8 +143,23 @@ impl SourceFile {
             documents,
             suppressions,
             problem: None,
-            archive: None,
+            chart: None,
+            provenance: Vec::new(),
+            template_source: false,
             limits,
+        }
+    }
+
+    /// A chart template's source text: lines and suppression comments, no YAML documents.
+    pub fn template_source(path: PathBuf, text: String, chart: PathBuf) -> Self {
+        SourceFile {
+            lines: LineIndex::new(&text),
+            suppressions: parse_suppressions(&text),
+            text,
+            template_source: true,
+            chart: Some(chart),
+            problem: None,
+            ..Self::unparseable(path, None, String::new(), Limits::default())
         }
     }
 
@@ -144,7 +173,9 @@ impl SourceFile {
             documents: Vec::new(),
             suppressions: Vec::new(),
             problem: Some(problem),
-            archive: None,
+            chart: None,
+            provenance: Vec::new(),
+            template_source: false,
             limits,
         }
     }
@@ -189,12 +220,12 @@ impl SourceFile {
         }
         let disk = Some(path.to_owned());
         if meta.len() > limits.max_file_size {
-            return Ok(Loaded::File(Self::too_large(
+            return Ok(Loaded::File(Box::new(Self::too_large(
                 path.to_owned(),
                 disk,
                 meta.len(),
                 *limits,
-            )));
+            ))));
         }
         let file = std::fs::File::open(path).map_err(io)?;
         let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -202,19 +233,19 @@ impl SourceFile {
             .read_to_end(&mut bytes)
             .map_err(io)?;
         if bytes.len() as u64 > limits.max_file_size {
-            return Ok(Loaded::File(Self::too_large(
+            return Ok(Loaded::File(Box::new(Self::too_large(
                 path.to_owned(),
                 disk,
                 bytes.len() as u64,
                 *limits,
-            )));
+            ))));
         }
-        Ok(Loaded::File(Self::from_bytes_limited(
+        Ok(Loaded::File(Box::new(Self::from_bytes_limited(
             path.to_owned(),
             disk,
             bytes,
             *limits,
-        )))
+        ))))
     }
 
     pub fn from_bytes(path: PathBuf, disk: Option<PathBuf>, bytes: Vec<u8>) -> Self {

@@ -165,25 +165,33 @@ impl<'s> Exec<'s> {
         Ok(())
     }
 
+    /// Append output written by `span` of the current template: a text node's own bytes
+    /// (`verbatim`) or an action's value.
     fn emit(
         &self,
         out: &mut Output,
         scope: &Scope,
         span: std::ops::Range<usize>,
         text: &str,
-        pos: usize,
+        verbatim: bool,
     ) -> Result<(), Error> {
         if text.is_empty() {
             return Ok(());
         }
         if out.text.len() + text.len() > self.limits.max_output {
             return Err(Error::at(
-                pos,
+                span.start,
                 format!("output larger than {} MiB", self.limits.max_output >> 20),
             ));
         }
-        let origin = Origin { file: scope.file, span };
-        if out.origins.last().is_none_or(|(_, o)| *o != origin) {
+        let origin = Origin {
+            file: scope.file,
+            span,
+            verbatim,
+        };
+        // An action run again right after itself (in a loop) is one piece; verbatim text is
+        // never merged, since offsets inside it map one to one.
+        if verbatim || out.origins.last().is_none_or(|(_, o)| *o != origin) {
             out.origins.push((out.text.len(), origin));
         }
         out.text.push_str(text);
@@ -195,13 +203,13 @@ impl<'s> Exec<'s> {
             match node {
                 Node::Text(r) => {
                     let src = scope.src.clone();
-                    self.emit(out, scope, r.clone(), &src[r.clone()], r.start)?;
+                    self.emit(out, scope, r.clone(), &src[r.clone()], true)?;
                 }
                 Node::Action(pipe) => {
                     self.step(pipe.span.start)?;
                     let v = self.pipe(pipe, dot, scope)?;
                     if pipe.vars.is_empty() {
-                        self.emit(out, scope, pipe.span.clone(), &action_string(&v), pipe.span.start)?;
+                        self.emit(out, scope, pipe.span.clone(), &action_string(&v), false)?;
                     }
                 }
                 Node::If {

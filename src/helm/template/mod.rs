@@ -57,6 +57,8 @@ impl Error {
 pub struct Origin {
     pub file: usize,
     pub span: Range<usize>,
+    /// The output is the span's own text (a text node), not a value an action computed.
+    pub verbatim: bool,
 }
 
 /// Rendered text and, in order, the output offsets where each origin starts.
