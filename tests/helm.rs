@@ -429,4 +429,16 @@ fn chart_source_directory_gives_the_archives_findings_on_its_template_lines() {
         !from_dir.iter().any(|f| f.0 == "PARSE001"),
         "raw templates are not linted: {from_dir:?}"
     );
+    // A suppression comment in the template silences the finding it writes.
+    let template = dir.join("charts/webapp/charts/postgresql/templates/statefulset.yaml");
+    let text = std::fs::read_to_string(&template).expect("read template");
+    let text = text.replacen(
+        "        name: data\n",
+        "        # snaplint-ignore: VOL001\n        name: data\n",
+        1,
+    );
+    std::fs::write(&template, text).expect("write template");
+    let suppressed = findings(dir.to_str().expect("utf-8"), str::to_owned);
+    assert!(!suppressed.iter().any(|f| f.0 == "VOL001"), "{suppressed:?}");
+    assert_eq!(suppressed.len(), from_dir.len() - 1, "{suppressed:?}");
 }
