@@ -58,15 +58,32 @@ pub fn parse_stream_limited(
     }
     let mut docs = Vec::new();
     for chunk in chunks {
-        let mut builder = Builder::new(&text[chunk.clone()], chunk.start, templates, max_depth);
-        builder.run();
-        docs.extend(builder.finish(chunk));
+        let mut joined: Option<String> = None;
+        for attempt in 0.. {
+            let src = joined.as_deref().unwrap_or(&text[chunk.clone()]);
+            let mut builder = Builder::new(src, chunk.start, templates, max_depth);
+            builder.run();
+            match builder.misindented_flow_closer(src) {
+                Some(newline) if attempt < MAX_FLOW_JOINS => {
+                    let mut fixed = src.to_owned();
+                    fixed.replace_range(newline..newline + 1, " ");
+                    joined = Some(fixed);
+                }
+                _ => {
+                    docs.extend(builder.finish(chunk));
+                    break;
+                }
+            }
+        }
         if docs.len() > max_documents {
             return Err(too_many);
         }
     }
     Ok(docs)
 }
+
+/// Flow collections closed at their key's indentation re-parsed at most this often per document.
+const MAX_FLOW_JOINS: usize = 64;
 
 /// Split at lines that start with `---` followed by whitespace or the end of the line.
 fn split_documents(text: &str) -> Vec<Span> {
@@ -362,6 +379,26 @@ impl<'a> Builder<'a> {
     }
 
     /// One chunk normally holds one document; `...` markers can make more.
+    /// saphyr-parser rejects a flow collection whose closing bracket sits at its key's
+    /// indentation after a quoted scalar (`command: [\n  "a"\n]`: saphyr-rs/saphyr#108),
+    /// which libyaml, go-yaml and so Helm and kubectl accept. When that is the error, the
+    /// newline before the bracket's line (inside the flow collection, so only whitespace) can
+    /// become a space: the same bytes, so every offset stays true. `None` for any other error,
+    /// or when the previous line holds a `#` (joining would comment the bracket out).
+    fn misindented_flow_closer(&self, src: &str) -> Option<usize> {
+        let e = self.error.as_ref().filter(|e| e.message == "invalid indentation")?;
+        let at = e.offset.checked_sub(self.base)?;
+        if !src.get(at..)?.starts_with([']', '}']) {
+            return None;
+        }
+        let newline = src[..at].rfind('\n')?;
+        if !src[newline + 1..at].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let previous = &src[src[..newline].rfind('\n').map_or(0, |i| i + 1)..newline];
+        (!previous.contains('#')).then_some(newline)
+    }
+
     fn finish(mut self, chunk: Span) -> Vec<Document> {
         if self.error.is_some() {
             // Keep what parsed before the error out of rules' sight: a broken document is one
@@ -412,6 +449,22 @@ mod tests {
 
     fn parse(text: &str) -> Vec<Document> {
         parse_stream(text, &[])
+    }
+
+    #[test]
+    fn flow_collections_may_close_at_their_keys_indentation() {
+        // helm's own output for minio 5.4.0: go-yaml and kubectl accept it.
+        let text =
+            "c:\n  - name: x\n    command: [\n      \"a\",\n      \"b\"\n    ]\n    other: {\n      k: \"v\"\n    }\n";
+        let docs = parse(text);
+        assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
+        let root = docs[0].root.as_ref().unwrap();
+        let item = &root.path("c").unwrap().items()[0];
+        let command = item.get("command").unwrap().items();
+        assert_eq!(&text[command[1].span.clone()], "\"b\"");
+        assert_eq!(item.path("other.k").and_then(Node::as_str), Some("v"));
+        // A comment before the bracket would swallow it if the lines were joined: still an error.
+        assert!(parse("a: [\n  \"x\" # c\n]\n")[0].error.is_some());
     }
 
     #[test]
