@@ -47,6 +47,31 @@ pub enum Command {
         #[arg(value_enum)]
         name: SchemaName,
     },
+    /// Print what snaplint renders for each Helm chart of a release (like `helm template`,
+    /// with the values used), to debug HELM001 or compare with helm.
+    Render(RenderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Release directories, chart directories or chart archives.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// `text` is helm's shape; `json` adds each piece's template line and column.
+    #[arg(long, value_enum, default_value_t = RenderFormat::Text)]
+    pub format: RenderFormat,
+    /// Ignore any .snaplint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Use this config file instead of discovering .snaplint.yaml.
+    #[arg(long, conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderFormat {
+    Text,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,7 +273,36 @@ pub fn run(cli: Cli) -> Result<u8, String> {
             print!("{}", name.text());
             Ok(EXIT_CLEAN)
         }
+        Command::Render(args) => render_command(&args, rules),
     }
+}
+
+fn render_command(args: &RenderArgs, rules: &[RuleSpec]) -> Result<u8, String> {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err("render reads charts from paths, not stdin".into());
+    }
+    let config = load_config(args.no_config, args.config.as_ref(), args.paths.first(), rules)?;
+    let exclude = config::glob_set(&config.exclude)?;
+    let release = lint::load_with(
+        Input::Paths {
+            paths: &args.paths,
+            exclude: &exclude,
+            base: &config.base,
+        },
+        &config.limits.resolve(),
+    )
+    .map_err(|e| e.to_string())?;
+    if release.charts.is_empty() {
+        return Err("no Helm chart (archive or directory with Chart.yaml) under the given paths".into());
+    }
+    print!(
+        "{}",
+        match args.format {
+            RenderFormat::Text => report::rendered::text(&release),
+            RenderFormat::Json => report::rendered::json(&release),
+        }
+    );
+    Ok(EXIT_CLEAN)
 }
 
 pub fn rules_output(rules: &[RuleSpec], format: RulesFormat) -> String {
@@ -310,15 +364,18 @@ pub fn explain_output(r: &RuleSpec) -> String {
     out
 }
 
-fn load_config(args: &CheckArgs, rules: &[RuleSpec]) -> Result<Config, String> {
-    if args.no_config {
+fn load_config(
+    no_config: bool,
+    explicit: Option<&PathBuf>,
+    first_path: Option<&PathBuf>,
+    rules: &[RuleSpec],
+) -> Result<Config, String> {
+    if no_config {
         return Ok(Config::default());
     }
-    let path = match &args.config {
+    let path = match explicit {
         Some(p) => Some(p.clone()),
-        None => args
-            .paths
-            .first()
+        None => first_path
             .filter(|p| p.as_os_str() != "-")
             .and_then(|p| config::discover(p)),
     };
@@ -350,7 +407,7 @@ fn check(args: CheckArgs, builtin: &[RuleSpec]) -> Result<u8, String> {
     }
     all.sort_by(|a, b| a.id.cmp(&b.id));
     let rules = all.as_slice();
-    let config = load_config(&args, rules)?;
+    let config = load_config(args.no_config, args.config.as_ref(), args.paths.first(), rules)?;
     let filter = merged_filter(&config, &args, rules)?;
     let fail_on: Severity = args
         .fail_on

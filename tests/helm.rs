@@ -404,6 +404,19 @@ fn renderer_agrees_with_helm_template() {
             actual, expected,
             "release {release}: snaplint's rendering differs from helm's"
         );
+        if release == "shop" {
+            // `snaplint render` prints the same documents, in helm's `# Source:` shape, with the
+            // HelmChart's values and release name.
+            let out = run(&["render", "--no-config", "testdata/releases/helm-chart"]);
+            assert_eq!(code(&out), 0, "{}", stderr(&out));
+            let mut printed = Vec::new();
+            for chunk in stdout(&out).split("---\n# Source: ").skip(1) {
+                let (path, body) = chunk.split_once('\n').expect("source line");
+                printed.extend(documents(path, body));
+            }
+            printed.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(printed, expected, "snaplint render differs from helm template");
+        }
     }
 }
 
@@ -441,4 +454,49 @@ fn chart_source_directory_gives_the_archives_findings_on_its_template_lines() {
     let suppressed = findings(dir.to_str().expect("utf-8"), str::to_owned);
     assert!(!suppressed.iter().any(|f| f.0 == "VOL001"), "{suppressed:?}");
     assert_eq!(suppressed.len(), from_dir.len() - 1, "{suppressed:?}");
+}
+
+/// `render --format json` says, for every piece of a rendered template, which template line
+/// and column wrote it; `render` refuses stdin and a release without charts.
+#[test]
+fn render_json_gives_each_pieces_template_line() {
+    let out = run(&[
+        "render",
+        "--no-config",
+        "--format",
+        "json",
+        "testdata/releases/helm-chart",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    let templates = report["charts"][0]["templates"].as_array().expect("templates");
+    let sts = templates
+        .iter()
+        .find(|t| t["source"] == "webapp/charts/postgresql/templates/statefulset.yaml")
+        .expect("statefulset rendered");
+    let text = sts["text"].as_str().expect("text");
+    let claim = text.find("        name: data\n").expect("claim in output") + 8;
+    let pieces = sts["provenance"].as_array().expect("provenance");
+    let piece = pieces
+        .iter()
+        .filter(|p| p["offset"].as_u64().unwrap_or(u64::MAX) as usize <= claim)
+        .last()
+        .expect("a piece covers the claim");
+    assert_eq!(piece["verbatim"], true, "{piece}");
+    let template = std::fs::read_to_string(
+        manifest_dir().join("testdata/charts/webapp/charts/postgresql/templates/statefulset.yaml"),
+    )
+    .expect("template");
+    let offset_in_piece = claim - piece["offset"].as_u64().expect("offset") as usize;
+    let line = piece["line"].as_u64().expect("line") as usize;
+    let from = template.lines().take(line - 1).map(|l| l.len() + 1).sum::<usize>()
+        + piece["column"].as_u64().expect("column") as usize
+        - 1;
+    assert!(template[from + offset_in_piece..].starts_with("name: data"), "{piece}");
+
+    let none = run(&["render", "--no-config", "testdata/releases/sample"]);
+    assert_eq!(code(&none), 2);
+    assert!(stderr(&none).contains("no Helm chart"), "{}", stderr(&none));
+    let stdin = run(&["render", "-"]);
+    assert_eq!(code(&stdin), 2);
 }

@@ -7,6 +7,7 @@ mod gitlab;
 mod human;
 mod json;
 mod markdown;
+pub mod rendered;
 mod sarif;
 
 pub use concise::render as concise;
