@@ -479,8 +479,8 @@ fn render_json_gives_each_pieces_template_line() {
     let pieces = sts["provenance"].as_array().expect("provenance");
     let piece = pieces
         .iter()
-        .filter(|p| p["offset"].as_u64().unwrap_or(u64::MAX) as usize <= claim)
-        .last()
+        .rev()
+        .find(|p| p["offset"].as_u64().unwrap_or(u64::MAX) as usize <= claim)
         .expect("a piece covers the claim");
     assert_eq!(piece["verbatim"], true, "{piece}");
     let template = std::fs::read_to_string(
