@@ -26,6 +26,10 @@ pub use chart::read_chart;
 pub use load::{ChartRecord, ChartSource, HelmChartRef, helm_charts, load_charts};
 pub use render::{ReleaseInfo, Rendered, Text};
 
+/// What an `include` gives when its output depends on a KOTS template value: itself a KOTS
+/// template, so the YAML masking marks it unknown and no template decides on it.
+pub const UNKNOWN_UNTIL_INSTALL: &str = "repl{{ snaplint: unknown until install }}";
+
 /// A KOTS template expression, unknown until install time.
 pub fn is_kots_template(s: &str) -> bool {
     s.contains("repl{{") || s.contains("{{repl")

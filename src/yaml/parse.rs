@@ -63,7 +63,7 @@ pub fn parse_stream_limited(
             let src = joined.as_deref().unwrap_or(&text[chunk.clone()]);
             let mut builder = Builder::new(src, chunk.start, templates, max_depth);
             builder.run();
-            match builder.misindented_flow_closer(src) {
+            match builder.misindented_flow_line(src) {
                 Some(newline) if attempt < MAX_FLOW_JOINS => {
                     let mut fixed = src.to_owned();
                     fixed.replace_range(newline..newline + 1, " ");
@@ -82,7 +82,7 @@ pub fn parse_stream_limited(
     Ok(docs)
 }
 
-/// Flow collections closed at their key's indentation re-parsed at most this often per document.
+/// Flow-collection lines at their block's indentation re-parsed at most this often per document.
 const MAX_FLOW_JOINS: usize = 64;
 
 /// Split at lines that start with `---` followed by whitespace or the end of the line.
@@ -379,19 +379,26 @@ impl<'a> Builder<'a> {
     }
 
     /// One chunk normally holds one document; `...` markers can make more.
-    /// saphyr-parser rejects a flow collection whose closing bracket sits at its key's
-    /// indentation after a quoted scalar (`command: [\n  "a"\n]`: saphyr-rs/saphyr#108),
-    /// which libyaml, go-yaml and so Helm and kubectl accept. When that is the error, the
-    /// newline before the bracket's line (inside the flow collection, so only whitespace) can
-    /// become a space: the same bytes, so every offset stays true. `None` for any other error,
-    /// or when the previous line holds a `#` (joining would comment the bracket out).
-    fn misindented_flow_closer(&self, src: &str) -> Option<usize> {
+    /// saphyr-parser rejects flow-collection lines (items or the closing bracket) indented no
+    /// deeper than the enclosing block (`- apiGroups: [\n  "a",\n  "b"]`, `command: [\n
+    /// "a"\n]`: saphyr-rs/saphyr#108), which libyaml, go-yaml and so Helm and kubectl accept:
+    /// indentation does not matter inside a flow collection. When that is the error and the
+    /// parser is inside a flow collection, the newline before the offending line (only
+    /// whitespace there) can become a space: the same bytes, so every offset stays true.
+    /// `None` otherwise, or when the previous line holds a `#` (joining would comment it out).
+    fn misindented_flow_line(&self, src: &str) -> Option<usize> {
         let e = self.error.as_ref().filter(|e| e.message == "invalid indentation")?;
-        let at = e.offset.checked_sub(self.base)?;
-        if !src.get(at..)?.starts_with([']', '}']) {
+        let in_flow = self.frames.last().is_some_and(|f| {
+            let start = match f {
+                Frame::Map { start, .. } | Frame::Seq { start, .. } => *start,
+            };
+            matches!(src.as_bytes().get(start.wrapping_sub(self.base)), Some(b'[' | b'{'))
+        });
+        if !in_flow {
             return None;
         }
-        let newline = src[..at].rfind('\n')?;
+        let at = e.offset.checked_sub(self.base)?;
+        let newline = src.get(..at)?.rfind('\n')?;
         if !src[newline + 1..at].bytes().all(|b| b == b' ') {
             return None;
         }
@@ -463,8 +470,16 @@ mod tests {
         let command = item.get("command").unwrap().items();
         assert_eq!(&text[command[1].span.clone()], "\"b\"");
         assert_eq!(item.path("other.k").and_then(Node::as_str), Some("v"));
-        // A comment before the bracket would swallow it if the lines were joined: still an error.
+        // istio 1.5's ClusterRole: items at the sequence item's own indentation.
+        let text = "rules:\n- apiGroups: [\n  \"a\",\n  \"b\"]\n  verbs: [\"get\"]\n";
+        let docs = parse(text);
+        assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
+        let rule = &docs[0].root.as_ref().unwrap().path("rules").unwrap().items()[0];
+        assert_eq!(rule.get("apiGroups").unwrap().items().len(), 2);
+        // A comment before the line would swallow it if the lines were joined: still an error.
         assert!(parse("a: [\n  \"x\" # c\n]\n")[0].error.is_some());
+        // Bad block indentation is not a flow line: still an error.
+        assert!(parse("a:\n  b: 1\n c: 2\n")[0].error.is_some());
     }
 
     #[test]

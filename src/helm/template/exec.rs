@@ -14,8 +14,8 @@ use std::rc::Rc;
 use super::parse::{Arg, Cmd, Node, Pipe};
 use super::{Error, Origin, Output, Set, Template};
 use crate::helm::funcs;
-use crate::helm::is_kots_template;
 use crate::helm::value::{Value, action_string};
+use crate::helm::{UNKNOWN_UNTIL_INSTALL, is_kots_template};
 
 /// Bounds on one template execution.
 #[derive(Debug, Clone)]
@@ -541,8 +541,14 @@ impl<'s> Exec<'s> {
             )
         })?;
         let mut out = Output::default();
-        self.call(&tpl, data.clone(), &mut out, pos)?;
-        Ok(Value::str(out.text))
+        match self.call(&tpl, data.clone(), &mut out, pos) {
+            // What the template would write depends on the customer's configuration: the
+            // caller gets text that says so (and is itself a KOTS template, so nothing
+            // decides on it), and a checksum of it or a label holding it stays harmless.
+            Err(e) if e.unknown => Ok(Value::str(UNKNOWN_UNTIL_INSTALL)),
+            Err(e) => Err(e),
+            Ok(()) => Ok(Value::str(out.text)),
+        }
     }
 
     /// Helm's `tpl`: the string parsed as a template (its `define`s local to it) and run with
@@ -791,6 +797,22 @@ mod tests {
         .unwrap_err();
         assert!(e.message.contains("nest"), "{e:?}");
         assert_eq!(e.message.matches("error calling tpl").count(), 1, "{e:?}");
+    }
+
+    #[test]
+    fn an_include_that_depends_on_a_kots_value_is_unknown_text() {
+        let v = serde_json::json!({"x": "repl{{ ConfigOption `a` }}"});
+        let src = r#"{{ define "d" }}{{ if .Values.x }}y{{ end }}{{ end }}sum: {{ include "d" . | sha256sum }}
+v: {{ include "d" . }}"#;
+        let out = ok(src, v.clone());
+        assert!(out.ends_with(&format!("v: {UNKNOWN_UNTIL_INSTALL}")), "{out}");
+        // Deciding on it is still unknown.
+        let e = render(
+            r#"{{ define "d" }}{{ if .Values.x }}y{{ end }}{{ end }}{{ if include "d" . }}z{{ end }}"#,
+            v,
+        )
+        .unwrap_err();
+        assert!(e.unknown, "{e:?}");
     }
 
     #[test]
