@@ -9,6 +9,7 @@ use crate::compat::{self, ClusterVersions, VersionSpec};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::unified_diff;
+use crate::helm::Engine;
 use crate::lint::{self, Input};
 use crate::release::Release;
 use crate::report::{self, display_path};
@@ -66,6 +67,57 @@ pub struct RenderArgs {
     /// Use this config file instead of discovering .snaplint.yaml.
     #[arg(long, conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Who renders Helm charts.
+#[derive(Args, Debug, Default)]
+pub struct EngineArgs {
+    /// `builtin` (snaplint's own renderer: no helm needed, findings on template lines) or
+    /// `helm` (a helm binary renders the charts with the same values).
+    #[arg(long, value_enum, default_value_t = HelmEngine::Builtin)]
+    pub helm_engine: HelmEngine,
+    /// The helm binary for `--helm-engine helm` (default: `helm` on PATH).
+    #[arg(long, value_name = "PATH", requires = "helm_engine")]
+    pub helm: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HelmEngine {
+    #[default]
+    Builtin,
+    Helm,
+}
+
+impl EngineArgs {
+    /// The engine, after checking that a helm binary runs (a clear error, not one per chart).
+    fn resolve(&self) -> Result<Engine, String> {
+        match self.helm_engine {
+            HelmEngine::Builtin => Ok(Engine::Builtin),
+            HelmEngine::Helm => {
+                let helm = self.helm.clone().unwrap_or_else(|| PathBuf::from("helm"));
+                let runs = std::process::Command::new(&helm)
+                    .arg("version")
+                    .output()
+                    .map_err(|e| e.to_string())
+                    .and_then(|o| {
+                        if o.status.success() {
+                            Ok(())
+                        } else {
+                            Err(String::from_utf8_lossy(&o.stderr).trim().to_owned())
+                        }
+                    });
+                match runs {
+                    Ok(()) => Ok(Engine::Helm(helm)),
+                    Err(e) => Err(format!(
+                        "--helm-engine helm: cannot run `{}` ({e}); install helm, pass --helm PATH, or use the built-in renderer",
+                        helm.display()
+                    )),
+                }
+            }
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +212,8 @@ pub struct CheckArgs {
     /// severity and params (see README). Repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Also write the report in another format to a file, e.g. `--output sarif=snaplint.sarif`.
     /// Repeatable; the terminal still gets `--format`.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
@@ -283,13 +337,15 @@ fn render_command(args: &RenderArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     }
     let config = load_config(args.no_config, args.config.as_ref(), args.paths.first(), rules)?;
     let exclude = config::glob_set(&config.exclude)?;
-    let release = lint::load_with(
+    let engine = args.engine.resolve()?;
+    let release = lint::load_rendered_by(
         Input::Paths {
             paths: &args.paths,
             exclude: &exclude,
             base: &config.base,
         },
         &config.limits.resolve(),
+        &engine,
     )
     .map_err(|e| e.to_string())?;
     if release.charts.is_empty() {
@@ -298,8 +354,8 @@ fn render_command(args: &RenderArgs, rules: &[RuleSpec]) -> Result<u8, String> {
     print!(
         "{}",
         match args.format {
-            RenderFormat::Text => report::rendered::text(&release),
-            RenderFormat::Json => report::rendered::json(&release),
+            RenderFormat::Text => report::rendered::text(&release, &engine),
+            RenderFormat::Json => report::rendered::json(&release, &engine),
         }
     );
     Ok(EXIT_CLEAN)
@@ -441,13 +497,14 @@ fn check(args: CheckArgs, builtin: &[RuleSpec]) -> Result<u8, String> {
         }
         lint::load_with(Input::Stdin(text), &limits)
     } else {
-        lint::load_with(
+        lint::load_rendered_by(
             Input::Paths {
                 paths: &paths,
                 exclude: &exclude,
                 base: &config.base,
             },
             &limits,
+            &args.engine.resolve()?,
         )
     }
     .map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
 use crate::fix::{WriteError, apply_edits, overlaps, write_checked};
-use crate::helm::ChartSource;
+use crate::helm::{ChartSource, Engine};
 use crate::release::Release;
 use crate::rules::{self, Filter, RuleSpec, RunOptions};
 use crate::source::{
@@ -36,6 +36,11 @@ pub fn load(input: Input<'_>) -> Result<Release, LoadError> {
 /// [`load`] under `.snaplint.yaml` `limits:`. Paths that are not read (a FIFO, a broken
 /// symlink) are in `Release::skipped` with the reason.
 pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError> {
+    load_rendered_by(input, limits, &Engine::Builtin)
+}
+
+/// [`load_with`], charts rendered by `engine`.
+pub fn load_rendered_by(input: Input<'_>, limits: &Limits, engine: &Engine) -> Result<Release, LoadError> {
     match input {
         Input::Stdin(text) => Ok(Release::new(split_stdin_limited(&text, limits), None)),
         Input::Paths { paths, exclude, base } => {
@@ -85,7 +90,7 @@ pub fn load_with(input: Input<'_>, limits: &Limits) -> Result<Release, LoadError
                     (p, source)
                 })
                 .collect();
-            let charts = crate::helm::load_charts(&mut files, charts);
+            let charts = crate::helm::load_charts(&mut files, charts, engine);
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()

@@ -500,3 +500,55 @@ fn render_json_gives_each_pieces_template_line() {
     let stdin = run(&["render", "-"]);
     assert_eq!(code(&stdin), 2);
 }
+
+/// `--helm-engine helm` renders with the user's helm and the same values: the same findings
+/// (on the rendered output, which has no template lines); a helm that does not run is one
+/// clear error, exit 2.
+#[test]
+fn helm_engine_gives_the_builtin_findings_and_a_missing_helm_is_exit_2() {
+    let missing = run(&[
+        "check",
+        "--no-config",
+        "--helm-engine",
+        "helm",
+        "--helm",
+        "/nonexistent/helm",
+        "testdata/releases/helm-chart",
+    ]);
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("cannot run `/nonexistent/helm`"),
+        "{}",
+        stderr(&missing)
+    );
+    let helm = match helm_oracle() {
+        Ok(h) => h,
+        Err(why) => {
+            eprintln!("SKIPPED helm engine comparison: no helm binary ({why})");
+            return;
+        }
+    };
+    let helm = helm.to_str().expect("utf-8").to_owned();
+    let rules_and_messages = |extra: &[&str]| -> Vec<(String, String)> {
+        let mut args = vec!["check", "--no-config", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("testdata/releases/helm-chart");
+        let mut v: Vec<_> = json(&run(&args))["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap_or("").to_owned(),
+                    d["message"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let builtin = rules_and_messages(&[]);
+    let by_helm = rules_and_messages(&["--helm-engine", "helm", "--helm", &helm]);
+    assert_eq!(by_helm, builtin);
+    assert!(builtin.iter().any(|f| f.0 == "VOL001"), "{builtin:?}");
+}

@@ -120,6 +120,16 @@ fn apply_optional_values(
     }
 }
 
+/// What renders the charts: snaplint's own renderer (the default: no helm needed, findings
+/// on template lines), or a `helm` binary the user trusts more (`--helm-engine helm`),
+/// whose output has no template provenance.
+#[derive(Debug, Clone, Default)]
+pub enum Engine {
+    #[default]
+    Builtin,
+    Helm(PathBuf),
+}
+
 /// Where a chart comes from: an archive (its bytes, or why they could not be read) or a
 /// source directory holding `Chart.yaml`.
 #[derive(Debug)]
@@ -133,7 +143,11 @@ pub enum ChartSource {
 /// (`app.tgz!rendered/app/templates/x.yaml`) with the provenance of every piece, and the
 /// source of every template that wrote something (`app.tgz!app/templates/x.yaml`, or the
 /// template's own path for a directory), where findings are shown.
-pub fn load_charts(files: &mut Vec<SourceFile>, charts: Vec<(PathBuf, ChartSource)>) -> Vec<ChartRecord> {
+pub fn load_charts(
+    files: &mut Vec<SourceFile>,
+    charts: Vec<(PathBuf, ChartSource)>,
+    engine: &Engine,
+) -> Vec<ChartRecord> {
     let refs = helm_charts(files);
     let mut records = Vec::new();
     for (path, source) in charts {
@@ -172,7 +186,16 @@ pub fn load_charts(files: &mut Vec<SourceFile>, charts: Vec<(PathBuf, ChartSourc
         let empty = Value::Object(Map::new());
         let overrides = matching.map_or(&empty, |r| &r.values);
         let names = Names { chart: &path, is_dir };
-        let not_analyzed = add_rendered(files, &names, render(&chart, overrides, &release));
+        let not_analyzed = match engine {
+            Engine::Builtin => add_rendered(files, &names, render(&chart, overrides, &release)),
+            Engine::Helm(helm) => match helm_template(helm, &path, overrides, &release) {
+                Ok(out) => {
+                    add_helm_output(files, &names, &out);
+                    Vec::new()
+                }
+                Err(why) => vec![(chart.dir.clone(), why)],
+            },
+        };
         records.push(ChartRecord {
             file,
             chart: Some((chart.name.clone(), chart.version.clone())),
@@ -182,6 +205,55 @@ pub fn load_charts(files: &mut Vec<SourceFile>, charts: Vec<(PathBuf, ChartSourc
         });
     }
     records
+}
+
+/// `helm template` of the chart with the same values, release name and namespace, and the
+/// Kubernetes version snaplint's renderer assumes.
+fn helm_template(helm: &Path, chart: &Path, overrides: &Value, release: &ReleaseInfo) -> Result<String, String> {
+    let values = tempfile::NamedTempFile::new().map_err(|e| format!("cannot write the values for helm: {e}"))?;
+    std::fs::write(values.path(), overrides.to_string())
+        .map_err(|e| format!("cannot write the values for helm: {e}"))?;
+    let out = std::process::Command::new(helm)
+        .arg("template")
+        .arg(&release.name)
+        .arg(chart)
+        .args([
+            "--namespace",
+            &release.namespace,
+            "--kube-version",
+            super::chart::DEFAULT_KUBE_VERSION,
+        ])
+        .arg("-f")
+        .arg(values.path())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", helm.display()))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("no message");
+        return Err(format!("`helm template` failed: {first}"));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "`helm template` output is not UTF-8".into())
+}
+
+/// helm's output, one file per `# Source:` template (several documents of one template stay
+/// together, as helm prints them).
+fn add_helm_output(files: &mut Vec<SourceFile>, names: &Names, out: &str) {
+    let mut by_source: Vec<(String, String)> = Vec::new();
+    for chunk in out.split("---\n# Source: ").skip(1) {
+        let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
+        match by_source.iter_mut().find(|(s, _)| s == source) {
+            Some((_, text)) => {
+                text.push_str("---\n");
+                text.push_str(body);
+            }
+            None => by_source.push((source.to_owned(), body.to_owned())),
+        }
+    }
+    for (source, text) in by_source {
+        let mut f = SourceFile::from_text(names.rendered(&source), None, text);
+        f.chart = Some(names.chart.to_path_buf());
+        files.push(f);
+    }
 }
 
 /// How a chart's files are shown.

@@ -23,7 +23,7 @@ pub mod values;
 use serde_json::Value;
 
 pub use chart::read_chart;
-pub use load::{ChartRecord, ChartSource, HelmChartRef, helm_charts, load_charts};
+pub use load::{ChartRecord, ChartSource, Engine, HelmChartRef, helm_charts, load_charts};
 pub use render::{ReleaseInfo, Rendered, Text};
 
 /// What an `include` gives when its output depends on a KOTS template value: itself a KOTS

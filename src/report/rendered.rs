@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::display_path;
-use crate::helm::ChartRecord;
+use crate::helm::{ChartRecord, Engine};
 use crate::release::Release;
 use crate::source::SourceFile;
 
@@ -26,6 +26,13 @@ fn template_name(f: &SourceFile) -> String {
         .map_or(shown.clone(), |(_, t)| t.to_owned())
 }
 
+fn engine_name(engine: &Engine) -> String {
+    match engine {
+        Engine::Builtin => "snaplint's renderer".into(),
+        Engine::Helm(path) => format!("helm ({})", path.display()),
+    }
+}
+
 fn values_from(release: &Release, record: &ChartRecord) -> String {
     match record.helm_chart {
         Some((file, _)) => format!(
@@ -36,7 +43,7 @@ fn values_from(release: &Release, record: &ChartRecord) -> String {
     }
 }
 
-pub fn text(release: &Release) -> String {
+pub fn text(release: &Release, engine: &Engine) -> String {
     let mut out = String::new();
     for record in &release.charts {
         let path = display_path(&release.files[record.file].path);
@@ -46,7 +53,8 @@ pub fn text(release: &Release) -> String {
             continue;
         };
         out.push_str(&format!(
-            "# Chart: {path} ({name} {version}), values from {}\n",
+            "# Chart: {path} ({name} {version}), rendered by {}, values from {}\n",
+            engine_name(engine),
             values_from(release, record)
         ));
         for f in rendered(release, record) {
@@ -63,7 +71,7 @@ pub fn text(release: &Release) -> String {
     out
 }
 
-pub fn json(release: &Release) -> String {
+pub fn json(release: &Release, engine: &Engine) -> String {
     let charts: Vec<Value> = release
         .charts
         .iter()
@@ -82,6 +90,7 @@ pub fn json(release: &Release) -> String {
                 "version": record.chart.as_ref().map(|c| &c.1),
                 "problem": record.problem,
                 "values": record.chart.as_ref().map(|_| values_from(release, record)),
+                "engine": engine_name(engine),
                 "templates": templates,
                 "not_analyzed": not_analyzed,
             })
