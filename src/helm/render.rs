@@ -195,12 +195,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_chart_writes_a_bounded_total() {
-        let templates: Vec<(String, String)> = (0..3)
-            .map(|i| (format!("app/templates/t{i}.yaml"), "{{ repeat 1000 \"x\" }}".to_owned()))
-            .collect();
-        let scope = Scope {
+    /// A top chart `app` with these templates and no values.
+    fn app(templates: Vec<(String, String)>) -> Scope {
+        Scope {
             dir: "app".into(),
             chart: Value::empty_map(),
             values: Value::empty_map(),
@@ -209,16 +206,26 @@ mod tests {
             library: false,
             name: "app".into(),
             parent: None,
-        };
-        let info = ReleaseInfo {
+        }
+    }
+
+    fn release() -> ReleaseInfo {
+        ReleaseInfo {
             name: "r".into(),
             namespace: "default".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_chart_writes_a_bounded_total() {
+        let templates: Vec<(String, String)> = (0..3)
+            .map(|i| (format!("app/templates/t{i}.yaml"), "{{ repeat 1000 \"x\" }}".to_owned()))
+            .collect();
         let limits = Limits {
             max_chart_output: 1500,
             ..Limits::default()
         };
-        let out = render_scopes(&[scope], &info, &Value::empty_map(), &limits);
+        let out = render_scopes(&[app(templates)], &release(), &Value::empty_map(), &limits);
         let failed: Vec<_> = out.iter().filter(|r| r.result.is_err()).collect();
         assert_eq!(failed.len(), 1, "the third template is over the total: {out:?}");
         assert!(
@@ -238,21 +245,7 @@ mod tests {
             ),
             ("app/templates/cm.yaml".to_owned(), "a: 1\nb: {{ \"x\" }}\n".to_owned()),
         ];
-        let scope = Scope {
-            dir: "app".into(),
-            chart: Value::empty_map(),
-            values: Value::empty_map(),
-            files: Value::empty_map(),
-            templates,
-            library: false,
-            name: "app".into(),
-            parent: None,
-        };
-        let info = ReleaseInfo {
-            name: "r".into(),
-            namespace: "default".into(),
-        };
-        let out = render_scopes(&[scope], &info, &Value::empty_map(), &Limits::default());
+        let out = render_scopes(&[app(templates)], &release(), &Value::empty_map(), &Limits::default());
         let helper = out
             .iter()
             .find(|r| r.path.ends_with("_h.tpl"))
