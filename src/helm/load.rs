@@ -235,22 +235,10 @@ fn helm_template(helm: &Path, chart: &Path, overrides: &Value, release: &Release
     String::from_utf8(out.stdout).map_err(|_| "`helm template` output is not UTF-8".into())
 }
 
-/// helm's output, one file per `# Source:` template (several documents of one template stay
-/// together, as helm prints them).
+/// helm's output, one file per `# Source:` template as `check -` reads such a stream.
 fn add_helm_output(files: &mut Vec<SourceFile>, names: &Names, out: &str) {
-    let mut by_source: Vec<(String, String)> = Vec::new();
-    for chunk in out.split("---\n# Source: ").skip(1) {
-        let (source, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
-        match by_source.iter_mut().find(|(s, _)| s == source) {
-            Some((_, text)) => {
-                text.push_str("---\n");
-                text.push_str(body);
-            }
-            None => by_source.push((source.to_owned(), body.to_owned())),
-        }
-    }
-    for (source, text) in by_source {
-        let mut f = SourceFile::from_text(names.rendered(&source), None, text);
+    for mut f in crate::source::split_stdin(out) {
+        f.path = names.rendered(&f.path.display().to_string());
         f.chart = Some(names.chart.to_path_buf());
         files.push(f);
     }

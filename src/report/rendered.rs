@@ -58,7 +58,10 @@ pub fn text(release: &Release, engine: &Engine) -> String {
             values_from(release, record)
         ));
         for f in rendered(release, record) {
-            out.push_str(&format!("---\n# Source: {}\n", template_name(f)));
+            // helm's output (`--helm-engine helm`) keeps its own `# Source:` headers.
+            if !f.text.starts_with("---\n# Source: ") {
+                out.push_str(&format!("---\n# Source: {}\n", template_name(f)));
+            }
             out.push_str(&f.text);
             if !f.text.ends_with('\n') {
                 out.push('\n');
