@@ -79,7 +79,7 @@ pub fn load_rendered_by(input: Input<'_>, limits: &Limits, engine: &Engine) -> R
                     Loaded::Skipped(s) => skipped.push(s),
                 }
             }
-            let charts = charts
+            let charts: Vec<(PathBuf, ChartSource)> = charts
                 .into_iter()
                 .map(|p| {
                     let source = if is_chart_dir(&p) {
@@ -90,7 +90,7 @@ pub fn load_rendered_by(input: Input<'_>, limits: &Limits, engine: &Engine) -> R
                     (p, source)
                 })
                 .collect();
-            let charts = crate::helm::load_charts(&mut files, charts, engine);
+            let records = crate::helm::load_charts(&mut files, &charts, engine);
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()
@@ -100,7 +100,9 @@ pub fn load_rendered_by(input: Input<'_>, limits: &Limits, engine: &Engine) -> R
             });
             let mut release = Release::new(files, root);
             release.skipped = skipped;
-            release.charts = charts;
+            release.charts = records;
+            release.chart_sources = charts;
+            release.engine = engine.clone();
             Ok(release)
         }
     }
@@ -183,9 +185,11 @@ pub fn fix(
         applied += n;
         diagnostics = lint(&release, rules, filter, options);
     }
+    // Rendered chart output changes with the values; only the files themselves are changes.
     let changes = release
         .files
         .iter()
+        .filter(|f| f.chart.is_none())
         .filter_map(|f| {
             let orig = originals.iter().find(|(p, _, _)| *p == f.path);
             match orig {
@@ -292,10 +296,20 @@ fn changed_files(
 }
 
 fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Release {
-    let root = release.root.clone();
-    let charts = release.charts.clone();
-    let skipped = release.skipped.clone();
-    let mut files: Vec<Option<SourceFile>> = release.files.into_iter().map(Some).collect();
+    let values_file = |id: usize| release.charts.iter().any(|c| c.values_file == Some(id));
+    let values_changed = changed.iter().any(|(id, f)| {
+        configures_charts(f) || id.is_some_and(|i| configures_charts(&release.files[i]) || values_file(i))
+    });
+    let Release {
+        files,
+        root,
+        charts,
+        chart_sources,
+        engine,
+        skipped,
+        ..
+    } = release;
+    let mut files: Vec<Option<SourceFile>> = files.into_iter().map(Some).collect();
     let mut added = Vec::new();
     for (id, file) in changed {
         match id {
@@ -303,11 +317,32 @@ fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Relea
             None => added.push(file),
         }
     }
-    let files: Vec<SourceFile> = files.into_iter().flatten().chain(added).collect();
+    let (files, charts) = if values_changed {
+        // The charts render again with the new values: their files go and come back after
+        // the release's own files, whose indices stay as they were.
+        let placeholders: HashSet<usize> = charts.iter().map(|c| c.file).collect();
+        let mut files: Vec<SourceFile> = files
+            .into_iter()
+            .enumerate()
+            .filter_map(|(id, f)| f.filter(|f| f.chart.is_none() && !placeholders.contains(&id)))
+            .chain(added)
+            .collect();
+        let charts = crate::helm::load_charts(&mut files, &chart_sources, &engine);
+        (files, charts)
+    } else {
+        (files.into_iter().flatten().chain(added).collect(), charts)
+    };
     let mut next = Release::new(files, root);
     next.charts = charts;
+    next.chart_sources = chart_sources;
+    next.engine = engine;
     next.skipped = skipped;
     next
+}
+
+/// Does the file hold a KOTS HelmChart, whose values the charts render with?
+fn configures_charts(file: &SourceFile) -> bool {
+    !crate::helm::helm_charts(std::slice::from_ref(file)).is_empty()
 }
 
 /// Fixes insert `\n` line breaks; in a file with CRLF line endings they become `\r\n`, so a

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::probe::{ValueMap, value_maps};
 use super::values::{from_node, merge};
-use super::{ReleaseInfo, read_chart, render};
+use super::{Chart, ReleaseInfo, read_chart, render};
 use crate::diagnostic::FileId;
 use crate::source::{Provenance, SourceFile};
 use crate::yaml::{Node, Span};
@@ -39,8 +40,13 @@ pub struct ChartRecord {
     pub problem: Option<String>,
     /// Templates not analyzed: path inside the archive, and why.
     pub not_analyzed: Vec<(String, String)>,
-    /// The HelmChart whose values were used (index into `helm_charts`' result).
+    /// The HelmChart whose values were used: its file and document.
     pub helm_chart: Option<(FileId, usize)>,
+    /// A chart directory's `values.yaml`, a file of the release: where a values fix goes
+    /// when no HelmChart configures the chart.
+    pub values_file: Option<FileId>,
+    /// The annotation maps of the output that one chart value writes (builtin engine only).
+    pub value_maps: Vec<ValueMap>,
 }
 
 fn known_str(n: &Node) -> Option<(String, Span)> {
@@ -132,7 +138,7 @@ pub enum Engine {
 
 /// Where a chart comes from: an archive (its bytes, or why they could not be read) or a
 /// source directory holding `Chart.yaml`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ChartSource {
     Archive(Result<Vec<u8>, String>),
     Dir,
@@ -145,7 +151,7 @@ pub enum ChartSource {
 /// template's own path for a directory), where findings are shown.
 pub fn load_charts(
     files: &mut Vec<SourceFile>,
-    charts: Vec<(PathBuf, ChartSource)>,
+    charts: &[(PathBuf, ChartSource)],
     engine: &Engine,
 ) -> Vec<ChartRecord> {
     let refs = helm_charts(files);
@@ -155,9 +161,16 @@ pub fn load_charts(
         files.push(SourceFile::from_text(path.clone(), Some(path.clone()), String::new()));
         let is_dir = matches!(source, ChartSource::Dir);
         let chart = match source {
-            ChartSource::Archive(bytes) => bytes.and_then(|b| read_chart(&b)),
-            ChartSource::Dir => super::chart::load_dir(&path),
+            ChartSource::Archive(bytes) => bytes.as_ref().map_err(Clone::clone).and_then(|b| read_chart(b)),
+            ChartSource::Dir => super::chart::load_dir(path),
         };
+        let mut values_file = None;
+        let chart = chart.and_then(|mut c| {
+            if is_dir {
+                values_file = dir_values(files, path, &mut c)?;
+            }
+            Ok(c)
+        });
         let chart = match chart {
             Ok(c) => c,
             Err(problem) => {
@@ -167,6 +180,8 @@ pub fn load_charts(
                     problem: Some(problem),
                     not_analyzed: Vec::new(),
                     helm_chart: None,
+                    values_file: None,
+                    value_maps: Vec::new(),
                 });
                 continue;
             }
@@ -185,15 +200,25 @@ pub fn load_charts(
         };
         let empty = Value::Object(Map::new());
         let overrides = matching.map_or(&empty, |r| &r.values);
-        let names = Names { chart: &path, is_dir };
-        let not_analyzed = match engine {
-            Engine::Builtin => add_rendered(files, &names, render(&chart, overrides, &release)),
-            Engine::Helm(helm) => match helm_template(helm, &path, overrides, &release) {
+        let names = Names { chart: path, is_dir };
+        let (not_analyzed, value_maps) = match engine {
+            Engine::Builtin => {
+                let not_analyzed = add_rendered(files, &names, render(&chart, overrides, &release));
+                // Only a HelmChart (or a chart directory's values.yaml) can take a values fix;
+                // the second render costs as much as the first.
+                let maps = if matching.is_some() || values_file.is_some() {
+                    value_maps(&chart, overrides, &release, &|t| names.rendered(t))
+                } else {
+                    Vec::new()
+                };
+                (not_analyzed, maps)
+            }
+            Engine::Helm(helm) => match helm_template(helm, path, overrides, &release) {
                 Ok(out) => {
                     add_helm_output(files, &names, &out);
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 }
-                Err(why) => vec![(chart.dir.clone(), why)],
+                Err(why) => (vec![(chart.dir.clone(), why)], Vec::new()),
             },
         };
         records.push(ChartRecord {
@@ -202,9 +227,30 @@ pub fn load_charts(
             problem: None,
             not_analyzed,
             helm_chart: matching.map(|r| (r.file, r.doc)),
+            values_file,
+            value_maps,
         });
     }
     records
+}
+
+/// A chart directory's `values.yaml` joins the release as a file of its own (the vendor edits
+/// it; a fix may too). The chart renders with that file's text: on a render after a fix, the
+/// text the fix left, not what is on disk. `None` when the chart has no `values.yaml`.
+fn dir_values(files: &mut Vec<SourceFile>, dir: &Path, chart: &mut Chart) -> Result<Option<FileId>, String> {
+    let path = dir.join("values.yaml");
+    let id = match files.iter().position(|f| f.path == path) {
+        Some(id) => id,
+        None => {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                return Ok(None);
+            };
+            files.push(SourceFile::from_text(path.clone(), Some(path), text));
+            files.len() - 1
+        }
+    };
+    chart.values = super::chart::parse_values(&format!("{}/values.yaml", chart.dir), &files[id].text)?;
+    Ok(Some(id))
 }
 
 /// `helm template` of the chart with the same values, release name and namespace, and the

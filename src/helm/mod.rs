@@ -15,6 +15,7 @@ pub mod chart;
 mod funcs;
 pub mod goyaml;
 mod load;
+mod probe;
 mod render;
 mod template;
 pub mod value;
@@ -24,6 +25,7 @@ use serde_json::Value;
 
 pub use chart::read_chart;
 pub use load::{ChartRecord, ChartSource, Engine, HelmChartRef, helm_charts, load_charts};
+pub use probe::ValueMap;
 pub use render::{ReleaseInfo, Rendered, Text};
 
 /// What an `include` gives when its output depends on a KOTS template value: itself a KOTS

@@ -34,6 +34,10 @@ pub struct Release {
     opt_out: bool,
     /// Helm chart archives and what rendering them gave (set by the loader).
     pub charts: Vec<crate::helm::ChartRecord>,
+    /// What the charts were rendered from and by, to render them again when a fix changes
+    /// their HelmChart's values.
+    pub chart_sources: Vec<(PathBuf, crate::helm::ChartSource)>,
+    pub engine: crate::helm::Engine,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
     pub root: Option<PathBuf>,
     /// Paths found but not read (FIFO, broken symlink, symlink loop), with the reason.
@@ -71,6 +75,8 @@ impl Release {
             by_kind,
             opt_out: false,
             charts: Vec::new(),
+            chart_sources: Vec::new(),
+            engine: crate::helm::Engine::Builtin,
             root,
             skipped: Vec::new(),
         };

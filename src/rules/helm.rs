@@ -1,8 +1,8 @@
 //! Helm chart archives and KOTS HelmChart resources: archives that cannot be read (HELM002),
 //! templates the renderer could not evaluate (HELM001), HelmCharts naming a chart the release
 //! does not ship (KOTS002). Findings in rendered templates move to the template line that wrote
-//! them and lose their fixes here: the change belongs in the chart or the HelmChart's
-//! `spec.values`.
+//! them; fixes that would edit the chart are dropped (the change belongs in the HelmChart's
+//! `spec.values`, where the rules that can put it there do).
 
 use super::Ctx;
 use crate::diagnostic::{Diagnostic, EditTarget, Label, Location};
@@ -108,30 +108,39 @@ fn template_location(loc: &Location, release: &Release) -> Option<Location> {
     Some(Location { file: piece.file, span })
 }
 
-/// Findings in a chart's files: no fix (snaplint edits neither archives nor templates), and a
-/// pointer to where the change belongs.
+/// Findings in a chart's files: no fix edits a chart (snaplint edits neither archives nor
+/// templates); a fix through the HelmChart's values, outside the chart, stays. Without one,
+/// the help says where the change belongs.
 pub fn adjust_for_archives(d: &mut Diagnostic, release: &Release) {
     let in_chart = |id: usize| release.files.get(id).and_then(|f| f.chart.as_ref());
-    let chart = d.location.as_ref().and_then(|l| in_chart(l.file)).or_else(|| {
-        d.fix.as_ref().and_then(|f| {
-            f.edits.iter().find_map(|e| match e.target {
-                EditTarget::File(id) => in_chart(id),
-                EditTarget::NewFile(_) => None,
-            })
+    let edits_chart = d.fix.as_ref().is_some_and(|f| {
+        f.edits.iter().any(|e| match e.target {
+            EditTarget::File(id) => in_chart(id).is_some(),
+            EditTarget::NewFile(_) => false,
         })
     });
-    let Some(chart) = chart else {
+    if edits_chart {
+        d.fix = None;
+    }
+    let Some(location) = d.location.as_ref() else {
         return;
     };
-    d.fix = None;
+    let Some(chart) = in_chart(location.file) else {
+        return;
+    };
+    if d.fix.is_some() {
+        return;
+    }
+    let template = &release.files[location.file].path;
     let kind = if crate::source::is_chart_dir(chart) {
         "chart"
     } else {
         "chart archive"
     };
     let note = format!(
-        "this is rendered from the {kind} `{}`: make the change through the HelmChart's `spec.values` (for pod annotations, usually the chart's `podAnnotations` value) or in the chart's templates",
-        chart.display()
+        "this is rendered from the {kind} `{}`: make the change through the HelmChart's `spec.values` if the chart has a value for it (for pod annotations, usually the chart's `podAnnotations`), or in `{}`",
+        chart.display(),
+        template.display()
     );
     d.help = Some(match d.help.take() {
         Some(h) => format!("{h}; {note}"),

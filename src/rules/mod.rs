@@ -3,6 +3,7 @@
 //! inline suppressions.
 
 mod backup;
+mod chart_values;
 pub mod duration;
 mod filter;
 mod helm;

@@ -11,6 +11,7 @@ mod skips;
 pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
 use super::Ctx;
+use super::chart_values;
 use super::suggest::closest;
 use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
@@ -314,10 +315,8 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         if covered {
             continue;
         }
-        let fix = ctx.fix(
-            format!("add `{}` to `{INCLUDE}` on the pod template", v.name),
-            add_name(pod, listed.as_ref(), &v.name).into_iter().collect(),
-        );
+        let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &v.name);
+        let fix = ctx.fix(description, edit.into_iter().collect());
         ctx.report(
             pod.file,
             v.name_span.clone(),
@@ -328,8 +327,30 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
                 v.kind
             ),
         )
-        .with_help(format!("add `{INCLUDE}: {}` to `{}`", v.name, annotations_path(pod.w)))
+        .with_help(help)
         .with_fix(fix.filter(|f| !f.edits.is_empty()));
+    }
+}
+
+/// The edit that opts `name` in, its description and the help: on the pod template, or, for a
+/// pod rendered from a chart, in the HelmChart's values that write its annotations.
+fn opt_in_edit(release: &Release, pod: &Pod, listed: Option<&List>, name: &str) -> (Option<Edit>, String, String) {
+    let help = format!("add `{INCLUDE}: {name}` to `{}`", annotations_path(pod.w));
+    if release.files[pod.file].chart.is_none() {
+        let description = format!("add `{name}` to `{INCLUDE}` on the pod template");
+        return (add_name(pod, listed, name), description, help);
+    }
+    let rendered = listed.and_then(|l| l.value.as_str());
+    match chart_values::add_to_pod_annotation(release, pod.w, INCLUDE, name, rendered) {
+        Some(v) => {
+            let description = format!("add `{name}` to `{INCLUDE}` in {}", v.place);
+            let help = format!(
+                "the chart writes this pod's annotations from {}: opt `{name}` in there",
+                v.place
+            );
+            (Some(v.edit), description, help)
+        }
+        None => (None, String::new(), help),
     }
 }
 

@@ -1,0 +1,176 @@
+//! Fixes through a chart's values: a volume missing its opt-in on a pod rendered from a chart
+//! is opted in where the vendor configures the chart, the HelmChart's `spec.values`, at the
+//! value the chart writes that pod's annotations from. The release then lints clean, comments
+//! stay, a second run changes nothing, and the chart archive is never touched.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// The helm-chart sample release with its one unrelated finding (a hook timeout that is not a
+/// Go duration) corrected, so VOL001 is all that is left.
+fn release() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
+    let path = dir.join("helmchart.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("timeout: 3 minutes", "timeout: 3m")).expect("write");
+    (tmp, dir)
+}
+
+fn rules_found(dir: &Path) -> Vec<String> {
+    let out = run(&["check", "--no-config", "--format", "json", dir.to_str().expect("utf-8")]);
+    json(&out)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_missing_opt_in_goes_into_the_helmchart_values_and_the_release_lints_clean() {
+    let (_tmp, dir) = release();
+    assert_eq!(rules_found(&dir), ["VOL001"]);
+    let report = json(&run(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        dir.to_str().expect("utf-8"),
+    ]));
+    let vol = &report["diagnostics"][0];
+    assert!(
+        vol["file"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("webapp-1.0.0.tgz!webapp/charts/postgresql/templates/statefulset.yaml"),
+        "the finding is on the template line: {vol}"
+    );
+    assert!(
+        vol["help"]
+            .as_str()
+            .unwrap_or("")
+            .contains("`spec.values.postgresql.primary.podAnnotations`"),
+        "{vol}"
+    );
+    let archive = std::fs::read(dir.join("webapp-1.0.0.tgz")).expect("read");
+    let before = std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read");
+
+    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    let after = std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read");
+    let diff: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(
+        diff,
+        [(
+            "          backup.velero.io/backup-volumes: backup",
+            "          backup.velero.io/backup-volumes: backup,data"
+        )],
+        "one value changed, every other line (comments included) kept"
+    );
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert_eq!(std::fs::read(dir.join("webapp-1.0.0.tgz")).expect("read"), archive);
+    assert_eq!(rules_found(&dir), Vec::<String>::new());
+
+    let again = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read"),
+        after
+    );
+}
+
+#[test]
+fn the_values_path_is_created_when_the_helmchart_has_none_of_it() {
+    let (_tmp, dir) = release();
+    std::fs::write(
+        dir.join("helmchart.yaml"),
+        "# No values yet.\napiVersion: kots.io/v1beta2\nkind: HelmChart\nmetadata:\n  name: webapp\nspec:\n  chart:\n    name: webapp  # the chart in this release\n    chartVersion: 1.0.0\n  releaseName: shop\n  optionalValues:\n    - when: 'repl{{ LicenseFieldValue \"isSnapshotSupported\" }}'\n      recursiveMerge: true\n      values:\n        commonLabels:\n          kots.io/backup: velero\n          kots.io/app-slug: 'repl{{ LicenseFieldValue \"appSlug\" }}'\n",
+    )
+    .expect("write");
+    assert_eq!(rules_found(&dir), ["VOL001", "VOL001"]);
+    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    let after = std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read");
+    assert!(after.starts_with("# No values yet.\n"), "{after}");
+    assert!(
+        after.contains("    name: webapp  # the chart in this release\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("  values:\n    postgresql:\n      primary:\n        podAnnotations:\n          backup.velero.io/backup-volumes: data\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("    podAnnotations:\n      backup.velero.io/backup-volumes: uploads\n"),
+        "{after}"
+    );
+    assert_eq!(rules_found(&dir), Vec::<String>::new());
+    let again = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read"),
+        after
+    );
+}
+
+#[test]
+fn a_templated_values_map_gets_no_fix() {
+    let (_tmp, dir) = release();
+    let path = dir.join("helmchart.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    // The vendor's podAnnotations for the database come from a KOTS template: unknown until
+    // install, so no finding and nothing to edit.
+    let templated = text.replace(
+        "      primary:\n        podAnnotations:\n          backup.velero.io/backup-volumes: backup\n          pre.hook.backup.velero.io/command: '[\"/bin/bash\", \"-c\", \"pg_dump -U postgres -d app > /scratch/backup.sql\"]'\n          pre.hook.backup.velero.io/timeout: 3m\n",
+        "      primary:\n        podAnnotations: 'repl{{ ConfigOption \"db_annotations\" }}'\n",
+    );
+    assert_ne!(templated, text);
+    std::fs::write(&path, &templated).expect("write");
+    let diff = run(&["fix", "--no-config", "--diff", dir.to_str().expect("utf-8")]);
+    assert_eq!(String::from_utf8_lossy(&diff.stdout), "", "{}", stderr(&diff));
+}
+
+#[test]
+fn a_chart_directory_without_a_helmchart_takes_the_opt_in_in_its_values_yaml() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_src, chart) = copy_dir(&manifest_dir().join("testdata/charts/webapp"));
+    let release = tmp.path().join("release");
+    std::fs::create_dir_all(release.join("charts")).expect("mkdir");
+    std::fs::rename(&chart, release.join("charts/webapp")).expect("move");
+    std::fs::copy(
+        manifest_dir().join("testdata/releases/helm-chart/backup.yaml"),
+        release.join("backup.yaml"),
+    )
+    .expect("copy");
+    assert_eq!(rules_found(&release), ["VOL001", "VOL001"]);
+    let values = release.join("charts/webapp/values.yaml");
+    let before = std::fs::read_to_string(&values).expect("read");
+    let template = release.join("charts/webapp/templates/deployment.yaml");
+    let template_before = std::fs::read(&template).expect("read");
+
+    let fixed = run(&["fix", "--no-config", release.to_str().expect("utf-8")]);
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    let after = std::fs::read_to_string(&values).expect("read");
+    assert!(
+        after.contains("# the uploads volume is not backed up unless the HelmChart sets it.\npodAnnotations:\n  backup.velero.io/backup-volumes: uploads\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("postgresql:\n  enabled: true\n  primary:\n    podAnnotations:\n      backup.velero.io/backup-volumes: data\n"),
+        "the subchart's value is set from the parent, under its key: {after}"
+    );
+    let comments = |t: &str| t.lines().filter(|l| l.trim_start().starts_with('#')).count();
+    assert_eq!(comments(&before), comments(&after));
+    assert_eq!(
+        std::fs::read(&template).expect("read"),
+        template_before,
+        "templates are never edited"
+    );
+    assert_eq!(rules_found(&release), Vec::<String>::new());
+    let again = run(&["fix", "--no-config", release.to_str().expect("utf-8")]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(&values).expect("read"), after);
+}
