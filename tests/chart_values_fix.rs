@@ -174,3 +174,47 @@ fn a_chart_directory_without_a_helmchart_takes_the_opt_in_in_its_values_yaml() {
     assert_eq!(code(&again), 0, "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(&values).expect("read"), after);
 }
+
+#[test]
+fn a_mistake_in_the_helmchart_values_is_reported_once_where_it_is_written_and_fixed_there() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
+    let path = dir.join("helmchart.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("backup-volumes: backup\n", "backup-volumes: backup,dta\n"),
+    )
+    .expect("write");
+    let out = run(&["check", "--no-config", "--format", "json", dir.to_str().expect("utf-8")]);
+    let report = json(&out);
+    let found: Vec<(String, String, u64, u64)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap_or("");
+            let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (
+                d["rule"].as_str().unwrap_or("").to_owned(),
+                name.to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // The hook timeout and the misspelled volume are on the HelmChart lines that hold them,
+    // once each, though the chart renders them into its StatefulSet.
+    assert_eq!(
+        found,
+        [
+            ("VOL002".to_owned(), "helmchart.yaml".to_owned(), 19, 51),
+            ("HOOK004".to_owned(), "helmchart.yaml".to_owned(), 21, 46),
+        ],
+        "{report}"
+    );
+    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&fixed), 1, "the hook timeout has no fix: {}", stderr(&fixed));
+    let after = std::fs::read_to_string(&path).expect("read");
+    assert!(after.contains("backup-volumes: backup,data\n"), "{after}");
+    assert_eq!(rules_found(&dir), ["HOOK004"]);
+}

@@ -176,11 +176,27 @@ fn archive_with_helmchart_reports_what_plain_manifests_report() {
         .position(|f| f.0 == "KOTS002")
         .expect("KOTS002 in the plain release");
     plain.remove(missing);
+    // Without the chart, a hook annotation in the HelmChart's values is reported twice: in the
+    // values (where no pod is known) and on the rendered StatefulSet. With the chart, snaplint
+    // follows the value into the pod: one finding, naming the pod, on the HelmChart line.
+    let in_values = plain
+        .iter()
+        .position(|f| f.0 == "HOOK004" && f.1.contains("in HelmChart values"))
+        .expect("the plain release's HOOK004 in the HelmChart values");
+    let values_line = plain.remove(in_values).3;
+    for f in &mut plain {
+        if f.0 == "HOOK004" {
+            (f.2, f.3) = ("helmchart.yaml".into(), values_line);
+        }
+    }
+    plain.sort();
     // Same findings; the archive's are on the template lines, the plain ones on helm's output.
     let without_lines = |v: &[(String, String, String, u64)]| -> Vec<(String, String, String)> {
         v.iter().map(|(r, m, f, _)| (r.clone(), m.clone(), f.clone())).collect()
     };
     assert_eq!(without_lines(&from_archive), without_lines(&plain));
+    let hook = from_archive.iter().find(|f| f.0 == "HOOK004").expect("HOOK004");
+    assert_eq!((hook.2.as_str(), hook.3), ("helmchart.yaml", values_line));
     let rules: Vec<&str> = from_archive.iter().map(|f| f.0.as_str()).collect();
     assert!(
         rules.contains(&"VOL001") && rules.iter().any(|r| r.starts_with("HOOK")),

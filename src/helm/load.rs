@@ -201,25 +201,23 @@ pub fn load_charts(
         let empty = Value::Object(Map::new());
         let overrides = matching.map_or(&empty, |r| &r.values);
         let names = Names { chart: path, is_dir };
-        let (not_analyzed, value_maps) = match engine {
-            Engine::Builtin => {
-                let not_analyzed = add_rendered(files, &names, render(&chart, overrides, &release));
-                // Only a HelmChart (or a chart directory's values.yaml) can take a values fix;
-                // the second render costs as much as the first.
-                let maps = if matching.is_some() || values_file.is_some() {
-                    value_maps(&chart, overrides, &release, &|t| names.rendered(t))
-                } else {
-                    Vec::new()
-                };
-                (not_analyzed, maps)
-            }
+        let not_analyzed = match engine {
+            Engine::Builtin => add_rendered(files, &names, render(&chart, overrides, &release)),
             Engine::Helm(helm) => match helm_template(helm, path, overrides, &release) {
                 Ok(out) => {
                     add_helm_output(files, &names, &out);
-                    (Vec::new(), Vec::new())
+                    Vec::new()
                 }
-                Err(why) => (vec![(chart.dir.clone(), why)], Vec::new()),
+                Err(why) => vec![(chart.dir.clone(), why)],
             },
+        };
+        // Only a HelmChart (or a chart directory's values.yaml) can take a values fix; the
+        // probe render costs as much as the first. Under `--helm-engine helm` too: helm's output
+        // names its files and objects as the built-in renderer's does.
+        let value_maps = if matching.is_some() || values_file.is_some() {
+            value_maps(&chart, overrides, &release, &|t| names.rendered(t))
+        } else {
+            Vec::new()
         };
         records.push(ChartRecord {
             file,

@@ -4,7 +4,7 @@
 //! them; fixes that would edit the chart are dropped (the change belongs in the HelmChart's
 //! `spec.values`, where the rules that can put it there do).
 
-use super::Ctx;
+use super::{Ctx, chart_values};
 use crate::diagnostic::{Diagnostic, EditTarget, Label, Location};
 use crate::helm::helm_charts;
 use crate::release::Release;
@@ -68,19 +68,20 @@ pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
     }
 }
 
-/// A finding in a rendered chart template moves to the template line that wrote it (the
-/// text itself for copied text, the whole `{{ ... }}` for an action's value); the rendered
-/// place stays as the first related location. Runs before suppressions and per-file ignores,
+/// A finding in a rendered chart template moves to where the vendor wrote what it is about: a
+/// pod annotation the HelmChart's values set, to that value; anything else, to the template
+/// line that wrote it (the text itself for copied text, the whole `{{ ... }}` for an action's
+/// value). The rendered place stays as the first related location. Runs before suppressions and per-file ignores,
 /// so a `# snaplint-ignore:` comment in the template and a `charts/**` ignore both apply.
 pub fn relocate_to_template(d: &mut Diagnostic, release: &Release) {
     let Some(rendered) = d.location.clone() else {
         return;
     };
-    let Some(source) = template_location(&rendered, release) else {
+    let Some(source) = source_location(&rendered, release) else {
         return;
     };
     for label in &mut d.labels {
-        if let Some(l) = template_location(&label.location, release) {
+        if let Some(l) = source_location(&label.location, release) {
             label.location = l;
         }
     }
@@ -92,6 +93,10 @@ pub fn relocate_to_template(d: &mut Diagnostic, release: &Release) {
         },
     );
     d.location = Some(source);
+}
+
+fn source_location(loc: &Location, release: &Release) -> Option<Location> {
+    chart_values::values_location(release, loc).or_else(|| template_location(loc, release))
 }
 
 fn template_location(loc: &Location, release: &Release) -> Option<Location> {
@@ -119,8 +124,17 @@ pub fn adjust_for_archives(d: &mut Diagnostic, release: &Release) {
             EditTarget::NewFile(_) => false,
         })
     });
-    if edits_chart {
-        d.fix = None;
+    if edits_chart && let Some(fix) = &mut d.fix {
+        // An edit of a rendered annotation the chart's values set is made there instead.
+        let moved: Option<Vec<_>> = fix
+            .edits
+            .iter()
+            .map(|e| chart_values::values_edit(release, e))
+            .collect();
+        match moved {
+            Some(edits) => fix.edits = edits,
+            None => d.fix = None,
+        }
     }
     let Some(location) = d.location.as_ref() else {
         return;

@@ -26,6 +26,7 @@ pub use select::glob;
 
 use crate::diagnostic::FileId;
 use crate::release::{Release, Workload};
+use crate::rules::chart_values;
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,10 +178,12 @@ pub fn annotation_maps(release: &Release) -> Vec<AnnotationMap<'_>> {
             continue;
         };
         values.walk(&mut |n| {
+            // A map the chart writes into a rendered pod is checked there, knowing the pod.
             if n.is_map()
                 && n.entries()
                     .iter()
                     .any(|(k, _)| k.as_str().is_some_and(looks_like_hook_key))
+                && !chart_values::feeds_rendered_pod(release, o.file, n)
             {
                 out.push(AnnotationMap {
                     file: o.file,
