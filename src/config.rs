@@ -48,6 +48,10 @@ pub struct LimitsConfig {
     pub max_documents: Option<usize>,
     pub max_depth: Option<usize>,
     pub max_archive_size: Option<Size>,
+    pub max_template_steps: Option<usize>,
+    pub max_template_output: Option<Size>,
+    pub max_chart_output: Option<Size>,
+    pub max_include_depth: Option<usize>,
 }
 
 /// A byte count: an integer, or a string with a unit (B, KB, KiB, MB, MiB, GB, GiB).
@@ -103,6 +107,10 @@ impl LimitsConfig {
             max_documents: self.max_documents.unwrap_or(d.max_documents),
             max_depth: self.max_depth.unwrap_or(d.max_depth),
             max_archive_size: self.max_archive_size.map_or(d.max_archive_size, |s| s.0),
+            max_template_steps: self.max_template_steps.unwrap_or(d.max_template_steps),
+            max_template_output: self.max_template_output.map_or(d.max_template_output, |s| s.0),
+            max_chart_output: self.max_chart_output.map_or(d.max_chart_output, |s| s.0),
+            max_include_depth: self.max_include_depth.unwrap_or(d.max_include_depth),
         }
     }
 }

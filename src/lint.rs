@@ -90,7 +90,7 @@ pub fn load_rendered_by(input: Input<'_>, limits: &Limits, engine: &Engine) -> R
                     (p, source)
                 })
                 .collect();
-            let records = crate::helm::load_charts(&mut files, &charts, engine);
+            let records = crate::helm::load_charts(&mut files, &charts, engine, limits);
             let root = paths.first().map(|p| {
                 if p.is_dir() {
                     p.clone()
@@ -103,6 +103,7 @@ pub fn load_rendered_by(input: Input<'_>, limits: &Limits, engine: &Engine) -> R
             release.charts = records;
             release.chart_sources = charts;
             release.engine = engine.clone();
+            release.limits = *limits;
             Ok(release)
         }
     }
@@ -306,6 +307,7 @@ fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Relea
         charts,
         chart_sources,
         engine,
+        limits,
         skipped,
         ..
     } = release;
@@ -327,7 +329,7 @@ fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Relea
             .filter_map(|(id, f)| f.filter(|f| f.chart.is_none() && !placeholders.contains(&id)))
             .chain(added)
             .collect();
-        let charts = crate::helm::load_charts(&mut files, &chart_sources, &engine);
+        let charts = crate::helm::load_charts(&mut files, &chart_sources, &engine, &limits);
         (files, charts)
     } else {
         (files.into_iter().flatten().chain(added).collect(), charts)
@@ -336,6 +338,7 @@ fn rebuild(release: Release, changed: Vec<(Option<usize>, SourceFile)>) -> Relea
     next.charts = charts;
     next.chart_sources = chart_sources;
     next.engine = engine;
+    next.limits = limits;
     next.skipped = skipped;
     next
 }

@@ -568,3 +568,37 @@ fn helm_engine_gives_the_builtin_findings_and_a_missing_helm_is_exit_2() {
     assert_eq!(by_helm, builtin);
     assert!(builtin.iter().any(|f| f.0 == "VOL001"), "{builtin:?}");
 }
+
+/// The renderer's bounds are `.snaplint.yaml` `limits:`; a template over one is one HELM001 on
+/// the template line, naming the limit to raise.
+#[test]
+fn renderer_limits_come_from_the_config_and_name_themselves() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
+    std::fs::write(dir.join(".snaplint.yaml"), "limits:\n  max-include-depth: 1\n").expect("write");
+    let out = run(&["check", "--format", "concise", dir.to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let helm: Vec<&str> = text.lines().filter(|l| l.contains("HELM001")).collect();
+    assert_eq!(helm.len(), 4, "{text}");
+    for line in helm {
+        assert!(line.contains("limits.max-include-depth in .snaplint.yaml"), "{line}");
+    }
+    assert!(
+        text.contains("webapp-1.0.0.tgz!webapp/templates/deployment.yaml:4:12: HELM001"),
+        "on the line of the include that went too deep: {text}"
+    );
+    std::fs::write(dir.join(".snaplint.yaml"), "limits:\n  max-template-steps: 40\n").expect("write");
+    let out = run(&["check", "--format", "concise", dir.to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("more than 40 evaluation steps (limits.max-template-steps in .snaplint.yaml)"),
+        "{text}"
+    );
+    std::fs::write(dir.join(".snaplint.yaml"), "limits:\n  max-template-stpes: 40\n").expect("write");
+    let out = run(&["check", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("unknown key `max-template-stpes`"),
+        "{}",
+        stderr(&out)
+    );
+}

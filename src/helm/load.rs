@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 
 use super::probe::{ValueMap, value_maps};
 use super::values::{from_node, merge};
-use super::{Chart, ReleaseInfo, read_chart, render};
+use super::{Chart, ReleaseInfo, read_chart, render_limits, render_within};
 use crate::diagnostic::FileId;
-use crate::source::{Provenance, SourceFile};
+use crate::source::{Limits, Provenance, SourceFile};
 use crate::yaml::{Node, Span};
 
 /// A KOTS `HelmChart` (kots.io/v1beta1 or v1beta2) as the chart loader needs it.
@@ -29,6 +29,16 @@ pub struct HelmChartRef {
     pub namespace: Option<String>,
 }
 
+/// A template the renderer could not evaluate.
+#[derive(Debug, Clone)]
+pub struct NotAnalyzed {
+    /// Its path in the chart (`app/templates/x.yaml`).
+    pub template: String,
+    pub why: String,
+    /// The template (or helper) source file and bytes where it failed, when known.
+    pub at: Option<(FileId, Span)>,
+}
+
 /// What loading one chart archive gave.
 #[derive(Debug, Clone)]
 pub struct ChartRecord {
@@ -38,8 +48,8 @@ pub struct ChartRecord {
     pub chart: Option<(String, String)>,
     /// Why the archive could not be read (broken, hostile, over a limit).
     pub problem: Option<String>,
-    /// Templates not analyzed: path inside the archive, and why.
-    pub not_analyzed: Vec<(String, String)>,
+    /// Templates not analyzed, and why.
+    pub not_analyzed: Vec<NotAnalyzed>,
     /// The HelmChart whose values were used: its file and document.
     pub helm_chart: Option<(FileId, usize)>,
     /// A chart directory's `values.yaml`, a file of the release: where a values fix goes
@@ -153,7 +163,9 @@ pub fn load_charts(
     files: &mut Vec<SourceFile>,
     charts: &[(PathBuf, ChartSource)],
     engine: &Engine,
+    limits: &Limits,
 ) -> Vec<ChartRecord> {
+    let bounds = render_limits(limits);
     let refs = helm_charts(files);
     let mut records = Vec::new();
     for (path, source) in charts {
@@ -202,20 +214,24 @@ pub fn load_charts(
         let overrides = matching.map_or(&empty, |r| &r.values);
         let names = Names { chart: path, is_dir };
         let not_analyzed = match engine {
-            Engine::Builtin => add_rendered(files, &names, render(&chart, overrides, &release)),
+            Engine::Builtin => add_rendered(files, &names, render_within(&chart, overrides, &release, &bounds)),
             Engine::Helm(helm) => match helm_template(helm, path, overrides, &release) {
                 Ok(out) => {
                     add_helm_output(files, &names, &out);
                     Vec::new()
                 }
-                Err(why) => vec![(chart.dir.clone(), why)],
+                Err(why) => vec![NotAnalyzed {
+                    template: chart.dir.clone(),
+                    why,
+                    at: None,
+                }],
             },
         };
         // Only a HelmChart (or a chart directory's values.yaml) can take a values fix; the
         // probe render costs as much as the first. Under `--helm-engine helm` too: helm's output
         // names its files and objects as the built-in renderer's does.
         let value_maps = if matching.is_some() || values_file.is_some() {
-            value_maps(&chart, overrides, &release, &|t| names.rendered(t))
+            value_maps(&chart, overrides, &release, &bounds, &|t| names.rendered(t))
         } else {
             Vec::new()
         };
@@ -312,28 +328,42 @@ impl Names<'_> {
 }
 
 /// Add the rendered templates and the sources they came from; returns what was not analyzed.
-fn add_rendered(files: &mut Vec<SourceFile>, names: &Names, rendered: Vec<super::Rendered>) -> Vec<(String, String)> {
+fn add_rendered(files: &mut Vec<SourceFile>, names: &Names, rendered: Vec<super::Rendered>) -> Vec<NotAnalyzed> {
     let mut not_analyzed = Vec::new();
     let mut sources: HashMap<String, usize> = HashMap::new();
+    // The source of a template, added the first time a piece or a failure points into it.
+    let mut source_of = |files: &mut Vec<SourceFile>, template: &str, text: &str| {
+        *sources.entry(template.to_owned()).or_insert_with(|| {
+            files.push(SourceFile::template_source(
+                names.source(template),
+                text.to_owned(),
+                names.chart.to_path_buf(),
+            ));
+            files.len() - 1
+        })
+    };
     for r in rendered {
         let out = match r.result {
             Ok(out) if out.text.trim().is_empty() => continue,
             Ok(out) => out,
             Err(why) => {
-                not_analyzed.push((r.path, why));
+                let at = r.failed_at.map(|f| {
+                    let end = f.source[f.offset.min(f.source.len())..]
+                        .find('\n')
+                        .map_or(f.source.len(), |i| f.offset + i);
+                    (source_of(files, &f.template, &f.source), f.offset..end.max(f.offset))
+                });
+                not_analyzed.push(NotAnalyzed {
+                    template: r.path,
+                    why,
+                    at,
+                });
                 continue;
             }
         };
         let mut provenance = Vec::new();
         for piece in out.pieces() {
-            let source = *sources.entry(piece.template.to_owned()).or_insert_with(|| {
-                files.push(SourceFile::template_source(
-                    names.source(piece.template),
-                    piece.source.to_owned(),
-                    names.chart.to_path_buf(),
-                ));
-                files.len() - 1
-            });
+            let source = source_of(files, piece.template, piece.source);
             provenance.push(Provenance {
                 at: piece.at,
                 file: source,

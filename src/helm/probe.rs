@@ -43,6 +43,7 @@ pub fn value_maps(
     chart: &Chart,
     overrides: &Json,
     release: &ReleaseInfo,
+    limits: &template::Limits,
     rendered: &dyn Fn(&str) -> PathBuf,
 ) -> Vec<ValueMap> {
     let Ok(scopes) = chart::render_values(chart, &Value::from(overrides)) else {
@@ -62,7 +63,7 @@ pub fn value_maps(
         return Vec::new();
     };
     let capabilities = chart::capabilities(chart::DEFAULT_KUBE_VERSION);
-    let outputs = render_scopes(&scopes, release, &capabilities, &template::Limits::default());
+    let outputs = render_scopes(&scopes, release, &capabilities, limits);
     let mut found = Found::new(&candidates);
     for out in outputs {
         if let Ok(text) = out.result
@@ -266,16 +267,18 @@ mod tests {
             name: "r".into(),
             namespace: "default".into(),
         };
-        value_maps(c, &overrides, &release, &|p| PathBuf::from(p))
-            .into_iter()
-            .map(|m| {
-                (
-                    m.values_path.join("."),
-                    format!("{}/{}", m.kind.unwrap_or_default(), m.name.unwrap_or_default()),
-                    m.map_path.join("."),
-                )
-            })
-            .collect()
+        value_maps(c, &overrides, &release, &template::Limits::default(), &|p| {
+            PathBuf::from(p)
+        })
+        .into_iter()
+        .map(|m| {
+            (
+                m.values_path.join("."),
+                format!("{}/{}", m.kind.unwrap_or_default(), m.name.unwrap_or_default()),
+                m.map_path.join("."),
+            )
+        })
+        .collect()
     }
 
     const CHART_YAML: &str = "apiVersion: v2\nname: app\nversion: 1.0.0\n";

@@ -23,6 +23,17 @@ pub struct ReleaseInfo {
 pub struct Rendered {
     pub path: String,
     pub result: Result<Text, String>,
+    /// For a template that failed: the template (or helper) and byte where it did.
+    pub failed_at: Option<FailedAt>,
+}
+
+/// Where a template failed: the template's name (`app/templates/_helpers.tpl`), its source
+/// text and the byte offset in it.
+#[derive(Debug, Clone)]
+pub struct FailedAt {
+    pub template: String,
+    pub source: String,
+    pub offset: usize,
 }
 
 /// Rendered text with the template source of each piece.
@@ -98,6 +109,11 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
                     template::line_of(src, e.pos),
                     e.message
                 )),
+                failed_at: Some(FailedAt {
+                    template: path.to_owned(),
+                    source: src.to_owned(),
+                    offset: e.pos,
+                }),
             }),
         }
     }
@@ -110,10 +126,11 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
             continue;
         }
         let dot = dot(scope, path, &release, capabilities);
+        let mut failed_at = None;
         let result = if written > limits.max_chart_output {
             Err(format!(
-                "the chart renders more than {} MiB",
-                limits.max_chart_output >> 20
+                "the chart renders more than {} (limits.max-chart-output in .snaplint.yaml)",
+                crate::source::human_size(limits.max_chart_output as u64)
             ))
         } else {
             set.execute(path, dot, limits)
@@ -122,15 +139,28 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
                     text: o.text,
                     sources: sources.clone(),
                 })
-                .map_err(|e| describe(&set, path, &e))
+                .map_err(|e| {
+                    failed_at = failure_place(&set, path, &e);
+                    describe(&set, path, &e)
+                })
         };
         written += result.as_ref().map_or(0, |t| t.text.len());
         out.push(Rendered {
             path: path.to_owned(),
             result,
+            failed_at,
         });
     }
     out
+}
+
+fn failure_place(set: &Set, path: &str, e: &template::Error) -> Option<FailedAt> {
+    let template = e.template.as_deref().unwrap_or(path);
+    Some(FailedAt {
+        template: template.to_owned(),
+        source: set.src_of(template)?.to_owned(),
+        offset: e.pos,
+    })
 }
 
 /// `line N: message`, naming the template when it is not the one rendered (a helper).

@@ -38,6 +38,8 @@ pub struct Release {
     /// their HelmChart's values.
     pub chart_sources: Vec<(PathBuf, crate::helm::ChartSource)>,
     pub engine: crate::helm::Engine,
+    /// The limits the release was loaded under; charts render again under the same.
+    pub limits: crate::source::Limits,
     /// Where files a fix creates go (the first directory given); `None` for stdin.
     pub root: Option<PathBuf>,
     /// Paths found but not read (FIFO, broken symlink, symlink loop), with the reason.
@@ -77,6 +79,7 @@ impl Release {
             charts: Vec::new(),
             chart_sources: Vec::new(),
             engine: crate::helm::Engine::Builtin,
+            limits: crate::source::Limits::default(),
             root,
             skipped: Vec::new(),
         };

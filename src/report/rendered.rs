@@ -67,8 +67,8 @@ pub fn text(release: &Release, engine: &Engine) -> String {
                 out.push('\n');
             }
         }
-        for (template, why) in &record.not_analyzed {
-            out.push_str(&format!("# Not analyzed: {template}: {why}\n"));
+        for n in &record.not_analyzed {
+            out.push_str(&format!("# Not analyzed: {}: {}\n", n.template, n.why));
         }
     }
     out
@@ -85,7 +85,7 @@ pub fn json(release: &Release, engine: &Engine) -> String {
             let not_analyzed: Vec<Value> = record
                 .not_analyzed
                 .iter()
-                .map(|(t, why)| json!({"template": t, "reason": why}))
+                .map(|n| json!({"template": n.template, "reason": n.why}))
                 .collect();
             json!({
                 "path": display_path(&release.files[record.file].path),

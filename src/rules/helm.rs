@@ -20,8 +20,9 @@ pub fn archive_invalid(ctx: &mut Ctx) {
 
 pub fn template_not_analyzed(ctx: &mut Ctx) {
     for c in &ctx.release.charts {
-        for (path, why) in &c.not_analyzed {
-            ctx.report(c.file, 0..0, format!("`{path}` not analyzed: {why}"))
+        for n in &c.not_analyzed {
+            let (file, span) = n.at.clone().unwrap_or((c.file, 0..0));
+            ctx.report(file, span, format!("`{}` not analyzed: {}", n.template, n.why))
                 .with_help("no rule checked what this template renders; check it by hand or with `helm template ... | snaplint check -`");
         }
     }
@@ -142,7 +143,16 @@ pub fn adjust_for_archives(d: &mut Diagnostic, release: &Release) {
     let Some(chart) = in_chart(location.file) else {
         return;
     };
-    if d.fix.is_some() {
+    // Only a finding about rendered output has a change to make through values (HELM001 on
+    // a template's line is about the template itself).
+    let rendered = |id: usize| {
+        release
+            .files
+            .get(id)
+            .is_some_and(|f| f.chart.is_some() && !f.template_source)
+    };
+    let about_output = rendered(location.file) || d.labels.iter().any(|l| rendered(l.location.file));
+    if d.fix.is_some() || !about_output {
         return;
     }
     let template = &release.files[location.file].path;

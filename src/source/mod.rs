@@ -32,6 +32,14 @@ pub struct Limits {
     pub max_depth: usize,
     /// Bytes of a chart archive (`.tgz`), for the archive reader.
     pub max_archive_size: u64,
+    /// Evaluation steps of one chart template (a loop that never ends stops here).
+    pub max_template_steps: usize,
+    /// Bytes one chart template may write.
+    pub max_template_output: u64,
+    /// Bytes all templates of one chart may write together.
+    pub max_chart_output: u64,
+    /// `include`/`template`/`tpl` calls nested in each other (recursion stops here).
+    pub max_include_depth: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +50,10 @@ impl Default for Limits {
             max_depth: MAX_DEPTH,
             // The archive reader refuses more than this anyway (helm::archive::MAX_ARCHIVE_BYTES).
             max_archive_size: 16 * 1024 * 1024,
+            max_template_steps: 20_000_000,
+            max_template_output: 16 << 20,
+            max_chart_output: 64 << 20,
+            max_include_depth: 100,
         }
     }
 }

@@ -135,7 +135,7 @@ impl<'s> Exec<'s> {
             return Err(Error::at(
                 pos,
                 format!(
-                    "templates nest deeper than {} levels (recursive include?)",
+                    "templates nest deeper than {} levels (recursive include?; limits.max-include-depth in .snaplint.yaml)",
                     self.limits.max_depth
                 ),
             ));
@@ -159,7 +159,10 @@ impl<'s> Exec<'s> {
         if self.steps > self.limits.max_steps {
             return Err(Error::at(
                 pos,
-                format!("more than {} evaluation steps", self.limits.max_steps),
+                format!(
+                    "more than {} evaluation steps (limits.max-template-steps in .snaplint.yaml)",
+                    self.limits.max_steps
+                ),
             ));
         }
         Ok(())
@@ -181,7 +184,10 @@ impl<'s> Exec<'s> {
         if out.text.len() + text.len() > self.limits.max_output {
             return Err(Error::at(
                 span.start,
-                format!("output larger than {} MiB", self.limits.max_output >> 20),
+                format!(
+                    "output larger than {} (limits.max-template-output in .snaplint.yaml)",
+                    crate::source::human_size(self.limits.max_output as u64)
+                ),
             ));
         }
         let origin = Origin {
