@@ -15,6 +15,7 @@ pub mod chart;
 mod funcs;
 pub mod goyaml;
 mod load;
+mod manifest;
 mod render;
 mod template;
 pub mod value;

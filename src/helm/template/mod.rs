@@ -69,6 +69,49 @@ pub struct Output {
 }
 
 impl Output {
+    /// Append `from`'s bytes in `range`, each keeping the template span that wrote it.
+    pub fn append_range(&mut self, from: &Output, range: Range<usize>) {
+        if let Some(text) = from.text.get(range.clone()) {
+            self.append(text, from, range);
+        }
+    }
+
+    /// Append `text` standing for `range` of `from`: it takes the pieces of that range, a
+    /// verbatim piece cut at the range's start still pointing at its own bytes.
+    pub fn append(&mut self, text: &str, from: &Output, range: Range<usize>) {
+        if text.is_empty() {
+            return;
+        }
+        let at = self.text.len();
+        let first = from
+            .origins
+            .partition_point(|(start, _)| *start <= range.start)
+            .saturating_sub(1);
+        let pieces = from.origins[first..].iter().take_while(|(s, _)| *s < range.end);
+        for (start, origin) in pieces {
+            let mut origin = origin.clone();
+            if origin.verbatim {
+                origin.span.start = (origin.span.start + range.start.saturating_sub(*start)).min(origin.span.end);
+            }
+            self.push_origin(at + start.saturating_sub(range.start), origin);
+        }
+        self.text.push_str(text);
+    }
+
+    /// Add a piece unless it only continues the verbatim piece before it.
+    fn push_origin(&mut self, at: usize, origin: Origin) {
+        let continues = self.origins.last().is_some_and(|(prev_at, prev)| {
+            prev.verbatim
+                && origin.verbatim
+                && prev.file == origin.file
+                && prev.span.end == origin.span.end
+                && prev.span.start + (at - prev_at) == origin.span.start
+        });
+        if !continues {
+            self.origins.push((at, origin));
+        }
+    }
+
     /// The origin of the output byte at `offset`.
     #[cfg(test)]
     pub fn origin_at(&self, offset: usize) -> Option<&Origin> {
