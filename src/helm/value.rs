@@ -196,10 +196,11 @@ fn write_go(v: &Value, out: &mut String, depth: usize) {
     }
 }
 
-/// What an action `{{ x }}` writes: Helm strips Go's `<no value>`, so nil writes nothing.
+/// What an action `{{ x }}` writes: Go's `<no value>` for a nil, which Helm removes from a
+/// rendered file but which stays in what `include` returns.
 pub fn action_string(v: &Value) -> String {
     match v {
-        Value::NoValue | Value::Nil => String::new(),
+        Value::NoValue | Value::Nil => super::template::NO_VALUE.into(),
         other => go_string(other),
     }
 }
@@ -429,7 +430,7 @@ mod tests {
         assert_eq!(go_string(&v), "[1 <nil> a]");
         let m = Value::map(BTreeMap::from([("a".to_owned(), Value::Float(1.0))]));
         assert_eq!(go_string(&m), "map[a:1]");
-        assert_eq!(action_string(&Value::Nil), "");
+        assert_eq!(action_string(&Value::Nil), "<no value>");
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub struct Output {
     pub origins: Vec<(usize, Origin)>,
 }
 
+/// What Go prints for a nil value; Helm removes it from each template's output and from `tpl`'s,
+/// but an `include` returns it (a checksum of an included file covers it).
+pub const NO_VALUE: &str = "<no value>";
+
 impl Output {
     /// Append `from`'s bytes in `range`, each keeping the template span that wrote it.
     pub fn append_range(&mut self, from: &Output, range: Range<usize>) {
@@ -110,6 +114,21 @@ impl Output {
         if !continues {
             self.origins.push((at, origin));
         }
+    }
+
+    /// The output with every `needle` removed (Go's `strings.ReplaceAll(s, needle, "")`).
+    pub fn without(self, needle: &str) -> Output {
+        if !self.text.contains(needle) {
+            return self;
+        }
+        let mut out = Output::default();
+        let mut from = 0;
+        for (at, _) in self.text.match_indices(needle) {
+            out.append_range(&self, from..at);
+            from = at + needle.len();
+        }
+        out.append_range(&self, from..self.text.len());
+        out
     }
 
     /// The origin of the output byte at `offset`.
@@ -179,9 +198,12 @@ impl Set {
         );
     }
 
-    /// Execute the template `name` with `dot` as both `.` and `$`.
+    /// Execute the template `name` with `dot` as both `.` and `$`, as Helm's engine renders a
+    /// file: Go's `<no value>` removed from the output.
     pub fn execute(&self, name: &str, dot: Value, limits: &Limits) -> Result<Output, Error> {
-        exec::Exec::new(self, limits).run(name, dot)
+        exec::Exec::new(self, limits)
+            .run(name, dot)
+            .map(|o| o.without(NO_VALUE))
     }
 
     /// Every file's name and source, in file-index order (shared, not copied).
