@@ -25,6 +25,11 @@ pub trait Object: std::fmt::Debug {
     fn entries(&self) -> Option<Vec<(String, Value)>> {
         None
     }
+    /// Go's `len` of an object that is a map or a slice (`.Files`); `None` for a struct or a
+    /// pointer, which are always true.
+    fn go_len(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Containers nest at most this deep when printed, copied or converted: a map that holds
@@ -97,7 +102,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
-            Value::Object(_) => true,
+            Value::Object(o) => o.go_len().is_none_or(|n| n > 0),
         }
     }
 
