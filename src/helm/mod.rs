@@ -15,6 +15,7 @@ pub mod chart;
 mod funcs;
 pub mod goyaml;
 mod load;
+mod manifest;
 mod probe;
 mod render;
 mod template;

@@ -134,6 +134,7 @@ pub fn render_scopes(scopes: &[Scope], release: &ReleaseInfo, capabilities: &Val
             ))
         } else {
             set.execute(path, dot, limits)
+                .map(super::manifest::as_helm_prints)
                 .map(|o| Text {
                     origins: o.origins,
                     text: o.text,

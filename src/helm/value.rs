@@ -25,6 +25,11 @@ pub trait Object: std::fmt::Debug {
     fn entries(&self) -> Option<Vec<(String, Value)>> {
         None
     }
+    /// Go's `len` of an object that is a map or a slice (`.Files`); `None` for a struct or a
+    /// pointer, which are always true.
+    fn go_len(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Containers nest at most this deep when printed, copied or converted: a map that holds
@@ -97,7 +102,7 @@ impl Value {
             Value::Str(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
-            Value::Object(_) => true,
+            Value::Object(o) => o.go_len().is_none_or(|n| n > 0),
         }
     }
 
@@ -196,10 +201,11 @@ fn write_go(v: &Value, out: &mut String, depth: usize) {
     }
 }
 
-/// What an action `{{ x }}` writes: Helm strips Go's `<no value>`, so nil writes nothing.
+/// What an action `{{ x }}` writes: Go's `<no value>` for a nil, which Helm removes from a
+/// rendered file but which stays in what `include` returns.
 pub fn action_string(v: &Value) -> String {
     match v {
-        Value::NoValue | Value::Nil => String::new(),
+        Value::NoValue | Value::Nil => super::template::NO_VALUE.into(),
         other => go_string(other),
     }
 }
@@ -429,7 +435,7 @@ mod tests {
         assert_eq!(go_string(&v), "[1 <nil> a]");
         let m = Value::map(BTreeMap::from([("a".to_owned(), Value::Float(1.0))]));
         assert_eq!(go_string(&m), "map[a:1]");
-        assert_eq!(action_string(&Value::Nil), "");
+        assert_eq!(action_string(&Value::Nil), "<no value>");
     }
 
     #[test]

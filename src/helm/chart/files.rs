@@ -154,6 +154,11 @@ impl Object for Files {
         Some(self.files.iter().map(|(k, v)| (k.clone(), bytes_value(v))).collect())
     }
 
+    /// A Go map: a `Glob` that matches nothing is false and `empty`.
+    fn go_len(&self) -> Option<usize> {
+        Some(self.files.len())
+    }
+
     fn display(&self) -> String {
         let parts: Vec<String> = self.files.iter().map(|(k, v)| format!("{k}:{}", go_bytes(v))).collect();
         format!("map[{}]", parts.join(" "))
@@ -428,6 +433,25 @@ mod tests {
         // Does not compile (a range then more characters): everything matches.
         assert_eq!(names(&f.glob("[a-z0-9]")), names(&f));
         assert_eq!(names(&f.glob("zzz")), "");
+    }
+
+    /// helm 3.17: `{{ if .Files.Glob "files/none" }}` takes the else branch, `or` passes it
+    /// over, `empty` is true, `len` is 0, as for any empty Go map.
+    #[test]
+    fn a_glob_that_matches_nothing_is_an_empty_map() {
+        let f = sample();
+        let none = call(&f, "Glob", &[Value::str("files/none")]).unwrap();
+        let some = call(&f, "Glob", &[Value::str("files/*")]).unwrap();
+        assert!(!none.truth());
+        assert!(some.truth());
+        let func = |name: &str, v: &Value| {
+            let f = crate::helm::funcs::lookup(name).unwrap();
+            go_string(&f(std::slice::from_ref(v)).unwrap())
+        };
+        assert_eq!(func("empty", &none), "true");
+        assert_eq!(func("empty", &some), "false");
+        assert_eq!(func("len", &none), "0");
+        assert_eq!(func("len", &some), "3");
     }
 
     #[test]

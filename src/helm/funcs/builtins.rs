@@ -34,6 +34,7 @@ fn len(args: &[Value]) -> super::Result {
         Value::Str(s) => s.len(),
         Value::List(items, _) => items.len(),
         Value::Map(m) => m.borrow().len(),
+        Value::Object(o) => o.go_len().ok_or_else(|| format!("len of type {}", o.type_name()))?,
         // A literal `nil` reaches Go's `len` as the zero reflect.Value; a nil from the data as a nil interface.
         Value::NoValue => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         Value::Nil => return Err("len of nil pointer".into()),

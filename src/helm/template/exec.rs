@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::parse::{Arg, Cmd, Node, Pipe};
-use super::{Error, Origin, Output, Set, Template};
+use super::{Error, NO_VALUE, Origin, Output, Set, Template};
 use crate::helm::funcs;
 use crate::helm::value::{Value, action_string};
 use crate::helm::{UNKNOWN_UNTIL_INSTALL, is_kots_template};
@@ -599,7 +599,7 @@ impl<'s> Exec<'s> {
             }
             e
         })?;
-        Ok(Value::str(out.text))
+        Ok(Value::str(out.text.replace(NO_VALUE, "")))
     }
 }
 
@@ -704,6 +704,38 @@ mod tests {
         assert_eq!(ok("{{ (.Values.missing).x }}", v.clone()), "");
         assert_eq!(ok("{{ $m := .Values.missing }}{{ $m.x }}", v.clone()), "");
         assert_eq!(ok(r#"{{ define "d" }}{{ .x }}{{ end }}{{ template "d" }}"#, v), "");
+    }
+
+    /// As helm 3.17 renders it: Go prints a nil as `<no value>`; Helm removes that from the
+    /// file's output and from `tpl`'s, not from what `include` returns.
+    #[test]
+    fn no_value_stays_in_an_include_only() {
+        let v = serde_json::json!({"n": null});
+        let src = r#"{{- define "d" }}x={{ .Values.missing }};n={{ .Values.n }}{{ end -}}
+inc: {{ include "d" . | quote }}
+up: {{ include "d" . | upper | quote }}
+tpl: {{ tpl "y={{ .Values.missing }}" . | quote }}
+tplinc: {{ tpl "{{ include \"d\" . }}" . | quote }}
+lit: "{{ "<no value>" }}"
+sum: {{ include "d" . | sha256sum }}"#;
+        assert_eq!(
+            ok(src, v),
+            "inc: \"x=;n=\"\nup: \"X=<NO VALUE>;N=<NO VALUE>\"\ntpl: \"y=\"\ntplinc: \"x=;n=\"\nlit: \"\"\n\
+             sum: 49565405e37afa4b83e8bde3bd18b31f37e1119c483353ee31e546c5a5465352"
+        );
+    }
+
+    #[test]
+    fn removing_no_value_keeps_each_piece_on_its_template_bytes() {
+        let mut set = Set::new();
+        set.add("t", "a: {{ .Values.missing }}\nb: {{ 1 }}\n").unwrap();
+        let dot = Value::map(BTreeMap::from([("Values".to_owned(), Value::empty_map())]));
+        let out = set.execute("t", dot, &Limits::default()).unwrap();
+        assert_eq!(out.text, "a: \nb: 1\n");
+        let origin = |at| out.origin_at(at).map(|o| (o.span.clone(), o.verbatim));
+        // `\nb: ` is the template's text after the action (bytes 24..28), `1` its second action.
+        assert_eq!(origin(3), Some((24..28, true)));
+        assert_eq!(origin(7), Some((28..35, false)));
     }
 
     #[test]

@@ -68,7 +68,69 @@ pub struct Output {
     pub origins: Vec<(usize, Origin)>,
 }
 
+/// What Go prints for a nil value; Helm removes it from each template's output and from `tpl`'s,
+/// but an `include` returns it (a checksum of an included file covers it).
+pub const NO_VALUE: &str = "<no value>";
+
 impl Output {
+    /// Append `from`'s bytes in `range`, each keeping the template span that wrote it.
+    pub fn append_range(&mut self, from: &Output, range: Range<usize>) {
+        if let Some(text) = from.text.get(range.clone()) {
+            self.append(text, from, range);
+        }
+    }
+
+    /// Append `text` standing for `range` of `from`: it takes the pieces of that range, a
+    /// verbatim piece cut at the range's start still pointing at its own bytes.
+    pub fn append(&mut self, text: &str, from: &Output, range: Range<usize>) {
+        if text.is_empty() {
+            return;
+        }
+        let at = self.text.len();
+        let first = from
+            .origins
+            .partition_point(|(start, _)| *start <= range.start)
+            .saturating_sub(1);
+        let pieces = from.origins[first..].iter().take_while(|(s, _)| *s < range.end);
+        for (start, origin) in pieces {
+            let mut origin = origin.clone();
+            if origin.verbatim {
+                origin.span.start = (origin.span.start + range.start.saturating_sub(*start)).min(origin.span.end);
+            }
+            self.push_origin(at + start.saturating_sub(range.start), origin);
+        }
+        self.text.push_str(text);
+    }
+
+    /// Add a piece unless it only continues the verbatim piece before it.
+    fn push_origin(&mut self, at: usize, origin: Origin) {
+        let continues = self.origins.last().is_some_and(|(prev_at, prev)| {
+            prev.verbatim
+                && origin.verbatim
+                && prev.file == origin.file
+                && prev.span.end == origin.span.end
+                && prev.span.start + (at - prev_at) == origin.span.start
+        });
+        if !continues {
+            self.origins.push((at, origin));
+        }
+    }
+
+    /// The output with every `needle` removed (Go's `strings.ReplaceAll(s, needle, "")`).
+    pub fn without(self, needle: &str) -> Output {
+        if !self.text.contains(needle) {
+            return self;
+        }
+        let mut out = Output::default();
+        let mut from = 0;
+        for (at, _) in self.text.match_indices(needle) {
+            out.append_range(&self, from..at);
+            from = at + needle.len();
+        }
+        out.append_range(&self, from..self.text.len());
+        out
+    }
+
     /// The origin of the output byte at `offset`.
     #[cfg(test)]
     pub fn origin_at(&self, offset: usize) -> Option<&Origin> {
@@ -136,9 +198,12 @@ impl Set {
         );
     }
 
-    /// Execute the template `name` with `dot` as both `.` and `$`.
+    /// Execute the template `name` with `dot` as both `.` and `$`, as Helm's engine renders a
+    /// file: Go's `<no value>` removed from the output.
     pub fn execute(&self, name: &str, dot: Value, limits: &Limits) -> Result<Output, Error> {
-        exec::Exec::new(self, limits).run(name, dot)
+        exec::Exec::new(self, limits)
+            .run(name, dot)
+            .map(|o| o.without(NO_VALUE))
     }
 
     /// Every file's name and source, in file-index order (shared, not copied).
