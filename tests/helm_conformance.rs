@@ -27,9 +27,9 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -215,49 +215,6 @@ fn cases(charts: &Path) -> Vec<Case> {
         .collect()
 }
 
-/// Run a command with a time bound, feeding `input` on stdin: (succeeded, stdout, stderr).
-fn run_bounded(mut cmd: Command, input: Option<Vec<u8>>) -> Result<(bool, Vec<u8>, String), String> {
-    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-    // Pipes are drained on their own threads: a big output must not block the child.
-    let writer = child.stdin.take().zip(input).map(|(mut stdin, data)| {
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&data);
-        })
-    });
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let deadline = Instant::now() + SUBPROCESS_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{cmd:?} timed out after {SUBPROCESS_LIMIT:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    if let Some(w) = writer {
-        let _ = w.join();
-    }
-    let stdout = out.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
-    Ok((status.success(), stdout, stderr))
-}
-
 /// `helm template` exactly as the corpus README gives the oracle.
 fn helm_template(helm: &Path, case: &Case) -> Result<String, String> {
     let mut cmd = Command::new(helm);
@@ -267,7 +224,7 @@ fn helm_template(helm: &Path, case: &Case) -> Result<String, String> {
     if let Some(v) = &case.values_file {
         cmd.arg("-f").arg(v);
     }
-    let (ok, stdout, stderr) = run_bounded(cmd, None)?;
+    let (ok, stdout, stderr) = run_bounded(cmd, None, SUBPROCESS_LIMIT)?;
     if !ok {
         return Err(format!("helm template failed: {}", stderr.trim()));
     }
@@ -520,7 +477,7 @@ fn snaplint_check(target: &str, input: Option<Vec<u8>>, in_archive: bool) -> Res
     let run = |format: &str| {
         let mut cmd = bin();
         cmd.args(["check", "--no-config", "--format", format, target]);
-        let (_, stdout, stderr) = run_bounded(cmd, input.clone())?;
+        let (_, stdout, stderr) = run_bounded(cmd, input.clone(), SUBPROCESS_LIMIT)?;
         Ok::<_, String>((stdout, stderr))
     };
     let (json_out, stderr) = run("json")?;

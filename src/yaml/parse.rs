@@ -64,9 +64,9 @@ pub fn parse_stream_limited(
             let mut builder = Builder::new(src, chunk.start, templates, max_depth);
             builder.run();
             match builder.misindented_flow_line(src) {
-                Some(newline) if attempt < MAX_FLOW_JOINS => {
+                Some(blank) if attempt < MAX_FLOW_JOINS => {
                     let mut fixed = src.to_owned();
-                    fixed.replace_range(newline..newline + 1, " ");
+                    fixed.replace_range(blank.clone(), &" ".repeat(blank.len()));
                     joined = Some(fixed);
                 }
                 _ => {
@@ -385,25 +385,34 @@ impl<'a> Builder<'a> {
     /// indentation does not matter inside a flow collection. When that is the error and the
     /// parser is inside a flow collection, the newline before the offending line (only
     /// whitespace there) can become a space: the same bytes, so every offset stays true.
-    /// `None` otherwise, or when the previous line holds a `#` (joining would comment it out).
-    fn misindented_flow_line(&self, src: &str) -> Option<usize> {
+    /// A comment ending the previous line (or being all of it) would swallow the joined line,
+    /// so it is blanked to spaces with the newline: comments are not part of the tree, and
+    /// go-yaml skips them inside flow collections too. The byte range to blank, or `None`.
+    fn misindented_flow_line(&self, src: &str) -> Option<Span> {
         let e = self.error.as_ref().filter(|e| e.message == "invalid indentation")?;
-        let in_flow = self.frames.last().is_some_and(|f| {
-            let start = match f {
-                Frame::Map { start, .. } | Frame::Seq { start, .. } => *start,
-            };
-            matches!(src.as_bytes().get(start.wrapping_sub(self.base)), Some(b'[' | b'{'))
-        });
-        if !in_flow {
+        let flow = self.frames.last().map(|f| match f {
+            Frame::Map { start, .. } | Frame::Seq { start, .. } => start.wrapping_sub(self.base),
+        })?;
+        if !matches!(src.as_bytes().get(flow), Some(b'[' | b'{')) {
             return None;
         }
         let at = e.offset.checked_sub(self.base)?;
         let newline = src.get(..at)?.rfind('\n')?;
-        if !src[newline + 1..at].bytes().all(|b| b == b' ') {
+        if newline <= flow || !src[newline + 1..at].bytes().all(|b| b == b' ') {
             return None;
         }
-        let previous = &src[src[..newline].rfind('\n').map_or(0, |i| i + 1)..newline];
-        (!previous.contains('#')).then_some(newline)
+        match flow_line_end(src.get(flow + 1..newline)?) {
+            // A CRLF file: the `\r` alone would still break the line.
+            LineEnd::Plain if newline > flow + 1 && src.as_bytes()[newline - 1] == b'\r' => {
+                Some(newline - 1..newline + 1)
+            }
+            LineEnd::Plain => Some(newline..newline + 1),
+            LineEnd::Comment(c, last) => {
+                let comment = flow + 1 + c;
+                joins_safely(last, src.as_bytes().get(at).copied()).then_some(comment..newline + 1)
+            }
+            LineEnd::Quoted => None,
+        }
     }
 
     fn finish(mut self, chunk: Span) -> Vec<Document> {
@@ -433,6 +442,78 @@ impl<'a> Builder<'a> {
             .filter(|d| d.root.as_ref().is_some_and(|r| !is_empty_scalar(r)))
             .collect()
     }
+}
+
+/// How the last line of a flow collection's text so far ends.
+#[derive(Debug, PartialEq, Eq)]
+enum LineEnd {
+    Plain,
+    /// In a comment starting at this byte of the text; the last byte before it that is
+    /// neither whitespace nor in a comment.
+    Comment(usize, Option<u8>),
+    /// Inside a quoted scalar: joining would change its value.
+    Quoted,
+}
+
+/// Scan flow-collection text (after its `[` or `{`) as go-yaml does: a `#` starts a comment
+/// at the start of a line or after whitespace, not inside a quoted scalar (`"a # b"`) nor a
+/// plain one (`a#b`); a quote opens a scalar only where a token starts (`it's` is plain).
+fn flow_line_end(text: &str) -> LineEnd {
+    #[derive(Clone, Copy)]
+    enum In {
+        Tokens,
+        Double,
+        Single,
+        Comment(usize),
+    }
+    let bytes = text.as_bytes();
+    let mut state = In::Tokens;
+    let mut last = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let after_space = i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n');
+        let token_start = after_space || matches!(bytes[i - 1], b'[' | b'{' | b',' | b':');
+        state = match (state, b) {
+            (In::Comment(_), b'\n') => In::Tokens,
+            (In::Comment(c), _) => In::Comment(c),
+            (In::Tokens, b'#') if after_space => In::Comment(i),
+            (In::Tokens, b'"') if token_start => In::Double,
+            (In::Tokens, b'\'') if token_start => In::Single,
+            (In::Tokens, _) => In::Tokens,
+            (In::Double, b'\\') => {
+                i += 1;
+                In::Double
+            }
+            (In::Double, b'"') => In::Tokens,
+            (In::Single, b'\'') if bytes.get(i + 1) == Some(&b'\'') => {
+                i += 1;
+                In::Single
+            }
+            (In::Single, b'\'') => In::Tokens,
+            (quoted, _) => quoted,
+        };
+        if !matches!(state, In::Comment(_)) && !b.is_ascii_whitespace() {
+            last = Some(b);
+        }
+        i += 1;
+    }
+    match state {
+        In::Tokens => LineEnd::Plain,
+        In::Comment(c) => LineEnd::Comment(c, last),
+        In::Double | In::Single => LineEnd::Quoted,
+    }
+}
+
+/// Whether blanking a comment between the token ending in `last` (`None`: the collection's
+/// opening bracket) and the token starting with `next` (`None`: the end) keeps go-yaml's
+/// reading. A comment
+/// ends a plain scalar, and the next line cannot continue it (`[a # c` then `b]` is an error
+/// in go-yaml); joined, `a` and `b` would read as one scalar. So a plain scalar before the
+/// comment may only be followed by an indicator that ends it.
+fn joins_safely(last: Option<u8>, next: Option<u8>) -> bool {
+    let ends_token = |b: u8| matches!(b, b'[' | b'{' | b',' | b':' | b'"' | b'\'' | b']' | b'}');
+    last.is_none_or(ends_token) || next.is_none_or(|b| matches!(b, b',' | b']' | b'}'))
 }
 
 fn is_empty_scalar(node: &Node) -> bool {
@@ -476,10 +557,114 @@ mod tests {
         assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
         let rule = &docs[0].root.as_ref().unwrap().path("rules").unwrap().items()[0];
         assert_eq!(rule.get("apiGroups").unwrap().items().len(), 2);
-        // A comment before the line would swallow it if the lines were joined: still an error.
-        assert!(parse("a: [\n  \"x\" # c\n]\n")[0].error.is_some());
+        // A comment before the line is blanked with the newline, not joined into.
+        assert_eq!(json("a: [\n  \"x\" # c\n]\n"), serde_json::json!({"a": ["x"]}));
         // Bad block indentation is not a flow line: still an error.
         assert!(parse("a:\n  b: 1\n c: 2\n")[0].error.is_some());
+    }
+
+    /// The document as JSON, asserting it parsed.
+    fn json(text: &str) -> serde_json::Value {
+        let docs = parse(text);
+        assert!(docs[0].error.is_none(), "{text:?}: {:?}", docs[0].error);
+        crate::yaml::to_json(docs[0].root.as_ref().unwrap(), &docs[0].anchors).unwrap()
+    }
+
+    /// The 1-based line of a document's parse error.
+    fn error_line(text: &str) -> Option<usize> {
+        let docs = parse(text);
+        let e = docs[0].error.as_ref()?;
+        Some(text[..e.offset].matches('\n').count() + 1)
+    }
+
+    #[test]
+    fn comments_beside_misindented_flow_lines_read_as_go_yaml_reads_them() {
+        // Each of these: helm 3.17's `fromYaml | toJson` (go-yaml) gives the same.
+        let item = |command: serde_json::Value| serde_json::json!({"c": [{"name": "x", "command": command}]});
+        let head = "c:\n  - name: x\n    command: [\n";
+        let cases = [
+            (
+                "      \"a\",\n      \"b\"\n    # closing\n    ]\n",
+                serde_json::json!(["a", "b"]),
+            ),
+            (
+                "      \"a\",\n      \"b\" # last\n    ]\n",
+                serde_json::json!(["a", "b"]),
+            ),
+            ("      \"a\",\n    # one\n    # two\n    ]\n", serde_json::json!(["a"])),
+            (
+                "      \"a\", # c1\n    # c2\n    \"b\"\n    ]\n",
+                serde_json::json!(["a", "b"]),
+            ),
+            ("      \"v # x\", # real\n    ]\n", serde_json::json!(["v # x"])),
+            ("      'it''s # no', # real\n    ]\n", serde_json::json!(["it's # no"])),
+            (
+                "      \"a\\\" # still quoted\", # real\n    ]\n",
+                serde_json::json!(["a\" # still quoted"]),
+            ),
+            ("      \"a\", # café ☕\n    ]\n", serde_json::json!(["a"])),
+        ];
+        for (body, command) in cases {
+            assert_eq!(json(&format!("{head}{body}")), item(command), "{body:?}");
+        }
+        // The comment on the opening line.
+        let text = "c:\n  - name: x\n    command: [ # opening\n    \"a\"\n    ]\n";
+        assert_eq!(json(text), item(serde_json::json!(["a"])));
+        // istio's shape, a comment line between items at the sequence item's indentation.
+        let text = "rules:\n- apiGroups: [\n  \"a\",\n  # the core group\n  \"b\"]\n  verbs: [\"get\"]\n";
+        assert_eq!(
+            json(text),
+            serde_json::json!({"rules": [{"apiGroups": ["a", "b"], "verbs": ["get"]}]})
+        );
+        // A CRLF file.
+        let text = "c:\r\n  - name: x\r\n    command: [\r\n      \"a\", # c\r\n      \"b\"\r\n    ]\r\n";
+        assert_eq!(json(text), item(serde_json::json!(["a", "b"])));
+        // Spans still point into the original text.
+        let text = format!("{head}      \"a\", # c1\n    # c2\n    \"b\"\n    ]\n");
+        let docs = parse(&text);
+        let command = docs[0].root.as_ref().unwrap().path("c").unwrap().items()[0]
+            .get("command")
+            .unwrap()
+            .items();
+        assert_eq!(command[1].span.start, text.rfind("\"b\"").unwrap());
+    }
+
+    #[test]
+    fn real_errors_beside_flow_comments_stay_errors_on_their_line() {
+        // go-yaml rejects each of these at the same line (its message counts from 0).
+        let head = "c:\n  - name: x\n    command: [\n";
+        // Joined over two comments, then a bracket too many.
+        assert_eq!(
+            error_line(&format!("{head}      \"a\", # c\n    # d\n    ]]\n")),
+            Some(6)
+        );
+        // No comma between two items a comment separates.
+        assert_eq!(error_line(&format!("{head}      \"a\" # c\n    \"b\"]\n")), Some(5));
+        // Never closed.
+        assert_eq!(
+            error_line(&format!("{head}      \"a\", # c\n    # d\n    other: 1\n")),
+            Some(7)
+        );
+        // A comment ends a plain scalar; the next line cannot continue it.
+        assert_eq!(error_line(&format!("{head}      a # c\n    b]\n")), Some(5));
+    }
+
+    #[test]
+    fn flow_text_ends_in_a_comment_only_outside_scalars() {
+        assert_eq!(flow_line_end("\n  \"a\",\n  # c"), LineEnd::Comment(10, Some(b',')));
+        assert_eq!(flow_line_end(" # opening"), LineEnd::Comment(1, None));
+        assert_eq!(flow_line_end("\n  \"a # b\""), LineEnd::Plain);
+        assert_eq!(flow_line_end("\n  'it''s # no'"), LineEnd::Plain);
+        assert_eq!(flow_line_end("\n  a#b, it's"), LineEnd::Plain);
+        assert_eq!(flow_line_end("\n  it's # c"), LineEnd::Comment(8, Some(b's')));
+        assert_eq!(flow_line_end("\n  \"a\\\" # b"), LineEnd::Quoted);
+        assert_eq!(flow_line_end("\n  \"multi"), LineEnd::Quoted);
+        // A plain scalar before a comment may only be ended by an indicator after it.
+        assert!(joins_safely(Some(b','), Some(b'"')));
+        assert!(joins_safely(None, Some(b'a')));
+        assert!(joins_safely(Some(b'a'), Some(b']')));
+        assert!(joins_safely(Some(b'a'), None));
+        assert!(!joins_safely(Some(b'a'), Some(b'b')));
     }
 
     #[test]
