@@ -52,14 +52,6 @@ struct Expected {
     why: &'static str,
 }
 
-/// The mongodb chart's `.Files.Glob` matches no file, but snaplint's renderer holds every
-/// `.Files` value true, so it renders an init-scripts volume helm does not: the same finding,
-/// five lines further down the document.
-const MONGODB_FILES_GLOB: &str = "`{{ if .Files.Glob \"files/docker-entrypoint-initdb.d/*[sh|js|json]\" }}` \
-     matches nothing in mongodb-7.8.4 (the only file there is README.md), but snaplint takes an \
-     empty `.Files` map as true (also for `not`, `or`, `with`, `empty`; `kindOf` says `ptr`, helm \
-     `map`; `len` fails), so it renders two `custom-init-scripts` entries helm does not";
-
 const EXPECTED: &[Expected] = &[
     Expected {
         release: "helm-grafana",
@@ -72,22 +64,6 @@ const EXPECTED: &[Expected] = &[
               install time, so snaplint's renderer reports the template not analyzed instead of \
               guessing, while helm tests the literal `repl{{ ... }}` text (non-empty, so true); the \
               Secret it renders has no findings",
-    },
-    Expected {
-        release: "mongodb-mtools",
-        side: Side::Builtin,
-        rule: "VOL001",
-        message: "Deployment `mongodb`: volume `data`",
-        bug: true,
-        why: MONGODB_FILES_GLOB,
-    },
-    Expected {
-        release: "mongodb-mtools",
-        side: Side::Helm,
-        rule: "VOL001",
-        message: "Deployment `mongodb`: volume `data`",
-        bug: true,
-        why: MONGODB_FILES_GLOB,
     },
 ];
 
