@@ -19,6 +19,23 @@ fn release() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, dir)
 }
 
+/// `snaplint fix` on `dir` leaves it clean, and a second run changes nothing in `file`; the
+/// fixed text of `file`.
+fn fix_to_clean(dir: &Path, file: &Path) -> String {
+    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    let after = std::fs::read_to_string(file).expect("read");
+    assert_eq!(rules_found(dir), Vec::<String>::new());
+    let again = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(file).expect("read"),
+        after,
+        "a second fix changes nothing"
+    );
+    after
+}
+
 fn rules_found(dir: &Path) -> Vec<String> {
     let out = run(&["check", "--no-config", "--format", "json", dir.to_str().expect("utf-8")]);
     json(&out)["diagnostics"]
@@ -58,9 +75,7 @@ fn a_missing_opt_in_goes_into_the_helmchart_values_and_the_release_lints_clean()
     let archive = std::fs::read(dir.join("webapp-1.0.0.tgz")).expect("read");
     let before = std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read");
 
-    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
-    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
-    let after = std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read");
+    let after = fix_to_clean(&dir, &dir.join("helmchart.yaml"));
     let diff: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
     assert_eq!(
         diff,
@@ -72,14 +87,6 @@ fn a_missing_opt_in_goes_into_the_helmchart_values_and_the_release_lints_clean()
     );
     assert_eq!(before.lines().count(), after.lines().count());
     assert_eq!(std::fs::read(dir.join("webapp-1.0.0.tgz")).expect("read"), archive);
-    assert_eq!(rules_found(&dir), Vec::<String>::new());
-
-    let again = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
-    assert_eq!(code(&again), 0, "{}", stderr(&again));
-    assert_eq!(
-        std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read"),
-        after
-    );
 }
 
 #[test]
@@ -91,9 +98,7 @@ fn the_values_path_is_created_when_the_helmchart_has_none_of_it() {
     )
     .expect("write");
     assert_eq!(rules_found(&dir), ["VOL001", "VOL001"]);
-    let fixed = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
-    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
-    let after = std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read");
+    let after = fix_to_clean(&dir, &dir.join("helmchart.yaml"));
     assert!(after.starts_with("# No values yet.\n"), "{after}");
     assert!(
         after.contains("    name: webapp  # the chart in this release\n"),
@@ -106,13 +111,6 @@ fn the_values_path_is_created_when_the_helmchart_has_none_of_it() {
     assert!(
         after.contains("    podAnnotations:\n      backup.velero.io/backup-volumes: uploads\n"),
         "{after}"
-    );
-    assert_eq!(rules_found(&dir), Vec::<String>::new());
-    let again = run(&["fix", "--no-config", dir.to_str().expect("utf-8")]);
-    assert_eq!(code(&again), 0, "{}", stderr(&again));
-    assert_eq!(
-        std::fs::read_to_string(dir.join("helmchart.yaml")).expect("read"),
-        after
     );
 }
 
@@ -151,9 +149,7 @@ fn a_chart_directory_without_a_helmchart_takes_the_opt_in_in_its_values_yaml() {
     let template = release.join("charts/webapp/templates/deployment.yaml");
     let template_before = std::fs::read(&template).expect("read");
 
-    let fixed = run(&["fix", "--no-config", release.to_str().expect("utf-8")]);
-    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
-    let after = std::fs::read_to_string(&values).expect("read");
+    let after = fix_to_clean(&release, &values);
     assert!(
         after.contains("# the uploads volume is not backed up unless the HelmChart sets it.\npodAnnotations:\n  backup.velero.io/backup-volumes: uploads\n"),
         "{after}"
@@ -169,10 +165,6 @@ fn a_chart_directory_without_a_helmchart_takes_the_opt_in_in_its_values_yaml() {
         template_before,
         "templates are never edited"
     );
-    assert_eq!(rules_found(&release), Vec::<String>::new());
-    let again = run(&["fix", "--no-config", release.to_str().expect("utf-8")]);
-    assert_eq!(code(&again), 0, "{}", stderr(&again));
-    assert_eq!(std::fs::read_to_string(&values).expect("read"), after);
 }
 
 #[test]

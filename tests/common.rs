@@ -177,3 +177,54 @@ pub fn run_bounded(
     let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
     Ok((status.success(), stdout, stderr))
 }
+
+/// The shared corpus (`../shared/corpus`, or `SNAPLINT_CORPUS=<dir>`).
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os("SNAPLINT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("../shared/corpus"))
+}
+
+/// `part` of the corpus and a helm binary for a differential test, or `None` (saying why, so
+/// a skipped test is visible) when either is absent, as on a user's clone.
+pub fn corpus_and_helm(part: &str, test: &str) -> Option<(PathBuf, PathBuf)> {
+    let dir = corpus_dir().join(part);
+    if !dir.is_dir() {
+        eprintln!(
+            "SKIPPED {test}: no corpus at {} (set SNAPLINT_CORPUS=<dir>)",
+            dir.display()
+        );
+        return None;
+    }
+    match helm_oracle() {
+        Ok(helm) => Some((dir, helm)),
+        Err(why) => {
+            eprintln!("SKIPPED {test}: no helm binary ({why})");
+            None
+        }
+    }
+}
+
+/// `f` of every item, `threads` at a time (differential tests wait on helm processes more
+/// than on the CPU), results in item order.
+pub fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    results.lock().expect("results").push((i, r));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("results");
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}

@@ -30,8 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -151,12 +150,6 @@ impl Outcome {
         }
         lines.join("\n    ")
     }
-}
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("SNAPLINT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../shared/corpus"))
 }
 
 /// A top-level scalar of Chart.yaml as written (`version: 1.10` stays `1.10`).
@@ -696,21 +689,7 @@ fn compare_chart(helm: &Path, case: &Case) -> Outcome {
 
 /// Compare every chart, `THREADS` at a time, in corpus order.
 fn compare_all(helm: &Path, cases: &[Case]) -> Vec<Outcome> {
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..THREADS {
-            s.spawn(|| {
-                while let Some(case) = cases.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let outcome = compare_chart(helm, case);
-                    results.lock().expect("results").push(outcome);
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().expect("results");
-    results.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-    results
+    par_map(cases, THREADS, |case| compare_chart(helm, case))
 }
 
 fn table(outcomes: &[Outcome], took: Duration) -> String {
@@ -773,20 +752,8 @@ fn expected_matches() -> Vec<String> {
 
 #[test]
 fn charts_render_and_lint_as_helm_template_output_does() {
-    let charts = corpus_dir().join("charts");
-    if !charts.is_dir() {
-        eprintln!(
-            "SKIPPED helm conformance: no corpus at {} (set SNAPLINT_CORPUS=<dir>)",
-            charts.display()
-        );
+    let Some((charts, helm)) = corpus_and_helm("charts", "helm conformance") else {
         return;
-    }
-    let helm = match helm_oracle() {
-        Ok(h) => h,
-        Err(why) => {
-            eprintln!("SKIPPED helm conformance: no helm binary ({why})");
-            return;
-        }
     };
     let start = Instant::now();
     let cases = cases(&charts);

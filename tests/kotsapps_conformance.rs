@@ -28,8 +28,6 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -52,20 +50,18 @@ struct Expected {
     why: &'static str,
 }
 
-const EXPECTED: &[Expected] = &[
-    Expected {
-        release: "helm-grafana",
-        side: Side::Builtin,
-        rule: "HELM001",
-        message: "`grafana/templates/secret.yaml` not analyzed: line 12: a condition depends on a KOTS template value",
-        bug: false,
-        why: "the HelmChart sets `adminPassword: \"repl{{ ConfigOption `admin_password`}}\"` and the \
+const EXPECTED: &[Expected] = &[Expected {
+    release: "helm-grafana",
+    side: Side::Builtin,
+    rule: "HELM001",
+    message: "`grafana/templates/secret.yaml` not analyzed: line 12: a condition depends on a KOTS template value",
+    bug: false,
+    why: "the HelmChart sets `adminPassword: \"repl{{ ConfigOption `admin_password`}}\"` and the \
               template branches on `{{- if .Values.adminPassword }}`: the value is known only at \
               install time, so snaplint's renderer reports the template not analyzed instead of \
               guessing, while helm tests the literal `repl{{ ... }}` text (non-empty, so true); the \
               Secret it renders has no findings",
-    },
-];
+}];
 
 /// Files whose YAML is genuinely broken, where a PARSE001 is right: (release, file, why).
 /// None of the 14 releases has one.
@@ -146,12 +142,6 @@ impl Outcome {
             _ => "match",
         }
     }
-}
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("SNAPLINT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../shared/corpus"))
 }
 
 fn releases(root: &Path) -> Vec<PathBuf> {
@@ -467,33 +457,21 @@ fn compare(release: &Path, helm: &Path) -> Result<Outcome, String> {
 
 /// Compare every release, `THREADS` at a time, in corpus order.
 fn compare_all(helm: &Path, releases: &[PathBuf]) -> Vec<Outcome> {
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..THREADS {
-            s.spawn(|| {
-                while let Some(release) = releases.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let outcome = compare(release, helm).unwrap_or_else(|why| Outcome {
-                        release: release
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                        archives: count_archives(release),
-                        builtin: 0,
-                        helm: 0,
-                        random: 0,
-                        failed: Some(why),
-                        differences: Vec::new(),
-                        expected: BTreeSet::new(),
-                    });
-                    results.lock().expect("results").push(outcome);
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().expect("results");
-    results.sort_by(|a, b| a.release.cmp(&b.release));
-    results
+    par_map(releases, THREADS, |release| {
+        compare(release, helm).unwrap_or_else(|why| Outcome {
+            release: release
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            archives: count_archives(release),
+            builtin: 0,
+            helm: 0,
+            random: 0,
+            failed: Some(why),
+            differences: Vec::new(),
+            expected: BTreeSet::new(),
+        })
+    })
 }
 
 fn table(outcomes: &[Outcome], took: Duration) -> String {
@@ -554,20 +532,8 @@ fn table(outcomes: &[Outcome], took: Duration) -> String {
 
 #[test]
 fn kotsapps_releases_give_the_same_findings_with_the_builtin_renderer_and_with_helm() {
-    let root = corpus_dir().join("kotsapps");
-    if !root.is_dir() {
-        eprintln!(
-            "SKIPPED kotsapps conformance: no corpus at {} (set SNAPLINT_CORPUS=<dir>)",
-            root.display()
-        );
+    let Some((root, helm)) = corpus_and_helm("kotsapps", "kotsapps conformance") else {
         return;
-    }
-    let helm = match helm_oracle() {
-        Ok(h) => h,
-        Err(why) => {
-            eprintln!("SKIPPED kotsapps conformance: no helm binary ({why})");
-            return;
-        }
     };
     let start = Instant::now();
     let releases = releases(&root);
