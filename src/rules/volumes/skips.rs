@@ -9,7 +9,6 @@ use super::{
 };
 use crate::release::Release;
 use crate::rules::Ctx;
-use crate::yaml::Typed;
 
 /// The pod's containers (and so their mounts) may change at render time.
 fn containers_unknown(release: &Release, pod: &Pod) -> bool {
@@ -22,11 +21,9 @@ fn containers_unknown(release: &Release, pod: &Pod) -> bool {
         .any(|r| has_template(release, pod.file, &r))
 }
 
-/// Opted-in names (opt-in mode) whose volume is known, with the list they come from.
+/// Opted-in names whose volume is known, with the list they come from. Full backups always
+/// read them (KOTS drops the vendor's `defaultVolumesToFsBackup`).
 fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
-    if release.fs_backup_opt_out() {
-        return Vec::new();
-    }
     pods(release)
         .filter(|p| !volumes_unknown(release, p) && !containers_unknown(release, p))
         .filter_map(|p| match p.list(INCLUDE) {
@@ -90,48 +87,40 @@ pub fn block_device(ctx: &mut Ctx) {
     }
 }
 
-/// The Backup's file-system backup mode when it is known: `Some(true)` opt-out.
-fn known_mode(release: &Release) -> Option<bool> {
-    let backup = release.backup()?;
-    match release.node(backup).path("spec.defaultVolumesToFsBackup") {
-        None => Some(false),
-        Some(n) if n.contains_template() => None,
-        Some(n) => Some(n.scalar().is_some_and(|s| s.typed() == Typed::Bool(true))),
-    }
+/// The vendor Backup's `defaultVolumesToFsBackup` is templated: the mode is unknown.
+fn mode_unknown(release: &Release) -> bool {
+    release
+        .backup()
+        .and_then(|b| release.node(b).path("spec.defaultVolumesToFsBackup"))
+        .is_some_and(|n| n.contains_template())
 }
 
-/// VOL010: the annotation the backup mode ignores.
+/// VOL010: `backup-volumes-excludes` where no Backup reads it. Every Backup KOTS creates opts
+/// in unless the vendor's `defaultVolumesToFsBackup: true` reaches it; with that, full backups
+/// still read `backup-volumes` and the others the excludes, so both annotations count.
 pub fn ignored_by_mode(ctx: &mut Ctx) {
     let release = ctx.release;
-    let Some(opt_out) = known_mode(release) else { return };
-    let (ignored, read, mode) = if opt_out {
-        (
-            INCLUDE,
-            EXCLUDE,
-            "the Backup sets `defaultVolumesToFsBackup: true` (opt-out)",
-        )
-    } else {
-        (EXCLUDE, INCLUDE, "the Backup runs in the default opt-in mode")
-    };
+    if mode_unknown(release) || release.opt_out_backups().next().is_some() {
+        return;
+    }
     for pod in pods(release) {
         // With both annotations the pod works in either mode (the server-wide default can
         // differ from the Backup's): deliberate, not a mistake.
-        if annotations_unknown(release, &pod) || !matches!(pod.list(read), Value::Absent) {
+        if annotations_unknown(release, &pod) || !matches!(pod.list(INCLUDE), Value::Absent) {
             continue;
         }
-        let Some((k, _)) = pod.annotations.and_then(|a| a.entry(ignored)) else {
+        let Some((k, _)) = pod.annotations.and_then(|a| a.entry(EXCLUDE)) else {
             continue;
         };
         ctx.report(
             pod.file,
             k.span.clone(),
-            format!("{}: `{ignored}` is ignored: {mode}, so Velero reads only `{read}`", pod.label()),
+            format!(
+                "{}: `{EXCLUDE}` is ignored: every Backup KOTS creates runs in opt-in mode, so Velero reads only `{INCLUDE}`",
+                pod.label()
+            ),
         )
-        .with_help(if opt_out {
-            format!("every volume is backed up unless listed in `{EXCLUDE}`; remove `{INCLUDE}`")
-        } else {
-            format!("only volumes listed in `{INCLUDE}` are backed up; remove `{EXCLUDE}`, or set `defaultVolumesToFsBackup: true` if opt-out was meant")
-        });
+        .with_help(format!("only volumes listed in `{INCLUDE}` are backed up; list them there and remove `{EXCLUDE}`"));
     }
 }
 
