@@ -716,6 +716,7 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
             pod.label()
         ),
     )
+    .with_severity(Severity::Error)
     .with_help(format!("write `{name}: '{}'`", fixed.as_deref().unwrap_or("vol1,vol2")))
     .with_fix(fix);
 }
