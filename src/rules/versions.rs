@@ -191,14 +191,29 @@ pub fn kubernetes_tested(ctx: &mut Ctx) {
         if velero_row.is_some_and(|(_, r)| compat::tested(&r.tested, &k8s.value) != Tested::No) {
             continue;
         }
-        let also = velero_row.map_or_else(String::new, |(v, r)| {
-            format!(
-                ", nor among those Velero {v} was tested on ({})",
-                compat::join(&r.tested)
-            )
-        });
+        let also = velero_row
+            .filter(|(_, r)| r.tested != row.kubernetes)
+            .map_or_else(String::new, |(v, r)| {
+                format!(
+                    ", nor among those Velero {v} was tested on ({})",
+                    compat::join(&r.tested)
+                )
+            });
+        let expected = velero_row
+            .map(|(_, r)| r)
+            .or_else(|| data.velero_row(&row.velero.max))
+            .map(|r| r.expected.as_str());
+        let tail = match (expected, expected_floor(expected)) {
+            (Some(e), Some(floor)) if k8s.value.minor().is_some_and(|m| m < floor) => {
+                format!("; it is also older than the Kubernetes Velero expects to work on ({e})")
+            }
+            (Some(e), _) => format!(
+                "; Velero expects to work on Kubernetes {e}, so it may work, but this combination was not tested"
+            ),
+            (None, _) => String::new(),
+        };
         let message = format!(
-            "Kubernetes {} is not among the versions listed for KOTS {} (row \"{} and later\": {}, the versions Velero {} was tested on){also}; Velero expects compatibility with Kubernetes 1.18 and later, but nobody tested this one",
+            "Kubernetes {} is not among the versions listed for KOTS {} (row \"{} and later\": {}, the versions Velero {} was tested on){also}{tail}",
             k8s.value,
             kots.value,
             row.kots,
@@ -207,6 +222,12 @@ pub fn kubernetes_tested(ctx: &mut Ctx) {
         );
         report_site(ctx, &k8s, message).with_help("use a Kubernetes minor version from the tested list, or a KOTS or Velero version whose tested list includes this one (`snaplint compat --table`)");
     }
+}
+
+/// The (major, minor) a Velero "expected" range such as `1.18-latest` starts at.
+fn expected_floor(expected: Option<&str>) -> Option<(u64, u64)> {
+    let (major, minor) = expected?.split('-').next()?.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 /// VER003: Velero older than 1.11.0, or 1.19 and newer.
