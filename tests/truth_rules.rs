@@ -139,8 +139,8 @@ fn corrected_texts_say_what_upstream_does() {
         assert!(!rule_text(id).contains(phrase), "{id} still says `{phrase}`");
     }
     for id in [
-        "PARSE001", "RST001", "RST002", "VER001", "VER002", "VER004", "VER006", "VER007", "VOL002", "VOL004",
-        "VOL006", "VOL008", "VOL009", "S3002", "KOTS003",
+        "PARSE001", "RST001", "RST002", "VER001", "VER002", "VER004", "VER006", "VER007", "VOL002", "VOL004", "VOL006",
+        "VOL008", "VOL009", "S3002", "KOTS003",
     ] {
         let text = rule_text(id);
         assert!(

@@ -248,3 +248,35 @@ fn placement(root: &Node, kind: &str) -> Placement {
         None => Placement::AppNamespace,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(text: &str, kind: &str) -> Placement {
+        let root = parse_stream(text, &[]).remove(0).root.expect("a document");
+        placement(&root, kind)
+    }
+
+    #[test]
+    fn only_a_location_with_a_namespace_can_compete() {
+        let bsl = "BackupStorageLocation";
+        assert!(matches!(
+            place("metadata: {name: default, namespace: velero}", bsl),
+            Placement::Competes(ns) if ns == "velero"
+        ));
+        assert!(matches!(
+            place("metadata: {name: default}", bsl),
+            Placement::AppNamespace
+        ));
+        assert!(matches!(
+            place("metadata: {name: archive, namespace: velero}", bsl),
+            Placement::NotDefault
+        ));
+        // KOTS never names a VolumeSnapshotLocation either way: its namespace alone decides.
+        assert!(matches!(
+            place("metadata: {name: aws, namespace: velero}", "VolumeSnapshotLocation"),
+            Placement::Competes(_)
+        ));
+    }
+}

@@ -593,3 +593,32 @@ pub fn restic_settings(ctx: &mut Ctx) {
         ctx.report(file, span, message).with_help(help);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(s: &str) -> VersionSpec {
+        parse_version(s).expect("version")
+    }
+
+    #[test]
+    fn a_wildcard_is_partly_in_a_range_that_ends_inside_its_minor() {
+        let range = compat::Range {
+            min: spec("1.11.0"),
+            max: spec("1.16.1"),
+        };
+        assert!(partly_in(&range, &spec("1.16.x")));
+        // Wholly in, wholly out, or exact: not "partly".
+        assert!(!partly_in(&range, &spec("1.15.x")));
+        assert!(!partly_in(&range, &spec("1.17.x")));
+        assert!(!partly_in(&range, &spec("1.16.2")));
+    }
+
+    #[test]
+    fn expected_floor_reads_velero_ranges() {
+        assert_eq!(expected_floor(Some("1.18-latest")), Some((1, 18)));
+        assert_eq!(expected_floor(Some("latest")), None);
+        assert_eq!(expected_floor(None), None);
+    }
+}
