@@ -500,7 +500,7 @@ fn unknown_names(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
             pod.file,
             item.name_span(list.exact()),
             format!(
-                "`{key}` names `{name}`, but {} has no volume by that name: Velero skips it",
+                "`{key}` names `{name}`, but {} has no volume by that name: Velero skips it (with no log line in Velero 1.14+, with a `No volume named` warning in 1.11-1.13)",
                 pod.label()
             ),
         );
@@ -596,10 +596,10 @@ pub fn unsupported_type(ctx: &mut Ctx) {
             seen.push(v.name.clone());
             let span = item.name_span(list.exact());
             if v.kind == "hostPath" {
-                ctx.report(pod.file, span, format!("{}: volume `{}` is a hostPath volume, which Velero's file-system backup does not support: it is skipped", pod.label(), v.name))
+                ctx.report(pod.file, span, format!("{}: volume `{}` is a hostPath volume, which Velero's file-system backup does not support: it is not backed up (silently in Velero 1.14+, with a warning in 1.11-1.13)", pod.label(), v.name))
                     .with_help("store the data on a PersistentVolumeClaim, or remove the name from the annotation");
             } else if MANIFEST_TYPES.contains(&v.kind.as_str()) {
-                ctx.report(pod.file, span, format!("{}: volume `{}` is a {} volume: its content comes from the manifests, which the backup already holds", pod.label(), v.name, v.kind))
+                ctx.report(pod.file, span, format!("{}: volume `{}` is a {} volume: Velero 1.14+ never copies it, even opted in (1.11-1.13 copy it for nothing); its content comes from the manifests, which the backup already holds", pod.label(), v.name, v.kind))
                     .with_severity(Severity::Info)
                     .with_help("remove the name from the annotation");
             }
@@ -748,10 +748,11 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
         pod.file,
         value.span.clone(),
         format!(
-            "`{name}` on {} is {what}: annotation values must be a comma-separated string",
+            "`{name}` on {} is {what}: annotation values must be strings, so Kubernetes rejects the whole manifest and the workload is not deployed",
             pod.label()
         ),
     )
+    .with_severity(Severity::Error)
     .with_help(format!("write `{name}: '{}'`", fixed.as_deref().unwrap_or("vol1,vol2")))
     .with_fix(fix);
 }

@@ -33,7 +33,9 @@ fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
         .collect()
 }
 
-/// VOL008: an opted-in volume that no container mounts.
+/// VOL008: an opted-in volume that no regular container mounts. Velero collects mounts and
+/// devices from `pod.Spec.Containers` only (`backupper.go@v1.18.0` L299-306, same at v1.11.0),
+/// so a volume mounted only by an init container is "not mounted by any container".
 pub fn not_mounted(ctx: &mut Ctx) {
     let release = ctx.release;
     for (pod, list) in opted_in(release) {
@@ -41,8 +43,7 @@ pub fn not_mounted(ctx: &mut Ctx) {
             let Some(v) = pod.w.volume(item.name()) else { continue };
             let used = pod
                 .w
-                .containers
-                .iter()
+                .app_containers()
                 .any(|c| c.mounts.contains(&v.name) || c.devices.contains(&v.name));
             if used {
                 continue;
@@ -51,9 +52,10 @@ pub fn not_mounted(ctx: &mut Ctx) {
                 pod.file,
                 item.name_span(list.exact()),
                 format!(
-                    "{}: volume `{}` is opted in, but no container mounts it (`volumeMounts`): Velero skips it with only a log line",
+                    "{}: volume `{}` is opted in, but {}: Velero copies a volume only if a regular container mounts it, so it skips this one with only a log line",
                     pod.label(),
-                    v.name
+                    v.name,
+                    mounted_by(pod.w, &v.name)
                 ),
             )
             .with_label(pod.file, v.name_span.clone(), "declared here")
@@ -62,20 +64,21 @@ pub fn not_mounted(ctx: &mut Ctx) {
     }
 }
 
-/// VOL009: an opted-in volume used as a raw block device.
+/// VOL009: an opted-in volume used as a raw block device by a regular container (devices of
+/// init containers are not looked at either: VOL008's).
 pub fn block_device(ctx: &mut Ctx) {
     let release = ctx.release;
     for (pod, list) in opted_in(release) {
         for item in &list.items {
             let Some(v) = pod.w.volume(item.name()) else { continue };
-            let Some(c) = pod.w.containers.iter().find(|c| c.devices.contains(&v.name)) else {
+            let Some(c) = pod.w.app_containers().find(|c| c.devices.contains(&v.name)) else {
                 continue;
             };
             ctx.report(
                 pod.file,
                 item.name_span(list.exact()),
                 format!(
-                    "{}: volume `{}` is a raw block device of container `{}` (`volumeDevices`): file-system backup does not support block volumes, so Velero skips it",
+                    "{}: volume `{}` is a raw block device of container `{}` (`volumeDevices`): file-system backup does not support block volumes (Velero 1.13+ skips it; on 1.11-1.12 its pod volume backup fails and the backup ends PartiallyFailed)",
                     pod.label(),
                     v.name,
                     c.name
@@ -84,6 +87,25 @@ pub fn block_device(ctx: &mut Ctx) {
             .with_label(pod.file, c.name_span.clone(), "uses it as a block device")
             .with_help("back up block volumes with CSI volume snapshots, or copy the data to a mounted file-system volume in a pre-backup hook and opt that one in");
         }
+    }
+}
+
+/// Why no regular container mounts `name`: only init containers do, or nothing does.
+fn mounted_by(w: &crate::release::Workload, name: &str) -> String {
+    let init: Vec<&str> = w
+        .containers
+        .iter()
+        .filter(|c| c.init && (c.mounts.iter().any(|m| m == name) || c.devices.iter().any(|d| d == name)))
+        .map(|c| c.name.as_str())
+        .collect();
+    match init.as_slice() {
+        [] => "no container mounts it (`volumeMounts`)".into(),
+        names => format!(
+            "only init container{} {} mount{} it, and init containers do not count",
+            if names.len() == 1 { "" } else { "s" },
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            if names.len() == 1 { "s" } else { "" }
+        ),
     }
 }
 
