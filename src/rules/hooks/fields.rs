@@ -244,6 +244,10 @@ pub fn container_missing(ctx: &mut Ctx) {
                     missing_container_effect(hook.phase)
                 ),
             );
+            // The restore completes without the discarded hooks: a silent no-op, not a failure.
+            if !matches!(hook.phase, Phase::PreBackup | Phase::PostBackup) {
+                d.with_severity(Severity::Warning);
+            }
             match closest(name, names.iter().copied()) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help("name one of the pod's containers (not an init container)"),
