@@ -79,11 +79,22 @@ fn on_error_case_fix_waits_for_unsafe_fixes() {
     assert_eq!(std::fs::read_to_string(dir.join("redis.yaml")).unwrap(), before);
     let out = run_in(
         &dir,
-        &["check", "--no-config", "--fix", "--unsafe-fixes", "--select", "HOOK003", "."],
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "HOOK003",
+            ".",
+        ],
     );
     assert_ne!(code(&out), 2, "{}", stderr(&out));
     let fixed = std::fs::read_to_string(dir.join("redis.yaml")).unwrap();
-    assert!(fixed.contains("pre.hook.backup.velero.io/on-error: Continue"), "{fixed}");
+    assert!(
+        fixed.contains("pre.hook.backup.velero.io/on-error: Continue"),
+        "{fixed}"
+    );
     assert!(fixed.contains("post.hook.restore.velero.io/on-error: Fail"), "{fixed}");
 }
 
@@ -94,12 +105,20 @@ fn restore_exec_hook_for_a_missing_container_is_discarded_not_failed() {
     let restore = at(&findings, "HOOK005", "postgres.yaml", 19);
     assert_eq!(restore["severity"], "warning");
     assert!(message(restore).contains("discards"), "{}", message(restore));
-    assert!(message(restore).contains("restore completes without them"), "{}", message(restore));
+    assert!(
+        message(restore).contains("restore completes without them"),
+        "{}",
+        message(restore)
+    );
     assert!(!message(restore).contains("the hook fails"), "{}", message(restore));
     // Backup hooks do fail on a missing container.
     let backup = at(&findings, "HOOK005", "postgres.yaml", 17);
     assert_eq!(backup["severity"], "error");
-    assert!(message(backup).contains("the hook fails at backup time"), "{}", message(backup));
+    assert!(
+        message(backup).contains("the hook fails at backup time"),
+        "{}",
+        message(backup)
+    );
 }
 
 #[test]
