@@ -12,7 +12,7 @@ use crate::source::SourceFile;
 use crate::yaml::{Document, Node};
 
 pub use effective::{BackupType, EffectiveBackup};
-pub use workload::{Container, Volume, Workload};
+pub use workload::{Container, Running, Volume, Workload};
 
 pub const VELERO_API: &str = "velero.io/v1";
 

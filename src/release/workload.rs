@@ -40,6 +40,8 @@ pub struct Volume {
     pub kind: String,
     /// The name is a template expression: unknown until render time.
     pub templated: bool,
+    /// `persistentVolumeClaim.claimName`, when literal.
+    pub claim: Option<String>,
 }
 
 impl Volume {
@@ -61,6 +63,20 @@ pub struct Workload {
     pub labels: Vec<(String, String)>,
     pub containers: Vec<Container>,
     pub volumes: Vec<Volume>,
+    /// Whether its pods run when a backup is taken.
+    pub running: Running,
+}
+
+/// Whether a workload's pods are running when a backup is taken: Velero's file-system backup
+/// skips every volume of a pod that is not (`vmware-tanzu/velero pkg/podvolume/backupper.go@v1.18.0`
+/// L264-267, `kube.IsPodRunning`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Running {
+    Yes,
+    /// Not running, and why.
+    No(&'static str),
+    /// `replicas` is templated.
+    Unknown,
 }
 
 impl Workload {
@@ -149,7 +165,9 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
                 .collect()
         })
         .unwrap_or_default();
+    let running = running(kind, root);
     Some(Workload {
+        running,
         object: index,
         file: o.file,
         kind: kind.to_owned(),
@@ -163,6 +181,19 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
         containers,
         volumes,
     })
+}
+
+fn running(kind: &str, root: &Node) -> Running {
+    if matches!(kind, "Job" | "CronJob") {
+        return Running::No("its pods run to completion, so none is running at backup time");
+    }
+    match root.path("spec.replicas") {
+        Some(n) if n.contains_template() => Running::Unknown,
+        Some(n) if n.scalar().is_some_and(|s| s.typed() == crate::yaml::Typed::Int(0)) => {
+            Running::No("it sets `replicas: 0`, so no pod is running at backup time")
+        }
+        _ => Running::Yes,
+    }
 }
 
 fn container(node: &Node, init: bool) -> Option<Container> {
@@ -197,6 +228,11 @@ fn volume(node: &Node) -> Option<Volume> {
         name_span: name.span.clone(),
         kind: kind.to_owned(),
         templated: name.is_templated(),
+        claim: node
+            .path("persistentVolumeClaim.claimName")
+            .filter(|n| !n.is_templated())
+            .and_then(Node::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -207,6 +243,7 @@ fn claim_template(node: &Node) -> Option<Volume> {
         name_span: name.span.clone(),
         kind: "volumeClaimTemplate".into(),
         templated: name.is_templated(),
+        claim: None,
     })
 }
 

@@ -189,6 +189,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("volumes-not-mounted", volumes::not_mounted),
     ("volumes-block-device", volumes::block_device),
     ("volumes-ignored-by-mode", volumes::ignored_by_mode),
+    ("volumes-not-running", volumes::not_running),
     ("volumes-on-non-pod", volumes::on_non_pod),
     ("s3-sse-bucket-policy", storage::sse_bucket_policy),
     ("velero-storage-locations", storage::storage_locations),

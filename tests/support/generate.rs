@@ -22,9 +22,14 @@ pub fn generate(dir: &Path, workloads: usize, mistakes: bool) -> std::io::Result
     std::fs::create_dir_all(dir)?;
     let mut files = 0;
     let mut bytes = 0;
+    // A CronJob's pods are not running at backup time, so its claim is never backed up
+    // (VOL012, one finding per CronJob) and a missing opt-in there is not a VOL001.
+    let cronjob = |i: usize| i % 3 == 2;
     let planted = (0..workloads)
         .filter(|&i| mistake(i, mistakes).is_some_and(|m| m < 3 || i % 3 != 1))
-        .count();
+        .filter(|&i| !(cronjob(i) && mistake(i, mistakes) == Some(0)))
+        .count()
+        + (0..workloads).filter(|&i| cronjob(i)).count();
     let mut write = |name: String, text: String| -> std::io::Result<()> {
         bytes += text.len();
         files += 1;

@@ -6,8 +6,10 @@
 //! with `strings.Split(value, ",")` without trimming: `"a, b"` names `a` and ` b`.
 //! A templated value or volume list is unknown until render time and never a finding.
 
+mod running;
 mod skips;
 
+pub use running::not_running;
 pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
 use super::Ctx;
@@ -15,7 +17,7 @@ use super::chart_values;
 use super::suggest::closest;
 use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
-use crate::release::{Release, Volume, Workload};
+use crate::release::{Release, Running, Volume, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
 pub const INCLUDE: &str = "backup.velero.io/backup-volumes";
@@ -273,7 +275,8 @@ pub fn backed_up<'w>(release: &Release, w: &'w Workload) -> Vec<&'w Volume> {
 pub fn not_opted_in(ctx: &mut Ctx) {
     let release = ctx.release;
     for pod in pods(release) {
-        if annotations_unknown(release, &pod) {
+        // Opting in does nothing for a pod that is not running at backup time: VOL012's.
+        if annotations_unknown(release, &pod) || matches!(pod.w.running, Running::No(_)) {
             continue;
         }
         missing_opt_in(ctx, &pod);
