@@ -427,8 +427,7 @@ fn not_running(release: &Release, w: &Workload) -> Option<&'static str> {
         _ => {}
     }
     let replicas = w.root(release).path("spec.replicas")?;
-    let zero = !replicas.contains_template()
-        && replicas.scalar().is_some_and(|s| s.typed() == Typed::Int(0));
+    let zero = !replicas.contains_template() && replicas.scalar().is_some_and(|s| s.typed() == Typed::Int(0));
     zero.then_some("`replicas: 0`")
 }
 
