@@ -108,7 +108,9 @@ fn holds(cond: &str, inputs: &BTreeMap<String, String>, outputs: &str) -> bool {
         }
         if let Some(rest) = term.strip_prefix("steps.check.outputs.") {
             let name = rest.strip_suffix(" != ''").expect("steps.check.outputs.X != ''");
-            return outputs.lines().any(|l| l.split_once('=').is_some_and(|(k, v)| k == name && !v.is_empty()));
+            return outputs
+                .lines()
+                .any(|l| l.split_once('=').is_some_and(|(k, v)| k == name && !v.is_empty()));
         }
         panic!("tests/action.rs cannot evaluate `{term}`")
     })
@@ -197,7 +199,10 @@ fn plan_goes_into_the_summary_after_the_check() {
         "{}",
         r.summary
     );
-    let r = run_action(&manifest_dir(), &[("path", "testdata/releases/sample"), ("plan", "false")]);
+    let r = run_action(
+        &manifest_dir(),
+        &[("path", "testdata/releases/sample"), ("plan", "false")],
+    );
     assert!(!r.summary.contains("snaplint plan"), "{}", r.summary);
 }
 

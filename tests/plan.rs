@@ -81,7 +81,10 @@ fn no_backup_no_snapshots() {
 #[test]
 fn opt_out_reaches_partial_backups_only() {
     let p = plan_json("testdata/plan/opt-out");
-    let types: Vec<&Value> = p["backups"].as_array().map(|b| b.iter().map(|b| &b["type"]).collect()).unwrap_or_default();
+    let types: Vec<&Value> = p["backups"]
+        .as_array()
+        .map(|b| b.iter().map(|b| &b["type"]).collect())
+        .unwrap_or_default();
     assert_eq!(types, ["full", "partial"]);
     // KOTS drops `defaultVolumesToFsBackup` from full backups: the un-annotated claim is lost there.
     assert_eq!(backed_up(&p, "full", "StatefulSet/db", "data"), false);
@@ -138,7 +141,10 @@ fn spec_hook_shadowed_by_an_annotation_hook_is_not_listed() {
 #[test]
 fn plan_and_check_agree_on_vol001() {
     let mut checked = 0;
-    for dir in RELEASES.iter().chain(&["testdata/releases/large", "testdata/rules/VOL001/fail"]) {
+    for dir in RELEASES
+        .iter()
+        .chain(&["testdata/releases/large", "testdata/rules/VOL001/fail"])
+    {
         let report = json(&run(&["check", "--format", "json", "--select", "VOL001", dir]));
         let p = plan_json(dir);
         for d in report["diagnostics"].as_array().into_iter().flatten() {
@@ -147,7 +153,11 @@ fn plan_and_check_agree_on_vol001() {
             let (kind, name) = head.split_once(' ').unwrap_or_default();
             let workload = format!("{kind}/{}", name.trim_matches('`'));
             let volume = msg.split('`').nth(3).unwrap_or_default();
-            let kind = if msg.contains("backup-volumes-excludes") { "partial" } else { "full" };
+            let kind = if msg.contains("backup-volumes-excludes") {
+                "partial"
+            } else {
+                "full"
+            };
             assert_eq!(backed_up(&p, kind, &workload, volume), false, "{dir}: {msg}");
             checked += 1;
         }

@@ -523,3 +523,94 @@ pub fn json(plan: &Plan) -> String {
         .collect();
     serde_json::to_string_pretty(&json!({"version": 1, "backups": backups})).unwrap_or_default() + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    const BACKUP: &str = "apiVersion: velero.io/v1\nkind: Backup\nmetadata:\n  name: b\n";
+
+    fn plan(annotations: &str) -> Plan {
+        let pod = format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: db\n  annotations:\n{annotations}spec:\n  containers:\n    - name: db\n    - name: sidecar\n"
+        );
+        let file = SourceFile::from_text("r.yaml".into(), None, format!("{BACKUP}{pod}"));
+        build(&Release::new(vec![file], None))
+    }
+
+    fn hooks_of(annotations: &str) -> Vec<(String, String, Option<String>, Option<String>)> {
+        plan(annotations).backups[0]
+            .hooks
+            .iter()
+            .map(|h| {
+                (
+                    h.phase.to_owned(),
+                    h.container.clone(),
+                    h.timeout.clone(),
+                    h.on_error.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_velero_s() {
+        let got = hooks_of("    pre.hook.backup.velero.io/command: /bin/sync\n");
+        let want = (
+            "pre-backup".to_owned(),
+            "db (first container)".to_owned(),
+            Some("30s".to_owned()),
+            Some("Continue".to_owned()),
+        );
+        assert_eq!(got, [want]);
+    }
+
+    #[test]
+    fn only_a_literal_fail_fails() {
+        for (value, want) in [
+            ("Fail", "Fail"),
+            ("Continue", "Continue"),
+            ("fail", "Continue"),
+            ("FAIL", "Continue"),
+        ] {
+            let got = hooks_of(&format!(
+                "    pre.hook.backup.velero.io/command: /bin/sync\n    pre.hook.backup.velero.io/on-error: {value}\n"
+            ));
+            assert_eq!(got[0].3.as_deref(), Some(want), "{value}");
+        }
+    }
+
+    #[test]
+    fn an_unparsable_annotation_timeout_is_the_default() {
+        let got =
+            hooks_of("    pre.hook.backup.velero.io/command: /bin/sync\n    pre.hook.backup.velero.io/timeout: '30'\n");
+        assert_eq!(got[0].2.as_deref(), Some("30s"));
+        let got =
+            hooks_of("    pre.hook.backup.velero.io/command: /bin/sync\n    pre.hook.backup.velero.io/timeout: 2m\n");
+        assert_eq!(got[0].2.as_deref(), Some("2m"));
+    }
+
+    #[test]
+    fn the_legacy_prefix_runs_only_without_a_pre_command() {
+        let both = "    pre.hook.backup.velero.io/command: /bin/pre\n    hook.backup.velero.io/command: /bin/legacy\n";
+        let p = plan(both);
+        let commands: Vec<_> = p.backups[0].hooks.iter().map(|h| h.command.clone()).collect();
+        assert_eq!(commands, [Some(vec!["/bin/pre".to_owned()])]);
+        let p = plan("    hook.backup.velero.io/command: /bin/legacy\n");
+        assert_eq!(p.backups[0].hooks[0].command, Some(vec!["/bin/legacy".to_owned()]));
+    }
+
+    #[test]
+    fn an_annotation_without_a_command_is_no_hook() {
+        assert!(hooks_of("    pre.hook.backup.velero.io/container: sidecar\n").is_empty());
+    }
+
+    #[test]
+    fn no_backup_is_one_line_and_an_empty_list() {
+        let file = SourceFile::from_text("r.yaml".into(), None, "apiVersion: v1\nkind: ConfigMap\n".into());
+        let p = build(&Release::new(vec![file], None));
+        assert_eq!(human(&p).lines().count(), 1);
+        assert_eq!(json(&p), "{\n  \"version\": 1,\n  \"backups\": []\n}\n");
+    }
+}

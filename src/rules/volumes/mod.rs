@@ -1087,6 +1087,85 @@ mod tests {
         assert_eq!(&text[items[0].name_span(true)], "scratch");
     }
 
+    /// (volume, opt-in reason, opt-out reason, pod not running) of the first workload.
+    fn plan_of(text: &str) -> Vec<(String, Reason, Reason, bool)> {
+        let release = Release::new(vec![SourceFile::from_text("w.yaml".into(), None, text.into())], None);
+        let w = &release.workloads[0];
+        volume_plan(&release, w)
+            .into_iter()
+            .map(|p| (p.volume.name.clone(), p.opt_in, p.opt_out, p.not_running.is_some()))
+            .collect()
+    }
+
+    const POD: &str = "apiVersion: apps/v1\nkind: KIND\nmetadata:\n  name: app\nspec:\n  REPLICAS\n  template:\n    metadata:\n      annotations:\n        backup.velero.io/backup-volumes: data,cfg,dev\n        backup.velero.io/backup-volumes-excludes: tmp\n    spec:\n      initContainers:\n        - name: init\n          volumeMounts:\n            - name: seed\n              mountPath: /seed\n      containers:\n        - name: app\n          volumeMounts:\n            - name: data\n              mountPath: /data\n            - name: tmp\n              mountPath: /tmp\n            - name: cfg\n              mountPath: /cfg\n          volumeDevices:\n            - name: dev\n              devicePath: /dev/x\n      volumes:\n        - name: data\n          persistentVolumeClaim:\n            claimName: data\n        - name: tmp\n          emptyDir: {}\n        - name: cfg\n          configMap:\n            name: cfg\n        - name: dev\n          persistentVolumeClaim:\n            claimName: dev\n        - name: seed\n          persistentVolumeClaim:\n            claimName: seed\n";
+
+    fn pod(kind: &str, replicas: &str) -> String {
+        POD.replace("KIND", kind).replace("REPLICAS", replicas)
+    }
+
+    #[test]
+    fn volume_plan_decides_each_volume_in_both_modes() {
+        use Reason::*;
+        let got = plan_of(&pod("Deployment", "replicas: 2"));
+        let want = [
+            ("data", OptedIn, OptOutDefault),
+            ("tmp", NotOptedIn, Excluded),
+            ("cfg", SkippedType("configMap".into()), SkippedType("configMap".into())),
+            ("dev", BlockDevice, BlockDevice),
+            ("seed", NotMounted, NotMounted),
+        ];
+        assert_eq!(got.len(), want.len());
+        for ((name, opt_in, opt_out, stopped), (n, i, o)) in got.iter().zip(want) {
+            assert_eq!((name.as_str(), opt_in, opt_out, *stopped), (n, &i, &o, false));
+        }
+    }
+
+    #[test]
+    fn volume_plan_knows_pods_that_are_not_running() {
+        for (kind, replicas, stopped) in [
+            ("Deployment", "replicas: 0", true),
+            ("Deployment", "replicas: 1", false),
+            ("Deployment", "replicas: {{ .Values.n }}", false),
+            ("Job", "parallelism: 1", true),
+        ] {
+            let got = plan_of(&pod(kind, replicas));
+            assert_eq!(got[0].3, stopped, "{kind} {replicas}");
+        }
+    }
+
+    #[test]
+    fn a_stopped_pod_backs_up_nothing_but_keeps_its_type_skips() {
+        let release = Release::new(
+            vec![SourceFile::from_text(
+                "w.yaml".into(),
+                None,
+                format!(
+                    "{}---\napiVersion: velero.io/v1\nkind: Backup\nmetadata:\n  name: b\n",
+                    pod("Deployment", "replicas: 0")
+                ),
+            )],
+            None,
+        );
+        let full = &release.effective[0];
+        let plan = volume_plan(&release, &release.workloads[0]);
+        assert_eq!(plan[0].outcome(full), Reason::NotRunning("`replicas: 0`"));
+        assert_eq!(plan[0].outcome(full).backed_up(), Some(false));
+        assert_eq!(plan[2].outcome(full), Reason::SkippedType("configMap".into()));
+    }
+
+    #[test]
+    fn templated_annotations_make_the_plan_unknown() {
+        let text = pod("Deployment", "replicas: 1").replace(
+            "        backup.velero.io/backup-volumes-excludes: tmp\n",
+            "        {{- toYaml .Values.podAnnotations | nindent 8 }}\n",
+        );
+        let got = plan_of(&text);
+        assert_eq!(got[0].1, Reason::Unknown("pod annotations templated"));
+        assert_eq!(got[0].1.backed_up(), None);
+        // A type Velero never copies stays known.
+        assert_eq!(got[2].1, Reason::SkippedType("configMap".into()));
+    }
+
     #[test]
     fn empty_annotations_are_not_unknown() {
         let text = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    metadata:\n      annotations:\n    spec:\n      containers:\n        - name: db\n          volumeMounts:\n            - name: data\n              mountPath: /data\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n";
