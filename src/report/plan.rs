@@ -168,14 +168,17 @@ fn hook_rows(release: &Release, h: &Hook, runs_on: impl Fn(usize) -> bool) -> Ve
         note: (!note.is_empty()).then(|| note.clone()),
     };
     match &h.targets {
-        None => vec![row("(pods rendered from HelmChart values)".into(), container(h, None))],
-        Some(t) if t.is_empty() => vec![row("(no pod matches the selector)".into(), container(h, None))],
+        None => vec![row(
+            "(pods rendered from HelmChart values)".into(),
+            container(release, h, None),
+        )],
+        Some(t) if t.is_empty() => vec![row("(no pod matches the selector)".into(), container(release, h, None))],
         Some(t) => t
             .iter()
             .filter(|&&i| runs_on(i))
             .map(|&i| {
                 let w = &release.workloads[i];
-                row(label(w), container(h, Some(w)))
+                row(label(w), container(release, h, Some(w)))
             })
             .collect(),
     }
@@ -205,14 +208,21 @@ fn literal(node: &Node) -> Option<String> {
 
 /// The container the hook runs in: the named one, else Velero's default, the pod's first
 /// regular container. Restore init hooks add an init container of their own.
-fn container(h: &Hook, w: Option<&Workload>) -> String {
+fn container(release: &Release, h: &Hook, w: Option<&Workload>) -> String {
     if h.phase == Phase::InitRestore {
-        let name = h.init_container.and_then(|c| c.get("name")).and_then(literal);
-        let image = h.image.and_then(literal).unwrap_or_else(|| "unknown image".into());
-        return match name {
-            Some(n) => format!("{n} (new init container, {image})"),
-            None => format!("new init container ({image})"),
+        let name = match h.form {
+            Form::Spec => h.init_container.and_then(|c| c.get("name")),
+            Form::Annotation => w
+                .and_then(|w| w.pod_annotations(release))
+                .and_then(|a| a.get("init.hook.restore.velero.io/container-name")),
         };
+        let image = h.image.and_then(literal).unwrap_or_else(|| "unknown image".into());
+        // Without a name Velero generates one (`item_hook_handler.go@v1.18.0` L424-433).
+        let name = name
+            .and_then(literal)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "velero-restore-init-<uuid>".into());
+        return format!("{name} (new init container, image {image})");
     }
     if let Some(node) = h.container {
         return literal(node).unwrap_or_else(|| "(templated)".into());
@@ -224,10 +234,16 @@ fn container(h: &Hook, w: Option<&Workload>) -> String {
 }
 
 fn command(h: &Hook) -> (Option<Vec<String>>, Option<String>) {
+    // Truth F6: an init hook's absent or empty command is `commandValue[0]` on "".
+    const PANIC: &str = "no command: Velero 1.11-1.18 panics preparing the pod, which is not restored";
+    let empty = h.command.is_none_or(|n| n.as_str() == Some(""));
+    if h.phase == Phase::InitRestore && h.form == Form::Annotation && empty {
+        return (None, Some(PANIC.into()));
+    }
     let Some(node) = h.command else {
         let why = match h.phase {
-            // Truth F6: `commandValue[0]` on an empty command.
-            Phase::InitRestore => "no command: Velero 1.11-1.18 panics preparing the pod, which is not restored",
+            // A Restore's init container is a whole Container: its image's entrypoint runs.
+            Phase::InitRestore => "no command: the image's entrypoint runs",
             _ => "no command",
         };
         return (None, Some(why.into()));
@@ -236,8 +252,17 @@ fn command(h: &Hook) -> (Option<Vec<String>>, Option<String>) {
         Command::Argv(argv) => (Some(argv), None),
         Command::Single(s) => (Some(vec![s]), None),
         Command::Unknown => (None, Some("command templated: unknown until render time".into())),
-        Command::Invalid(why) => (None, Some(format!("invalid command: {why}"))),
+        Command::Invalid(why) => (run_as_one_program(h, node), Some(format!("invalid command: {why}"))),
     }
+}
+
+/// An annotation command that starts with `[` but does not decode into strings is run as one
+/// program named by the whole text (`parseStringToCommand`, `item_hook_handler.go@v1.18.0`).
+fn run_as_one_program(h: &Hook, node: &Node) -> Option<Vec<String>> {
+    let value = node.as_str().filter(|v| h.form == Form::Annotation && !v.is_empty())?;
+    serde_json::from_str::<Vec<String>>(value)
+        .is_err()
+        .then(|| vec![value.to_owned()])
 }
 
 /// The exec timeout Velero applies (backup `timeout`, restore `exec-timeout`/`execTimeout`).
@@ -599,6 +624,27 @@ mod tests {
         assert_eq!(commands, [Some(vec!["/bin/pre".to_owned()])]);
         let p = plan("    hook.backup.velero.io/command: /bin/legacy\n");
         assert_eq!(p.backups[0].hooks[0].command, Some(vec!["/bin/legacy".to_owned()]));
+    }
+
+    #[test]
+    fn an_init_hook_without_a_command_panics_velero() {
+        for command in ["", "    init.hook.restore.velero.io/command: \"\"\n"] {
+            let p = plan(&format!(
+                "    init.hook.restore.velero.io/container-image: alpine:3.20\n{command}"
+            ));
+            let h = &p.backups[0].hooks[0];
+            assert_eq!(
+                h.container,
+                "velero-restore-init-<uuid> (new init container, image alpine:3.20)"
+            );
+            assert!(h.note.as_deref().is_some_and(|n| n.contains("panics")), "{:?}", h.note);
+        }
+    }
+
+    #[test]
+    fn a_bracketed_command_that_is_not_json_runs_as_one_program() {
+        let p = plan("    pre.hook.backup.velero.io/command: '[\"a\", 1]'\n");
+        assert_eq!(p.backups[0].hooks[0].command, Some(vec!["[\"a\", 1]".to_owned()]));
     }
 
     #[test]
