@@ -164,3 +164,13 @@ fn plan_and_check_agree_on_vol001() {
     }
     assert!(checked >= 5, "only {checked} VOL001 findings compared");
 }
+
+#[test]
+fn readme_example_is_real_output() {
+    let readme = std::fs::read_to_string(manifest_dir().join("README.md")).expect("README");
+    let out = plan("testdata/plan/opt-out", "human");
+    assert!(
+        readme.contains(&format!("```text\n{out}```")),
+        "README's `snaplint plan testdata/plan/opt-out` example is stale; paste:\n{out}"
+    );
+}
