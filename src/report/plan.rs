@@ -475,6 +475,15 @@ fn md_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// Inline code that survives backticks in the text (a double-backtick span, padded).
+fn code_span(s: &str) -> String {
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::from("## snaplint plan\n\n");
     if plan.backups.is_empty() {
@@ -501,7 +510,7 @@ pub fn markdown(plan: &Plan) -> String {
                 .iter()
                 .map(|h| {
                     let mut c = hook_cells(h);
-                    c[3] = format!("`{}`", c[3]);
+                    c[3] = code_span(&c[3]);
                     c
                 })
                 .collect();
