@@ -43,7 +43,8 @@ pub enum Command {
     /// Is this KOTS / Velero / Kubernetes combination supported? Needs no release.
     Compat(CompatArgs),
     /// Print a bundled JSON Schema: `config` (for editors validating .snaplint.yaml), `report`
-    /// (the JSON output), or `backup` (the Velero Backup as snaplint checks it).
+    /// (the JSON output), `backup` (the Velero Backup as snaplint checks it), or `plan`
+    /// (`plan --format json`).
     Schema {
         #[arg(value_enum)]
         name: SchemaName,
@@ -51,6 +52,35 @@ pub enum Command {
     /// Print what snaplint renders for each Helm chart of a release (like `helm template`,
     /// with the values used), to debug HELM001 or compare with helm.
     Render(RenderArgs),
+    /// For each Backup KOTS creates from the release (full, partial, Embedded Cluster): which
+    /// pod volumes are really backed up, and which hooks run at backup and restore time.
+    Plan(PlanArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// Release directories or files.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// `human` (tables), `markdown` (GitHub-flavoured tables, for a job summary) or `json`
+    /// (`snaplint schema plan`).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Ignore any .snaplint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Use this config file instead of discovering .snaplint.yaml.
+    #[arg(long, conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanFormat {
+    Human,
+    Markdown,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -131,6 +161,7 @@ pub enum SchemaName {
     Config,
     Report,
     Backup,
+    Plan,
 }
 
 impl SchemaName {
@@ -139,6 +170,7 @@ impl SchemaName {
             SchemaName::Config => include_str!("../schemas/config.schema.json"),
             SchemaName::Report => include_str!("../schemas/report.schema.json"),
             SchemaName::Backup => include_str!("../schemas/backup.schema.json"),
+            SchemaName::Plan => include_str!("../schemas/plan.schema.json"),
         }
     }
 }
@@ -328,7 +360,39 @@ pub fn run(cli: Cli) -> Result<u8, String> {
             Ok(EXIT_CLEAN)
         }
         Command::Render(args) => render_command(&args, rules),
+        Command::Plan(args) => plan_command(&args, rules),
     }
+}
+
+fn plan_command(args: &PlanArgs, rules: &[RuleSpec]) -> Result<u8, String> {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err("plan reads a release from paths, not stdin".into());
+    }
+    let config = load_config(args.no_config, args.config.as_ref(), args.paths.first(), rules)?;
+    let exclude = config::glob_set(&config.exclude)?;
+    let release = lint::load_rendered_by(
+        Input::Paths {
+            paths: &args.paths,
+            exclude: &exclude,
+            base: &config.base,
+        },
+        &config.limits.resolve(),
+        &args.engine.resolve()?,
+    )
+    .map_err(|e| e.to_string())?;
+    for s in &release.skipped {
+        eprintln!("snaplint: warning: {}: skipped: {}", s.path.display(), s.reason);
+    }
+    let plan = report::plan::build(&release);
+    print!(
+        "{}",
+        match args.format {
+            PlanFormat::Human => report::plan::human(&plan),
+            PlanFormat::Markdown => report::plan::markdown(&plan),
+            PlanFormat::Json => report::plan::json(&plan),
+        }
+    );
+    Ok(EXIT_CLEAN)
 }
 
 fn render_command(args: &RenderArgs, rules: &[RuleSpec]) -> Result<u8, String> {

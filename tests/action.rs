@@ -58,6 +58,14 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
     let mut stdout = String::new();
     let mut code = 0;
     for step in action["runs"]["steps"].as_array().unwrap() {
+        // GitHub skips a step without `if:` after a failure; one with `if:` runs when it holds.
+        let runs = match step["if"].as_str() {
+            None => code == 0,
+            Some(cond) => holds(cond, &inputs, &std::fs::read_to_string(&outputs).unwrap()),
+        };
+        if !runs {
+            continue;
+        }
         assert_eq!(step["shell"], "bash");
         let script = step["run"].as_str().unwrap();
         let mut cmd = Command::new("bash");
@@ -73,9 +81,9 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
         }
         let out = cmd.output().unwrap();
         stdout.push_str(&String::from_utf8_lossy(&out.stdout));
-        code = out.status.code().unwrap_or(-1);
-        if code != 0 {
-            break;
+        // The job's result is the first failure.
+        if code == 0 {
+            code = out.status.code().unwrap_or(-1);
         }
     }
     Run {
@@ -84,6 +92,28 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
         summary: std::fs::read_to_string(&summary).unwrap(),
         outputs: std::fs::read_to_string(&outputs).unwrap(),
     }
+}
+
+/// The few `if:` terms action.yml uses, joined by `&&`; anything else fails the test so the
+/// harness is taught it.
+fn holds(cond: &str, inputs: &BTreeMap<String, String>, outputs: &str) -> bool {
+    let expr = cond.trim().trim_start_matches("${{").trim_end_matches("}}");
+    expr.split("&&").map(str::trim).all(|term| {
+        if term == "!cancelled()" {
+            return true;
+        }
+        if let Some(rest) = term.strip_prefix("inputs.") {
+            let (name, value) = rest.split_once(" == ").expect("inputs.X == 'v'");
+            return inputs[name] == value.trim_matches('\'');
+        }
+        if let Some(rest) = term.strip_prefix("steps.check.outputs.") {
+            let name = rest.strip_suffix(" != ''").expect("steps.check.outputs.X != ''");
+            return outputs
+                .lines()
+                .any(|l| l.split_once('=').is_some_and(|(k, v)| k == name && !v.is_empty()));
+        }
+        panic!("tests/action.rs cannot evaluate `{term}`")
+    })
 }
 
 #[test]
@@ -156,4 +186,35 @@ fn version_mismatch_fails_the_install_step() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("::error title=snaplint version::wanted 0.0.0-nope"));
+}
+
+#[test]
+fn plan_goes_into_the_summary_after_the_check() {
+    let r = run_action(&manifest_dir(), &[("path", "testdata/releases/sample")]);
+    let check = r.summary.find("No findings in 8 files").expect("check summary");
+    let plan = r.summary.find("## snaplint plan").expect("plan summary");
+    assert!(check < plan, "{}", r.summary);
+    assert!(
+        r.summary.contains("| StatefulSet/postgres | data | yes |"),
+        "{}",
+        r.summary
+    );
+    let r = run_action(
+        &manifest_dir(),
+        &[("path", "testdata/releases/sample"), ("plan", "false")],
+    );
+    assert!(!r.summary.contains("snaplint plan"), "{}", r.summary);
+}
+
+#[test]
+fn plan_runs_after_findings_and_its_failure_does_not_fail_the_job() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/rules/BKP002/fail"));
+    let r = run_action(&dir, &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.summary.contains("KOTS offers no snapshots"), "{}", r.summary);
+    // `plan` does not read stdin: it fails, and only warns; the job keeps the check's result.
+    let r = run_action(&manifest_dir(), &[("path", "-"), ("fail-on", "error")]);
+    assert!(r.stdout.contains("::warning title=snaplint plan::"), "{}", r.stdout);
+    assert!(r.outputs.contains("exit-code=0"), "{}", r.outputs);
+    assert_eq!(r.code, 0);
 }

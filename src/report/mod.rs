@@ -7,6 +7,7 @@ mod gitlab;
 mod human;
 mod json;
 mod markdown;
+pub mod plan;
 pub mod rendered;
 mod sarif;
 

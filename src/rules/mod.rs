@@ -7,7 +7,7 @@ mod chart_values;
 pub mod duration;
 mod filter;
 mod helm;
-mod hooks;
+pub mod hooks;
 mod kots;
 mod parse;
 mod restore;

@@ -264,6 +264,175 @@ pub fn backed_up<'w>(release: &Release, w: &'w Workload) -> Vec<&'w Volume> {
         .collect()
 }
 
+// ---------------------------------------------------------------- the plan
+
+/// Why a pod volume is or is not copied by file-system backup, in Velero's order of decision
+/// (`vmware-tanzu/velero pkg/util/podvolume/pod_volume.go@v1.18.0` `GetVolumesByPod`, then
+/// `pkg/podvolume/backupper.go@v1.18.0` L264-367). `snaplint plan` prints these; VOL001
+/// reports from them, so the two never disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Listed in `backup-volumes` (opt-in mode).
+    OptedIn,
+    /// Not listed in `backup-volumes` (opt-in mode).
+    NotOptedIn,
+    /// Listed in `backup-volumes-excludes` (opt-out mode).
+    Excluded,
+    /// Not excluded, so backed up by default (opt-out mode).
+    OptOutDefault,
+    /// A volume type file-system backup never copies (`configMap`, `hostPath`, ...).
+    SkippedType(String),
+    /// No regular container mounts it (init containers do not count).
+    NotMounted,
+    /// A raw block device (`volumeDevices`) of a regular container.
+    BlockDevice,
+    /// The pod is not running when the backup runs: Velero skips all its volumes (truth F9).
+    NotRunning(&'static str),
+    /// The annotation is not a string: Kubernetes rejects the manifest (VOL006).
+    NotAString(&'static str),
+    /// Known only at render time.
+    Unknown(&'static str),
+}
+
+impl Reason {
+    /// `Some(true)` copied, `Some(false)` not, `None` unknown until render time.
+    pub fn backed_up(&self) -> Option<bool> {
+        match self {
+            Reason::OptedIn | Reason::OptOutDefault => Some(true),
+            Reason::Unknown(_) => None,
+            _ => Some(false),
+        }
+    }
+
+    pub fn how(&self) -> &'static str {
+        match self.backed_up() {
+            Some(true) => "file-system backup",
+            Some(false) => "not backed up",
+            None => "unknown",
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Reason::OptedIn => format!("opted in (`{INCLUDE}`)"),
+            Reason::NotOptedIn => format!("not opted in (not in `{INCLUDE}`)"),
+            Reason::Excluded => format!("excluded (opt-out: in `{EXCLUDE}`)"),
+            Reason::OptOutDefault => {
+                format!("opt-out default (`defaultVolumesToFsBackup: true`, not in `{EXCLUDE}`)")
+            }
+            Reason::SkippedType(kind) if kind == "hostPath" => {
+                "skipped type hostPath (file-system backup does not support it)".into()
+            }
+            Reason::SkippedType(kind) => format!("skipped type {kind} (restored from the manifests)"),
+            Reason::NotMounted => "not mounted by a regular container".into(),
+            Reason::BlockDevice => "block device (`volumeDevices`): file-system backup skips it".into(),
+            Reason::NotRunning(why) => format!("not running at backup time ({why}): Velero skips its volumes"),
+            Reason::NotAString(key) => format!("`{key}` is not a string: Kubernetes rejects the manifest (VOL006)"),
+            Reason::Unknown(what) => format!("{what}: unknown until render time"),
+        }
+    }
+}
+
+/// One pod volume, decided for both modes a Backup KOTS creates can run in. Pick the one for a
+/// backup with [`VolumePlan::outcome`].
+#[derive(Debug, Clone)]
+pub struct VolumePlan<'w> {
+    pub volume: &'w Volume,
+    /// What the annotations and the volume select, pod running or not: opt-in mode.
+    pub opt_in: Reason,
+    /// The same in opt-out mode (`defaultVolumesToFsBackup: true` reaches Velero).
+    pub opt_out: Reason,
+    /// Why the pod is not running at backup time, when it is not.
+    pub not_running: Option<&'static str>,
+}
+
+impl VolumePlan<'_> {
+    /// The decision for one Backup KOTS creates, pod running or not.
+    pub fn outcome(&self, backup: &crate::release::EffectiveBackup) -> Reason {
+        let selected = if backup.opt_out { &self.opt_out } else { &self.opt_in };
+        match (self.not_running, selected) {
+            (_, Reason::SkippedType(_) | Reason::Unknown(_) | Reason::NotAString(_)) | (None, _) => selected.clone(),
+            (Some(why), _) => Reason::NotRunning(why),
+        }
+    }
+}
+
+/// Every pod volume of the workload and what file-system backup does with it. Empty when the
+/// workload has no pod template.
+pub fn volume_plan<'w>(release: &Release, w: &'w Workload) -> Vec<VolumePlan<'w>> {
+    let Some(pod) = Pod::new(release, w) else {
+        return Vec::new();
+    };
+    let unknown = annotations_unknown(release, &pod);
+    let (include, exclude) = (pod.list(INCLUDE), pod.list(EXCLUDE));
+    let not_running = not_running(release, w);
+    w.volumes
+        .iter()
+        .map(|v| {
+            let decide = |key: &'static str, list: &Value| match volume_skip(w, v) {
+                Some(reason) => reason,
+                None if unknown => Reason::Unknown("pod annotations templated"),
+                None => selection(key, list, &v.name),
+            };
+            VolumePlan {
+                volume: v,
+                opt_in: decide(INCLUDE, &include),
+                opt_out: decide(EXCLUDE, &exclude),
+                not_running,
+            }
+        })
+        .collect()
+}
+
+/// What skips the volume whatever the annotations say.
+fn volume_skip(w: &Workload, v: &Volume) -> Option<Reason> {
+    if v.templated {
+        return Some(Reason::Unknown("volume name templated"));
+    }
+    if v.kind == "hostPath" || MANIFEST_TYPES.contains(&v.kind.as_str()) {
+        return Some(Reason::SkippedType(v.kind.clone()));
+    }
+    let mounted = w.app_containers().any(|c| c.mounts.contains(&v.name));
+    if mounted {
+        return None;
+    }
+    Some(if w.app_containers().any(|c| c.devices.contains(&v.name)) {
+        Reason::BlockDevice
+    } else {
+        Reason::NotMounted
+    })
+}
+
+/// The annotation's verdict: `backup-volumes` in opt-in mode, the excludes in opt-out mode.
+fn selection(key: &'static str, list: &Value, name: &str) -> Reason {
+    let listed = match list {
+        Value::Unknown => return Reason::Unknown("annotation templated"),
+        Value::NotString(..) => return Reason::NotAString(key),
+        Value::Absent => false,
+        Value::List(l) => l.has(name),
+    };
+    match (key == INCLUDE, listed) {
+        (true, true) => Reason::OptedIn,
+        (true, false) => Reason::NotOptedIn,
+        (false, true) => Reason::Excluded,
+        (false, false) => Reason::OptOutDefault,
+    }
+}
+
+/// Why the workload's pods are not running when a backup runs: Job and CronJob pods have
+/// completed, and a literal `replicas: 0` runs none (truth F9,
+/// `vmware-tanzu/velero pkg/podvolume/backupper.go@v1.18.0` L264-267).
+fn not_running(release: &Release, w: &Workload) -> Option<&'static str> {
+    match w.kind.as_str() {
+        "Job" => return Some("a Job's pod has completed"),
+        "CronJob" => return Some("a CronJob's pods have completed"),
+        _ => {}
+    }
+    let replicas = w.root(release).path("spec.replicas")?;
+    let zero = !replicas.contains_template() && replicas.scalar().is_some_and(|s| s.typed() == Typed::Int(0));
+    zero.then_some("`replicas: 0`")
+}
+
 // ---------------------------------------------------------------- VOL001
 
 /// VOL001: a volume holding data is not backed up.
@@ -325,17 +494,15 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         Value::Unknown | Value::NotString(..) => return,
     };
     let which = opt_in_backups(ctx.release);
-    // With the vendor's opt-out mode, an excluded volume is meant to stay out: `excluded_data`
-    // reports it once, for every backup.
-    let excluded = match (&which, pod.list(EXCLUDE)) {
-        (Some(_), Value::List(l)) => l.names().map(str::to_owned).collect(),
-        _ => Vec::new(),
-    };
-    for v in data_volumes(pod.w) {
-        let covered = listed
-            .as_ref()
-            .is_some_and(|l| l.has(&v.name) || misspelled(pod.w, l, &v.name));
-        if covered || excluded.contains(&v.name) {
+    for p in volume_plan(ctx.release, pod.w) {
+        let v = p.volume;
+        if !v.holds_data() || p.opt_in != Reason::NotOptedIn {
+            continue;
+        }
+        // With the vendor's opt-out mode, an excluded volume is meant to stay out:
+        // `excluded_data` reports it once, for every backup. A near-miss name is VOL002's.
+        let excluded = which.is_some() && p.opt_out == Reason::Excluded;
+        if excluded || listed.as_ref().is_some_and(|l| misspelled(pod.w, l, &v.name)) {
             continue;
         }
         let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &v.name);
@@ -423,14 +590,14 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
     let Value::List(list) = pod.list(EXCLUDE) else {
         return;
     };
-    let opted_in = match pod.list(INCLUDE) {
-        Value::List(l) => l.names().map(str::to_owned).collect(),
-        _ => Vec::new(),
-    };
     let opt_out: Vec<&str> = ctx.release.opt_out_backups().map(|e| e.describe()).collect();
     let opt_out = opt_out.join(" and ");
-    // A volume both included and excluded is VOL005's.
-    for v in data_volumes(pod.w).filter(|v| !opted_in.contains(&v.name)) {
+    for p in volume_plan(ctx.release, pod.w) {
+        let v = p.volume;
+        // A volume both included and excluded is VOL005's.
+        if !v.holds_data() || p.opt_out != Reason::Excluded || p.opt_in == Reason::OptedIn {
+            continue;
+        }
         let Some(item) = list.items.iter().find(|i| i.name() == v.name) else {
             continue;
         };
@@ -921,6 +1088,85 @@ mod tests {
         let items = split("scratch, dta", Some(&inner), &value_span);
         assert_eq!(&text[items[1].name_span(true)], "dta");
         assert_eq!(&text[items[0].name_span(true)], "scratch");
+    }
+
+    /// (volume, opt-in reason, opt-out reason, pod not running) of the first workload.
+    fn plan_of(text: &str) -> Vec<(String, Reason, Reason, bool)> {
+        let release = Release::new(vec![SourceFile::from_text("w.yaml".into(), None, text.into())], None);
+        let w = &release.workloads[0];
+        volume_plan(&release, w)
+            .into_iter()
+            .map(|p| (p.volume.name.clone(), p.opt_in, p.opt_out, p.not_running.is_some()))
+            .collect()
+    }
+
+    const POD: &str = "apiVersion: apps/v1\nkind: KIND\nmetadata:\n  name: app\nspec:\n  REPLICAS\n  template:\n    metadata:\n      annotations:\n        backup.velero.io/backup-volumes: data,cfg,dev\n        backup.velero.io/backup-volumes-excludes: tmp\n    spec:\n      initContainers:\n        - name: init\n          volumeMounts:\n            - name: seed\n              mountPath: /seed\n      containers:\n        - name: app\n          volumeMounts:\n            - name: data\n              mountPath: /data\n            - name: tmp\n              mountPath: /tmp\n            - name: cfg\n              mountPath: /cfg\n          volumeDevices:\n            - name: dev\n              devicePath: /dev/x\n      volumes:\n        - name: data\n          persistentVolumeClaim:\n            claimName: data\n        - name: tmp\n          emptyDir: {}\n        - name: cfg\n          configMap:\n            name: cfg\n        - name: dev\n          persistentVolumeClaim:\n            claimName: dev\n        - name: seed\n          persistentVolumeClaim:\n            claimName: seed\n";
+
+    fn pod(kind: &str, replicas: &str) -> String {
+        POD.replace("KIND", kind).replace("REPLICAS", replicas)
+    }
+
+    #[test]
+    fn volume_plan_decides_each_volume_in_both_modes() {
+        use Reason::*;
+        let got = plan_of(&pod("Deployment", "replicas: 2"));
+        let want = [
+            ("data", OptedIn, OptOutDefault),
+            ("tmp", NotOptedIn, Excluded),
+            ("cfg", SkippedType("configMap".into()), SkippedType("configMap".into())),
+            ("dev", BlockDevice, BlockDevice),
+            ("seed", NotMounted, NotMounted),
+        ];
+        assert_eq!(got.len(), want.len());
+        for ((name, opt_in, opt_out, stopped), (n, i, o)) in got.iter().zip(want) {
+            assert_eq!((name.as_str(), opt_in, opt_out, *stopped), (n, &i, &o, false));
+        }
+    }
+
+    #[test]
+    fn volume_plan_knows_pods_that_are_not_running() {
+        for (kind, replicas, stopped) in [
+            ("Deployment", "replicas: 0", true),
+            ("Deployment", "replicas: 1", false),
+            ("Deployment", "replicas: {{ .Values.n }}", false),
+            ("Job", "parallelism: 1", true),
+        ] {
+            let got = plan_of(&pod(kind, replicas));
+            assert_eq!(got[0].3, stopped, "{kind} {replicas}");
+        }
+    }
+
+    #[test]
+    fn a_stopped_pod_backs_up_nothing_but_keeps_its_type_skips() {
+        let release = Release::new(
+            vec![SourceFile::from_text(
+                "w.yaml".into(),
+                None,
+                format!(
+                    "{}---\napiVersion: velero.io/v1\nkind: Backup\nmetadata:\n  name: b\n",
+                    pod("Deployment", "replicas: 0")
+                ),
+            )],
+            None,
+        );
+        let full = &release.effective[0];
+        let plan = volume_plan(&release, &release.workloads[0]);
+        assert_eq!(plan[0].outcome(full), Reason::NotRunning("`replicas: 0`"));
+        assert_eq!(plan[0].outcome(full).backed_up(), Some(false));
+        assert_eq!(plan[2].outcome(full), Reason::SkippedType("configMap".into()));
+    }
+
+    #[test]
+    fn templated_annotations_make_the_plan_unknown() {
+        let text = pod("Deployment", "replicas: 1").replace(
+            "        backup.velero.io/backup-volumes-excludes: tmp\n",
+            "        {{- toYaml .Values.podAnnotations | nindent 8 }}\n",
+        );
+        let got = plan_of(&text);
+        assert_eq!(got[0].1, Reason::Unknown("pod annotations templated"));
+        assert_eq!(got[0].1.backed_up(), None);
+        // A type Velero never copies stays known.
+        assert_eq!(got[2].1, Reason::SkippedType("configMap".into()));
     }
 
     #[test]
