@@ -137,15 +137,16 @@ fn spec_hook_shadowed_by_an_annotation_hook_is_not_listed() {
     assert_eq!(pre[0]["command"], serde_json::json!(["/bin/sync"]));
 }
 
-/// Every data volume VOL001 reports is one `plan` says is not backed up in a backup VOL001 names.
+/// Every data volume VOL001 or VOL012 reports is one `plan` says is not backed up in a backup
+/// the finding names.
 #[test]
-fn plan_and_check_agree_on_vol001() {
+fn plan_and_check_agree_on_lost_volumes() {
     let mut checked = 0;
     for dir in RELEASES
         .iter()
         .chain(&["testdata/releases/large", "testdata/rules/VOL001/fail"])
     {
-        let report = json(&run(&["check", "--format", "json", "--select", "VOL001", dir]));
+        let report = json(&run(&["check", "--format", "json", "--select", "VOL001,VOL012", dir]));
         let p = plan_json(dir);
         for d in report["diagnostics"].as_array().into_iter().flatten() {
             let msg = d["message"].as_str().unwrap_or_default();
@@ -162,7 +163,7 @@ fn plan_and_check_agree_on_vol001() {
             checked += 1;
         }
     }
-    assert!(checked >= 5, "only {checked} VOL001 findings compared");
+    assert!(checked >= 5, "only {checked} VOL001/VOL012 findings compared");
 }
 
 #[test]

@@ -184,14 +184,14 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
 }
 
 fn running(kind: &str, root: &Node) -> Running {
-    if matches!(kind, "Job" | "CronJob") {
-        return Running::No("its pods run to completion, so none is running at backup time");
+    match kind {
+        "Job" => return Running::No("a Job's pod has completed"),
+        "CronJob" => return Running::No("a CronJob's pods have completed"),
+        _ => {}
     }
     match root.path("spec.replicas") {
         Some(n) if n.contains_template() => Running::Unknown,
-        Some(n) if n.scalar().is_some_and(|s| s.typed() == crate::yaml::Typed::Int(0)) => {
-            Running::No("it sets `replicas: 0`, so no pod is running at backup time")
-        }
+        Some(n) if n.scalar().is_some_and(|s| s.typed() == crate::yaml::Typed::Int(0)) => Running::No("`replicas: 0`"),
         _ => Running::Yes,
     }
 }

@@ -365,7 +365,10 @@ pub fn volume_plan<'w>(release: &Release, w: &'w Workload) -> Vec<VolumePlan<'w>
     };
     let unknown = annotations_unknown(release, &pod);
     let (include, exclude) = (pod.list(INCLUDE), pod.list(EXCLUDE));
-    let not_running = not_running(release, w);
+    let not_running = match w.running {
+        Running::No(why) => Some(why),
+        Running::Yes | Running::Unknown => None,
+    };
     w.volumes
         .iter()
         .map(|v| {
@@ -417,20 +420,6 @@ fn selection(key: &'static str, list: &Value, name: &str) -> Reason {
         (false, true) => Reason::Excluded,
         (false, false) => Reason::OptOutDefault,
     }
-}
-
-/// Why the workload's pods are not running when a backup runs: Job and CronJob pods have
-/// completed, and a literal `replicas: 0` runs none (truth F9,
-/// `vmware-tanzu/velero pkg/podvolume/backupper.go@v1.18.0` L264-267).
-fn not_running(release: &Release, w: &Workload) -> Option<&'static str> {
-    match w.kind.as_str() {
-        "Job" => return Some("a Job's pod has completed"),
-        "CronJob" => return Some("a CronJob's pods have completed"),
-        _ => {}
-    }
-    let replicas = w.root(release).path("spec.replicas")?;
-    let zero = !replicas.contains_template() && replicas.scalar().is_some_and(|s| s.typed() == Typed::Int(0));
-    zero.then_some("`replicas: 0`")
 }
 
 // ---------------------------------------------------------------- VOL001

@@ -25,7 +25,7 @@ pub fn not_running(ctx: &mut Ctx) {
                 w.file,
                 v.name_span.clone(),
                 format!(
-                    "{} `{}`: volume `{}` ({what}) is never backed up: {why}, and Velero's file-system backup skips every volume of a pod that is not running, so opting it in does nothing",
+                    "{} `{}`: volume `{}` ({what}) is never backed up: its pods are not running at backup time ({why}), and Velero's file-system backup skips every volume of a pod that is not running, so opting it in does nothing",
                     w.kind, w.name, v.name
                 ),
             )
