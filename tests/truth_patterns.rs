@@ -66,7 +66,10 @@ fn a_dump_on_a_hostpath_volume_is_not_copied() {
 fn the_default_container_decides_where_the_dump_lands() {
     assert_fires("patterns-default-container", &[("HOOK014", 1)]);
     let m = messages("patterns-default-container", "HOOK014");
-    assert!(m[0].contains("container `metrics`") && m[0].contains("own filesystem"), "{m:?}");
+    assert!(
+        m[0].contains("container `metrics`") && m[0].contains("own filesystem"),
+        "{m:?}"
+    );
 }
 
 #[test]
@@ -93,4 +96,14 @@ fn zero_means_the_default_timeout_and_invalid_ones_are_hook004s() {
 #[test]
 fn helmchart_value_hooks_are_read_without_guessing_their_pod() {
     assert_fires("patterns-helmchart-values", &[("HOOK016", 1), ("HOOK017", 1)]);
+}
+
+#[test]
+fn spec_hooks_velero_skips_are_not_reported() {
+    // The annotation hook wins (HOOK012): the spec hook's `/tmp` dump, default timeout and
+    // unset onError never happen.
+    assert_fires("patterns-shadowed-spec", &[]);
+    let dir = "testdata/truth/patterns-shadowed-spec";
+    let rules = rules_in(&json(&run(&["check", "--no-config", "--format", "json", dir])));
+    assert!(rules.contains(&"HOOK012".to_owned()), "{rules:?}");
 }

@@ -56,9 +56,11 @@ pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
     let Some(index) = release.workloads.iter().position(|x| x.object == w.object) else {
         return Vec::new();
     };
-    super::hooks(release)
+    let hooks = super::hooks(release);
+    let annotated = annotated(&hooks);
+    hooks
         .iter()
-        .filter(|h| h.targets.as_ref().is_some_and(|t| t.contains(&index)))
+        .filter(|h| runs_in(h, &annotated).any(|i| i == index))
         .flat_map(|h| hook_dumps(release, h, w).unwrap_or_default())
         .map(|d| d.target)
         .collect()
@@ -476,13 +478,51 @@ fn hook_dumps(release: &Release, hook: &Hook, w: &Workload) -> Option<Vec<Dump>>
     Some(out)
 }
 
+// ---------------------------------------------------------------- which hooks run
+
+/// (workload, phase) pairs with an annotation hook: Velero runs that one and skips every spec
+/// hook of the phase in that pod (HOOK012 reports the skipped ones).
+fn annotated(hooks: &[Hook]) -> std::collections::HashSet<(usize, Phase)> {
+    hooks
+        .iter()
+        .filter(|h| h.form == Form::Annotation)
+        .filter(|h| h.command.and_then(Node::as_str).is_some_and(|c| !c.is_empty()))
+        .filter_map(|h| match h.targets.as_deref() {
+            Some([w]) => Some((*w, h.phase)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Workloads (indices) a hook really runs in.
+fn runs_in<'a>(
+    hook: &'a Hook,
+    annotated: &'a std::collections::HashSet<(usize, Phase)>,
+) -> impl Iterator<Item = usize> + 'a {
+    hook.targets
+        .iter()
+        .flatten()
+        .copied()
+        .filter(move |w| hook.form == Form::Annotation || !annotated.contains(&(*w, hook.phase)))
+}
+
+/// The hook runs somewhere, as far as is known: not a spec hook every selected pod skips.
+fn runs_anywhere(hook: &Hook, annotated: &std::collections::HashSet<(usize, Phase)>) -> bool {
+    match (hook.form, hook.targets.as_deref()) {
+        (Form::Spec, Some(t)) if !t.is_empty() => runs_in(hook, annotated).next().is_some(),
+        _ => true,
+    }
+}
+
 // ---------------------------------------------------------------- HOOK014
 
 /// HOOK014: a pre-backup hook's dump lands on no backed-up volume of its container.
 pub fn dump_not_backed_up(ctx: &mut Ctx) {
     let release = ctx.release;
-    for hook in ctx.hooks() {
-        for w in hook.workloads(release) {
+    let hooks = ctx.hooks();
+    let annotated = annotated(hooks);
+    for hook in hooks {
+        for w in runs_in(hook, &annotated).map(|i| &release.workloads[i]) {
             for d in hook_dumps(release, hook, w).unwrap_or_default() {
                 if d.target.backed_up {
                     continue;
@@ -531,9 +571,10 @@ fn report_lost_dump(ctx: &mut Ctx, hook: &Hook, w: &Workload, d: &Dump) {
 
 /// Pre-backup hooks that run a dump program, with the program's name.
 fn dump_hooks<'h, 'r>(hooks: &'h [Hook<'r>]) -> impl Iterator<Item = (&'h Hook<'r>, &'static str)> {
+    let annotated = annotated(hooks);
     hooks
         .iter()
-        .filter(|h| h.phase == Phase::PreBackup)
+        .filter(move |h| h.phase == Phase::PreBackup && runs_anywhere(h, &annotated))
         .filter_map(|h| read(h).and_then(|p| dump_program(&p)).map(|n| (h, n)))
 }
 
@@ -688,7 +729,12 @@ fn spec_exec<'r>(hook: &Hook<'r>) -> Option<&'r Node> {
 /// HOOK017: a post-restore hook calls a database client the moment the container runs.
 pub fn restore_not_waiting(ctx: &mut Ctx) {
     let release = ctx.release;
-    for hook in ctx.hooks().iter().filter(|h| h.phase == Phase::PostRestore) {
+    let hooks = ctx.hooks();
+    let annotated = annotated(hooks);
+    for hook in hooks
+        .iter()
+        .filter(|h| h.phase == Phase::PostRestore && runs_anywhere(h, &annotated))
+    {
         let Some(pipelines) = read(hook) else { continue };
         let Some(client) = db_client(&pipelines) else { continue };
         if retries(&pipelines) || waits_for_ready(release, hook) != Some(false) {
