@@ -107,3 +107,23 @@ fn spec_hooks_velero_skips_are_not_reported() {
     let rules = rules_in(&json(&run(&["check", "--no-config", "--format", "json", dir])));
     assert!(rules.contains(&"HOOK012".to_owned()), "{rules:?}");
 }
+
+#[test]
+fn a_legacy_hook_shadowed_by_a_pre_hook_is_not_reported() {
+    assert_fires("patterns-legacy-shadowed", &[]);
+    // Without the `pre.` command, the legacy hook is the one Velero runs.
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/truth/patterns-legacy-shadowed"));
+    let path = dir.join("postgres.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.contains("pre.hook.backup.velero.io/"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, text).expect("write");
+    let out = run(&["check", "--no-config", "--format", "json", dir.to_str().expect("utf-8")]);
+    let mut rules = rules_in(&json(&out));
+    rules.retain(|r| RULES.contains(&r.as_str()));
+    rules.sort();
+    assert_eq!(rules, ["HOOK014", "HOOK015", "HOOK016"]);
+}

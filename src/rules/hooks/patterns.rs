@@ -213,11 +213,18 @@ fn tar_file(args: &[Word]) -> Vec<Word> {
             }
             continue;
         }
-        // Old-style bundled letters are allowed in the first argument without a dash.
-        let cluster = t.strip_prefix('-').or((i == 1).then_some(t));
-        let Some(cluster) = cluster.filter(|c| c.chars().all(|c| c.is_ascii_alphabetic()) || c.contains('f')) else {
-            continue;
+        // Bundled letters (`-czf`); old style allows them in the first argument without a dash.
+        let (cluster, dashed) = match t.strip_prefix('-') {
+            Some(c) => (c, true),
+            None if i == 1 => (t, false),
+            None => continue,
         };
+        // Up to `f`, letters; after it, an attached file name (`-cf/backup/x.tar`).
+        let letters = cluster.find('f').map_or(cluster, |at| &cluster[..=at]);
+        let bundled = !letters.is_empty() && letters.chars().all(|c| c.is_ascii_alphabetic());
+        if !bundled || !dashed && letters.len() != cluster.len() {
+            continue;
+        }
         create |= cluster.contains('c');
         if let Some(at) = cluster.find('f') {
             let offset = t.len() - cluster.len() + at + 1;
@@ -443,7 +450,7 @@ struct Dump {
 
 /// The dumps one pre-backup hook writes in workload `w`; `None` when they cannot be known.
 fn hook_dumps(release: &Release, hook: &Hook, w: &Workload) -> Option<Vec<Dump>> {
-    if hook.phase != Phase::PreBackup || !pod_known(release, w) {
+    if hook.phase != Phase::PreBackup || legacy_shadowed(release, hook) || !pod_known(release, w) {
         return None;
     }
     let pipelines = read(hook)?;
@@ -514,6 +521,24 @@ fn runs_anywhere(hook: &Hook, annotated: &std::collections::HashSet<(usize, Phas
     }
 }
 
+/// A legacy `hook.backup.velero.io/command` in a pod that also has a
+/// `pre.hook.backup.velero.io/command`: Velero reads the legacy keys only without the new one.
+fn legacy_shadowed(release: &Release, hook: &Hook) -> bool {
+    let (Some(command), Some([w])) = (hook.command, hook.targets.as_deref()) else {
+        return false;
+    };
+    let Some(map) = release.workloads[*w].pod_annotations(release) else {
+        return false;
+    };
+    let legacy = map
+        .get("hook.backup.velero.io/command")
+        .is_some_and(|c| c.span == command.span);
+    let current = map
+        .get("pre.hook.backup.velero.io/command")
+        .is_some_and(|c| c.as_str() != Some(""));
+    hook.form == Form::Annotation && legacy && current
+}
+
 // ---------------------------------------------------------------- HOOK014
 
 /// HOOK014: a pre-backup hook's dump lands on no backed-up volume of its container.
@@ -570,11 +595,15 @@ fn report_lost_dump(ctx: &mut Ctx, hook: &Hook, w: &Workload, d: &Dump) {
 // ---------------------------------------------------------------- HOOK015 / HOOK016
 
 /// Pre-backup hooks that run a dump program, with the program's name.
-fn dump_hooks<'h, 'r>(hooks: &'h [Hook<'r>]) -> impl Iterator<Item = (&'h Hook<'r>, &'static str)> {
+fn dump_hooks<'h, 'r>(
+    release: &'h Release,
+    hooks: &'h [Hook<'r>],
+) -> impl Iterator<Item = (&'h Hook<'r>, &'static str)> {
     let annotated = annotated(hooks);
     hooks
         .iter()
         .filter(move |h| h.phase == Phase::PreBackup && runs_anywhere(h, &annotated))
+        .filter(move |h| !legacy_shadowed(release, h))
         .filter_map(|h| read(h).and_then(|p| dump_program(&p)).map(|n| (h, n)))
 }
 
@@ -583,7 +612,7 @@ const DEFAULT_TIMEOUT_NS: i64 = 30_000_000_000;
 /// HOOK015: a dump hook waits at most Velero's 30s default.
 pub fn dump_default_timeout(ctx: &mut Ctx) {
     let hooks = ctx.hooks();
-    for (hook, program) in dump_hooks(hooks) {
+    for (hook, program) in dump_hooks(ctx.release, hooks) {
         let (span, what) = match hook.timeouts.first() {
             None => (
                 hook.anchor.clone(),
@@ -636,7 +665,7 @@ pub fn dump_default_timeout(ctx: &mut Ctx) {
 /// HOOK016: a dump hook with no on-error runs as `Continue`, whatever the docs say.
 pub fn dump_on_error_unset(ctx: &mut Ctx) {
     let hooks = ctx.hooks();
-    for (hook, program) in dump_hooks(hooks).filter(|(h, _)| h.on_error.is_none()) {
+    for (hook, program) in dump_hooks(ctx.release, hooks).filter(|(h, _)| h.on_error.is_none()) {
         let field = match hook.form {
             Form::Annotation => "pre.hook.backup.velero.io/on-error",
             Form::Spec => "onError",
@@ -796,6 +825,12 @@ mod tests {
         assert_eq!(v("tar", &["-czf", "/b/x.tgz", "/data"]), ["/b/x.tgz"]);
         assert_eq!(v("tar", &["czf", "/b/x.tgz", "/data"]), ["/b/x.tgz"]);
         assert!(v("tar", &["-xzf", "/b/x.tgz"]).is_empty());
+        assert_eq!(v("tar", &["-cf/b/x.tar", "/data"]), ["/b/x.tar"]);
+        assert_eq!(
+            v("tar", &["-c", "-C", "/data/files", "--file=/b/x.tar", "."]),
+            ["/b/x.tar"]
+        );
+        assert!(v("tar", &["/backup/files", "-c"]).is_empty());
         assert_eq!(v("redis-cli", &["--rdb", "/data/dump.rdb"]), ["/data/dump.rdb"]);
         assert_eq!(v("etcdctl", &["snapshot", "save", "/b/snap.db"]), ["/b/snap.db"]);
         // `psql -f` reads a file; `rm -f` takes no value: neither is a dump program.
@@ -874,6 +909,40 @@ mod tests {
         assert!(targets("scratch", "db.sql").is_empty());
         assert!(targets("scratch", "$DIR/db.sql").is_empty());
         assert!(targets("'{{repl ConfigOption \"vols\" }}'", dump).is_empty());
+    }
+
+    #[test]
+    fn odd_text_never_panics() {
+        for s in [
+            "pg_dump > /données/é.sql",
+            "tar -cé /x; tar cé; tar -cfé",
+            "pg_dump --file=é -fé; mysqldump -ré --result-file",
+            "mongodump --archive= --out",
+            "etcdctl snapshot save; etcdctl snapshot",
+            "pg_dump >| /x 2>&1 &>> /y <> /z <& 0",
+            "$ `` $() ${} ''\"\" \\",
+            "pg_dump > ~/x; pg_dump > /x/*.sql",
+        ] {
+            if let Some(p) = script::parse(s) {
+                for w in written_paths(&p) {
+                    let _ = known_location(&w);
+                }
+                let _ = (retries(&p), db_client(&p), dump_program(&p));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_script_reads_without_panicking(s in "(pg_dump|tar|mongodump|-c|-f|--file=|--archive=|czf|[ /a-z$`'\"\\|&;<>()~*=0-9é\n]){0,40}") {
+            if let Some(p) = script::parse(&s) {
+                for w in written_paths(&p) {
+                    let _ = known_location(&w);
+                    let _ = w.prefix();
+                }
+                let _ = (retries(&p), db_client(&p), dump_program(&p));
+            }
+        }
     }
 
     #[test]
