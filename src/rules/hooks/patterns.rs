@@ -47,9 +47,20 @@ pub struct DumpTarget {
 }
 
 /// Every dump target of the pre-backup hooks that run in `w` (annotation and Backup spec
-/// hooks). Targets that cannot be known honestly (a templated command, a relative or expanded
-/// path, templated volumes or annotations) are left out, so an empty list means "no dump
-/// known", not "no dump".
+/// hooks; spec hooks the pod's own annotation hook shadows, and legacy `hook.backup.velero.io`
+/// hooks a `pre.` command shadows, are left out because Velero never runs them). Targets that
+/// cannot be known honestly (a templated command, a relative or expanded path, templated
+/// volumes, mounts or annotations) are left out too, so an empty list means "no dump known",
+/// not "no dump".
+///
+/// For VOL001: when `dump_targets(release, w).iter().any(|t| t.backed_up)`, a pre-backup hook
+/// of `w` exports its data into a volume the backup copies, so a data PVC of `w` missing from
+/// `backup.velero.io/backup-volumes` is intended (at most an info naming `t.path`). Targets
+/// with `backed_up == false` are HOOK014's findings: they cover nothing.
+///
+/// `backed_up` is `volumes::backed_up` (data volumes) plus an `emptyDir` named in the pod's
+/// `backup.velero.io/backup-volumes`: the scratch volume of Replicated's pattern, which
+/// `volumes::backed_up` does not return because an emptyDir holds no data of its own.
 // For VOL001 (a data PVC left out on purpose because a dump covers it); no caller here yet.
 #[allow(dead_code)]
 pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
@@ -360,12 +371,12 @@ fn landing<'m>(location: &(String, bool), mounts: &'m [(String, String)]) -> Res
     Ok(best.map(|(_, v)| v.as_str()))
 }
 
-/// Template ranges inside a node or on the template-only lines right after it (a
-/// `{{- toYaml .Values.extraVolumeMounts | nindent 12 }}` at the end of a list).
-fn block_unknown(release: &Release, file: FileId, node: &Node) -> bool {
-    if node.contains_template() {
-        return true;
-    }
+/// The node's structure may change at render time: a template that is not inside a scalar
+/// (a template-only line such as `{{- toYaml .Values.extraVolumeMounts | nindent 12 }}`, in the
+/// node or right after it, or a templated key). A templated scalar value (`image:
+/// repl{{ LocalImageName }}`) changes no structure; callers read the values they need with
+/// `as_str`, which is `None` for a templated one.
+fn structure_unknown(release: &Release, file: FileId, node: &Node) -> bool {
     let f = &release.files[file];
     let text = f.text.as_str();
     let from = node.span.end.min(text.len());
@@ -377,7 +388,22 @@ fn block_unknown(release: &Release, file: FileId, node: &Node) -> bool {
         }
         end += line.len();
     }
-    f.templates.iter().any(|t| t.start >= node.span.start && t.start < end)
+    let mut values = Vec::new();
+    node.walk(&mut |n| {
+        if n.scalar().is_some() {
+            values.push(n.span.clone());
+        }
+    });
+    let keys_templated = {
+        let mut found = false;
+        node.walk(&mut |n| found |= n.entries().iter().any(|(k, _)| k.is_templated()));
+        found
+    };
+    keys_templated
+        || f.templates
+            .iter()
+            .filter(|t| t.start >= node.span.start && t.start < end)
+            .any(|t| !values.iter().any(|v| v.contains(&t.start)))
 }
 
 /// `(mountPath, volume name)` of a container, or `None` when templated.
@@ -388,7 +414,7 @@ fn mounts(release: &Release, w: &Workload, container: &str) -> Option<Vec<(Strin
         .items()
         .iter()
         .find(|c| c.get("name").and_then(Node::as_str) == Some(container))?;
-    if block_unknown(release, w.file, node) {
+    if structure_unknown(release, w.file, node) {
         return None;
     }
     node.get("volumeMounts")
@@ -421,10 +447,10 @@ fn pod_known(release: &Release, w: &Workload) -> bool {
     let volumes_templated = w.volumes.iter().any(|v| v.templated)
         || template
             .path("spec.volumes")
-            .is_some_and(|v| block_unknown(release, w.file, v));
+            .is_some_and(|v| structure_unknown(release, w.file, v));
     let annotations_templated = template
         .path("metadata.annotations")
-        .is_some_and(|a| a.get(INCLUDE).is_some_and(Node::contains_template) || block_unknown(release, w.file, a));
+        .is_some_and(|a| a.get(INCLUDE).is_some_and(Node::contains_template) || structure_unknown(release, w.file, a));
     !volumes_templated && !annotations_templated
 }
 
@@ -909,6 +935,25 @@ mod tests {
         assert!(targets("scratch", "db.sql").is_empty());
         assert!(targets("scratch", "$DIR/db.sql").is_empty());
         assert!(targets("'{{repl ConfigOption \"vols\" }}'", dump).is_empty());
+    }
+
+    #[test]
+    fn only_templates_that_change_structure_make_a_pod_unknown() {
+        let with = |from: &str, to: &str| {
+            let text = POSTGRES.replace("LIST", "data").replace("PATH", "/scratch/db.sql");
+            let r = release(&text.replacen(from, to, 1));
+            dump_targets(&r, &r.workloads[0])
+        };
+        let lost = [target(Some("scratch"), "/scratch/db.sql", false)];
+        // A templated image changes nothing about mounts.
+        let image = "        - name: postgres\n          image: 'repl{{ LocalImageName \"postgres:16\" }}'\n";
+        assert_eq!(with("        - name: postgres\n", image), lost);
+        // A template-only line may add mounts, volumes or annotations: unknown.
+        let extra = "              mountPath: /scratch\n            {{- toYaml .Values.extraMounts | nindent 12 }}\n";
+        assert!(with("              mountPath: /scratch\n", extra).is_empty());
+        let extra =
+            "        backup.velero.io/backup-volumes: data\n        {{- toYaml .Values.podAnnotations | nindent 8 }}\n";
+        assert!(with("        backup.velero.io/backup-volumes: data\n", extra).is_empty());
     }
 
     #[test]
