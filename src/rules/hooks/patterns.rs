@@ -64,11 +64,17 @@ pub struct DumpTarget {
 // For VOL001 (a data PVC left out on purpose because a dump covers it); no caller here yet.
 #[allow(dead_code)]
 pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
+    dump_targets_in(release, &super::hooks(release), w)
+}
+
+/// [`dump_targets`] with the hook model already built: in a check, pass `ctx.hooks()`, which is
+/// built once per run, rather than building it again for every workload.
+#[allow(dead_code)]
+pub fn dump_targets_in(release: &Release, hooks: &[Hook], w: &Workload) -> Vec<DumpTarget> {
     let Some(index) = release.workloads.iter().position(|x| x.object == w.object) else {
         return Vec::new();
     };
-    let hooks = super::hooks(release);
-    let annotated = annotated(&hooks);
+    let annotated = annotated(hooks);
     hooks
         .iter()
         .filter(|h| runs_in(h, &annotated).any(|i| i == index))
