@@ -87,7 +87,7 @@ fn safe_then_unsafe_fixes_leave_only_the_unfixable_mistakes() {
     let mut after_safe: Vec<String> = findings(&dir);
     after_safe.sort();
     let mut expected: Vec<String> = UNFIXABLE.iter().map(|s| (*s).to_owned()).collect();
-    // The unsafe HOOK002 fixes wait for --unsafe-fixes. HOOK007's move shifts the lines of
+    // The unsafe HOOK002 and HOOK003 fixes wait for --unsafe-fixes. HOOK007's move shifts the lines of
     // cache.yaml, so compare (file, rule) after fixing.
     let ids = |v: &[String]| {
         let mut ids: Vec<String> = v
@@ -102,6 +102,7 @@ fn safe_then_unsafe_fixes_leave_only_the_unfixable_mistakes() {
     };
     expected.push("backup.yaml:31:24 HOOK002".into());
     expected.push("postgres.yaml:23:46 HOOK002".into());
+    expected.push("postgres.yaml:24:47 HOOK003".into());
     assert_eq!(ids(&after_safe), ids(&expected), "after --fix: {after_safe:?}");
 
     let out = run_in(&dir, &["check", "--no-config", "--fix", "--unsafe-fixes", "."]);

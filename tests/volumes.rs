@@ -165,25 +165,49 @@ spec:
           emptyDir: {}
 ";
 
+/// KOTS drops the vendor's `defaultVolumesToFsBackup: true` from full backups, which always opt
+/// in (kots-backup-truth F1); only application-only backups run in opt-out mode. So an
+/// un-annotated PVC is lost in full backups, and an excluded one in every backup.
 #[test]
-fn opt_out_mode_reports_only_excluded_data_volumes() {
+fn opt_out_mode_reaches_only_application_backups() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::write(dir.join("backup.yaml"), OPT_OUT_BACKUP).unwrap();
     std::fs::write(dir.join("app.yaml"), OPT_OUT_DEPLOY).unwrap();
     let report = check_json(dir, &["--select", "VOL"]);
     let found = diagnostics(&report);
-    assert_eq!(found.len(), 1, "{report:#}");
-    let d = found[0];
-    assert_eq!(d["rule"], "VOL001");
-    // At the `logs` volume's name (line 25), not at `data`, which is not annotated at all.
-    assert_eq!((&d["line"], &d["column"]), (&Value::from(25), &Value::from(17)));
-    assert!(d["message"].as_str().unwrap().contains("`logs`"));
+    assert_eq!(found.len(), 2, "{report:#}");
+    let at = |d: &Value| {
+        (
+            d["line"].as_u64().unwrap_or(0),
+            d["message"].as_str().unwrap_or("").to_owned(),
+        )
+    };
+    let (data, logs) = (at(found[0]), at(found[1]));
+    assert!(found.iter().all(|d| d["rule"] == "VOL001"), "{report:#}");
+    assert_eq!(data.0, 22);
+    assert!(
+        data.1.contains("`data`") && data.1.contains("full backups do not back up its data"),
+        "{}",
+        data.1
+    );
+    assert_eq!(logs.0, 25);
+    assert!(
+        logs.1.contains("`logs`")
+            && logs.1.contains("application-only (partial) backups")
+            && logs.1.contains("full backups (always opt-in) skip it too"),
+        "{}",
+        logs.1
+    );
 
     run_in(dir, &["check", "--no-config", "--select", "VOL", "--fix", "."]);
     let fixed = std::fs::read_to_string(dir.join("app.yaml")).unwrap();
     assert!(
         fixed.contains("backup.velero.io/backup-volumes-excludes: tmp\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("backup.velero.io/backup-volumes: data,logs\n"),
         "{fixed}"
     );
     assert!(rules_in(&check_json(dir, &["--select", "VOL"])).is_empty());

@@ -1,6 +1,7 @@
 //! The release index: every file, every Kubernetes object by kind and name, every workload's
 //! pod template, built once.
 
+pub mod effective;
 pub mod workload;
 
 use std::collections::HashMap;
@@ -10,6 +11,7 @@ use crate::diagnostic::FileId;
 use crate::source::SourceFile;
 use crate::yaml::{Document, Node};
 
+pub use effective::{BackupType, EffectiveBackup};
 pub use workload::{Container, Volume, Workload};
 
 pub const VELERO_API: &str = "velero.io/v1";
@@ -30,8 +32,8 @@ pub struct Release {
     pub workloads: Vec<Workload>,
     /// Object indices by kind, in release order: per-workload lookups stay linear overall.
     by_kind: HashMap<String, Vec<usize>>,
-    /// The Backup's file-system backup mode, read once.
-    opt_out: bool,
+    /// The Backups KOTS creates from the release's Backup, one per backup type.
+    pub effective: Vec<EffectiveBackup>,
     /// Helm chart archives and what rendering them gave (set by the loader).
     pub charts: Vec<crate::helm::ChartRecord>,
     /// What the charts were rendered from and by, to render them again when a fix changes
@@ -75,7 +77,7 @@ impl Release {
             objects,
             workloads: Vec::new(),
             by_kind,
-            opt_out: false,
+            effective: Vec::new(),
             charts: Vec::new(),
             chart_sources: Vec::new(),
             engine: crate::helm::Engine::Builtin,
@@ -84,7 +86,7 @@ impl Release {
             skipped: Vec::new(),
         };
         release.workloads = workload::build(&release);
-        release.opt_out = release.compute_opt_out();
+        release.effective = effective::build(&release);
         release
     }
 
@@ -129,17 +131,10 @@ impl Release {
         self.backups().last()
     }
 
-    /// Velero's file-system backup mode: opt-out when the Backup sets
-    /// `spec.defaultVolumesToFsBackup: true`, otherwise opt-in.
-    pub fn fs_backup_opt_out(&self) -> bool {
-        self.opt_out
-    }
-
-    fn compute_opt_out(&self) -> bool {
-        self.backup()
-            .and_then(|b| self.node(b).path("spec.defaultVolumesToFsBackup"))
-            .and_then(|n| n.scalar())
-            .is_some_and(|s| !s.templated && s.typed() == crate::yaml::Typed::Bool(true))
+    /// Backups that back up every pod volume not excluded (the vendor's
+    /// `defaultVolumesToFsBackup: true` reaches them); full backups never do.
+    pub fn opt_out_backups(&self) -> impl Iterator<Item = &EffectiveBackup> {
+        self.effective.iter().filter(|e| e.opt_out)
     }
 
     pub fn document_count(&self) -> usize {

@@ -217,7 +217,7 @@ pub fn helm_backup_labels(ctx: &mut Ctx) {
             .filter(|(k, v)| !values.iter().any(|n| has_label(n, k, *v)))
             .map(|(k, _)| k)
             .collect();
-        if missing.is_empty() {
+        if missing.is_empty() || selected_by_backup(release, o) {
             continue;
         }
         let root = release.node(o);
@@ -233,6 +233,89 @@ pub fn helm_backup_labels(ctx: &mut Ctx) {
         )
         .with_help(format!("add the labels through the chart's values, for example (use the value names your chart has):\n{BACKUP_LABELS}"));
     }
+}
+
+/// Whether the vendor Backup's `orLabelSelectors`, which KOTS merges into full backups
+/// (`replicatedhq/kots pkg/kotsadmsnapshot/backup.go` `mergeAppBackupSpec`), select every object
+/// the HelmChart's chart rendered to (and every pod template in it). Unknown (no rendered
+/// objects, a templated selector) is `false`: the label check stands.
+fn selected_by_backup(release: &Release, helm_chart: &Object) -> bool {
+    let Some(backup) = release.backup() else { return false };
+    let selectors = release
+        .node(backup)
+        .path("spec.orLabelSelectors")
+        .map(Node::items)
+        .unwrap_or_default();
+    if selectors.is_empty() || selectors.iter().any(|s| s.contains_template()) {
+        return false;
+    }
+    let label_sets = chart_label_sets(release, helm_chart);
+    !label_sets.is_empty()
+        && label_sets
+            .iter()
+            .all(|labels| selectors.iter().any(|s| selector_matches(s, *labels)))
+}
+
+/// The `metadata.labels` of every object rendered from the chart this HelmChart configures, and
+/// of every pod template among them (`None`: no labels).
+fn chart_label_sets<'r>(release: &'r Release, helm_chart: &Object) -> Vec<Option<&'r Node>> {
+    let Some(record) = release
+        .charts
+        .iter()
+        .find(|c| c.helm_chart == Some((helm_chart.file, helm_chart.doc)))
+    else {
+        return Vec::new();
+    };
+    let archive = &release.files[record.file].path;
+    let rendered = |file: FileId| {
+        let f = &release.files[file];
+        !f.template_source && f.chart.as_ref() == Some(archive)
+    };
+    let mut out = Vec::new();
+    for o in release.objects.iter().filter(|o| rendered(o.file)) {
+        out.push(release.node(o).path("metadata.labels"));
+    }
+    for w in release.workloads.iter().filter(|w| rendered(w.file)) {
+        if !w.template_path.is_empty() {
+            out.push(w.template(release).and_then(|t| t.path("metadata.labels")));
+        }
+    }
+    out
+}
+
+/// A Kubernetes LabelSelector (`matchLabels` and `matchExpressions`, ANDed) against labels.
+fn selector_matches(selector: &Node, labels: Option<&Node>) -> bool {
+    let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Node::as_str);
+    let match_labels = selector.get("matchLabels").map(Node::entries).unwrap_or_default();
+    let labels_ok = match_labels
+        .iter()
+        .all(|(k, v)| k.as_str().is_some_and(|k| label(k).is_some() && label(k) == v.as_str()));
+    let expressions = selector.get("matchExpressions").map(Node::items).unwrap_or_default();
+    let expressions_ok = expressions.iter().all(|e| {
+        let (Some(key), Some(op)) = (
+            e.get("key").and_then(Node::as_str),
+            e.get("operator").and_then(Node::as_str),
+        ) else {
+            return false;
+        };
+        let values: Vec<&str> = e
+            .get("values")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        match (op, label(key)) {
+            ("In", Some(v)) => values.contains(&v),
+            ("NotIn", v) => v.is_none_or(|v| !values.contains(&v)),
+            ("Exists", v) => v.is_some(),
+            ("DoesNotExist", v) => v.is_none(),
+            _ => false,
+        }
+    });
+    // An empty selector selects everything in Kubernetes, but Velero's orLabelSelectors with
+    // nothing in them are not worth trusting: ask for at least one condition.
+    !(match_labels.is_empty() && expressions.is_empty()) && labels_ok && expressions_ok
 }
 
 // ---------------------------------------------------------------- KOTS001
@@ -320,5 +403,40 @@ pub fn object_storage_unprotected(ctx: &mut Ctx) {
             ),
         )
         .with_help("add backup and restore hooks that export the object store's data to an opted-in volume and re-import it");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_stream;
+
+    fn node(text: &str) -> Node {
+        parse_stream(text, &[]).remove(0).root.expect("a document")
+    }
+
+    #[test]
+    fn label_selectors_match_like_kubernetes() {
+        let labels = node("app: web\ntier: front\n");
+        let yes = [
+            "matchLabels: {app: web}",
+            "matchExpressions: [{key: tier, operator: In, values: [front, back]}]",
+            "matchExpressions: [{key: app, operator: Exists}, {key: gone, operator: DoesNotExist}]",
+            "matchLabels: {app: web}\nmatchExpressions: [{key: tier, operator: NotIn, values: [db]}]",
+        ];
+        for s in yes {
+            assert!(selector_matches(&node(s), Some(&labels)), "{s}");
+        }
+        let no = [
+            "matchLabels: {app: db}",
+            "matchLabels: {app: web, team: x}",
+            "matchExpressions: [{key: tier, operator: NotIn, values: [front]}]",
+            "matchExpressions: [{key: tier, operator: Gt, values: ['1']}]",
+            "{}",
+        ];
+        for s in no {
+            assert!(!selector_matches(&node(s), Some(&labels)), "{s}");
+        }
+        assert!(!selector_matches(&node("matchLabels: {app: web}"), None));
     }
 }

@@ -13,7 +13,7 @@ pub fn yaml_parse(ctx: &mut Ctx) {
             if let Some(err) = &doc.error {
                 let end = next_char_end(&file.text, err.offset);
                 ctx.report(file_id, err.offset..end, format!("invalid YAML: {}", err.message))
-                    .with_help("fix the syntax; KOTS and Helm templates are masked before parsing, so they are not the cause unless they sit where YAML cannot take a value");
+                    .with_help("KOTS skips a file it cannot parse (recorded in the Installation's yamlErrors) and deploys the rest without it; fix the syntax; KOTS and Helm templates are masked before parsing, so they are not the cause unless they sit where YAML cannot take a value");
                 continue;
             }
             let Some(root) = &doc.root else { continue };

@@ -30,13 +30,15 @@ pub fn without_backup(ctx: &mut Ctx) {
         ctx.report(
             o.file,
             kind_span(release, o),
-            format!("Restore `{name}` has no velero.io/v1 Backup in the release to restore from"),
+            format!("Restore `{name}` has no velero.io/v1 Backup in the release: Embedded Cluster's improved disaster recovery uses the Restore only together with a Backup"),
         )
-        .with_help("add a Backup manifest (`apiVersion: velero.io/v1`, `kind: Backup`) and point the Restore's `spec.backupName` at its `metadata.name`");
+        .with_help("Embedded Cluster's improved disaster recovery needs a Backup and a Restore; add a Backup manifest (`apiVersion: velero.io/v1`, `kind: Backup`) and point the Restore's `spec.backupName` at its `metadata.name`");
     }
 }
 
-/// RST002: `spec.backupName` must be the Backup's `metadata.name`.
+/// RST002: the Embedded Cluster docs ask for `spec.backupName` = the Backup's `metadata.name`.
+/// Docs conformance only: EC's restore overwrites `backupName` with the backup it restores
+/// (`replicatedhq/embedded-cluster cmd/installer/cli/restore.go`), so a mismatch breaks nothing.
 pub fn backup_name(ctx: &mut Ctx) {
     let release = ctx.release;
     let Some(backup) = release.backup() else { return };
@@ -59,7 +61,7 @@ pub fn backup_name(ctx: &mut Ctx) {
                 ctx.report(
                     o.file,
                     value.span.clone(),
-                    format!("Restore `spec.backupName` is `{found}`, but the release's Backup is named `{wanted}`: disaster recovery cannot find the backup to restore"),
+                    format!("Restore `spec.backupName` is `{found}`, but the release's Backup is named `{wanted}`: the Embedded Cluster docs ask for the Backup's name (Embedded Cluster replaces it with the backup being restored, so restores still work)"),
                 )
                 .with_label(backup.file, name_span(release, backup), "the Backup's name")
                 .with_help(format!("write `backupName: {wanted}`"))
@@ -69,7 +71,7 @@ pub fn backup_name(ctx: &mut Ctx) {
                 ctx.report(
                     o.file,
                     kind_span(release, o),
-                    format!("Restore has no `spec.backupName`: it must name the release's Backup, `{wanted}`"),
+                    format!("Restore has no `spec.backupName`: the Embedded Cluster docs ask for the release's Backup, `{wanted}` (Embedded Cluster sets it to the backup being restored, so restores still work)"),
                 )
                 .with_label(backup.file, name_span(release, backup), "the Backup's name")
                 .with_help(format!("add `spec.backupName: {wanted}`"));

@@ -6,7 +6,7 @@
 //! ACK), whose content is parsed with the same parser and mapped back into the file.
 
 use super::Ctx;
-use crate::diagnostic::FileId;
+use crate::diagnostic::{FileId, Severity};
 use crate::release::VELERO_API;
 use crate::yaml::{Node, NodeKind, Span, Style, parse_stream};
 
@@ -172,10 +172,14 @@ fn denies_unencrypted_put(statement: &Node) -> bool {
     })
 }
 
-/// S3002: the release ships Velero storage locations, which the customer configures.
+/// S3002: the release ships Velero storage locations, which the customer configures. Velero
+/// reads locations only in its own namespace, and KOTS backs up to the BackupStorageLocation
+/// named `default` there (`replicatedhq/kots pkg/snapshot/store.go` `FindBackupStoreLocation`):
+/// only a location with an explicit namespace can compete (warning); one deployed into the app
+/// namespace, or a BackupStorageLocation not named `default`, is ignored (info).
 pub fn storage_locations(ctx: &mut Ctx) {
     let release = ctx.release;
-    let found: Vec<(FileId, Span, String)> = release
+    let found: Vec<(FileId, Span, String, Placement)> = release
         .objects
         .iter()
         .filter(|o| o.api_version.as_deref() == Some(VELERO_API))
@@ -184,16 +188,95 @@ pub fn storage_locations(ctx: &mut Ctx) {
             if kind != "BackupStorageLocation" && kind != "VolumeSnapshotLocation" {
                 return None;
             }
-            let k = release.node(o).get("kind")?;
-            Some((o.file, k.span.clone(), kind.to_owned()))
+            let root = release.node(o);
+            let k = root.get("kind")?;
+            Some((o.file, k.span.clone(), kind.to_owned(), placement(root, kind)))
         })
         .collect();
-    for (file, span, kind) in found {
-        ctx.report(
-            file,
-            span,
-            format!("the release ships a Velero {kind}: KOTS snapshot storage is configured by the customer in the Admin Console or with the KOTS CLI"),
-        )
-        .with_help("remove it from the release; document the storage destinations your customers should configure");
+    for (file, span, kind, placement) in found {
+        let (message, severity) = match placement {
+            Placement::Competes(ns) => (
+                format!(
+                    "the release ships a Velero {kind} in namespace `{ns}`: if that is Velero's namespace, it competes with the storage the customer configures in the Admin Console or with the KOTS CLI (KOTS backs up to the BackupStorageLocation named `default` there)"
+                ),
+                Severity::Warning,
+            ),
+            Placement::AppNamespace => (
+                format!(
+                    "the release ships a Velero {kind} with no namespace: KOTS deploys it into the app namespace, where Velero ignores it; snapshot storage is configured by the customer"
+                ),
+                Severity::Info,
+            ),
+            Placement::NotDefault => (
+                format!(
+                    "the release ships a Velero {kind} not named `default`: KOTS backs up only to the location named `default`, so it is unused; snapshot storage is configured by the customer"
+                ),
+                Severity::Info,
+            ),
+        };
+        ctx.report(file, span, message)
+            .with_severity(severity)
+            .with_help("remove it from the release; document the storage destinations your customers should configure");
+    }
+}
+
+/// Where a shipped location ends up, as far as Velero and KOTS are concerned.
+enum Placement {
+    /// In an explicit (possibly templated) namespace, which may be Velero's.
+    Competes(String),
+    /// No namespace: the app's namespace, which Velero does not read.
+    AppNamespace,
+    /// A BackupStorageLocation KOTS never names.
+    NotDefault,
+}
+
+fn placement(root: &Node, kind: &str) -> Placement {
+    let name = root.path("metadata.name");
+    let named_default = name.is_none_or(|n| n.contains_template() || n.as_str() == Some("default"));
+    if kind == "BackupStorageLocation" && !named_default {
+        return Placement::NotDefault;
+    }
+    match root.path("metadata.namespace") {
+        Some(ns) if ns.contains_template() => Placement::Competes(
+            ns.scalar()
+                .map_or_else(|| "<templated>".to_owned(), |s| s.value.to_string()),
+        ),
+        Some(ns) => match ns.as_str() {
+            Some(n) if !n.is_empty() => Placement::Competes(n.to_owned()),
+            _ => Placement::AppNamespace,
+        },
+        None => Placement::AppNamespace,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(text: &str, kind: &str) -> Placement {
+        let root = parse_stream(text, &[]).remove(0).root.expect("a document");
+        placement(&root, kind)
+    }
+
+    #[test]
+    fn only_a_location_with_a_namespace_can_compete() {
+        let bsl = "BackupStorageLocation";
+        assert!(matches!(
+            place("metadata: {name: default, namespace: velero}", bsl),
+            Placement::Competes(ns) if ns == "velero"
+        ));
+        assert!(matches!(
+            place("metadata: {name: default}", bsl),
+            Placement::AppNamespace
+        ));
+        assert!(matches!(
+            place("metadata: {name: archive, namespace: velero}", bsl),
+            Placement::NotDefault
+        ));
+        // KOTS never names a VolumeSnapshotLocation either way: its namespace alone decides.
+        assert!(matches!(
+            place("metadata: {name: aws, namespace: velero}", "VolumeSnapshotLocation"),
+            Placement::Competes(_)
+        ));
     }
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use super::Ctx;
 use crate::compat::{self, Tested, Version, VersionSpec, parse_version};
-use crate::diagnostic::{Diagnostic, FileId};
+use crate::diagnostic::{Diagnostic, FileId, Severity};
 use crate::release::{Object, Release};
 use crate::yaml::{Node, Span};
 
@@ -111,6 +111,26 @@ pub fn velero_for_kots(ctx: &mut Ctx) {
                 ),
                 "upgrade KOTS; see `snaplint compat --table`".to_owned(),
             ),
+            Some(row) if partly_in(&row.velero, &velero.value) => {
+                // kURL resolves `X.Y.x` to the newest X.Y patch it ships (kurl.sh "Create an
+                // installer"), which compat.yaml does not record: it may or may not be in range.
+                let message = format!(
+                    "kURL resolves Velero {} to the newest {} patch it ships, which may be newer than {}, the newest Velero KOTS {} supports (row \"{} and later\"); {needs}",
+                    velero.value,
+                    minor_of(&velero.value),
+                    row.velero.max,
+                    kots.value,
+                    row.kots
+                );
+                let help = format!(
+                    "pin an exact Velero patch within {} (for example {}), or a newer KOTS; check with `snaplint compat --kots {} --velero {}`",
+                    row.velero, row.velero.max, kots.value, velero.value
+                );
+                report_site(ctx, &velero, message)
+                    .with_severity(Severity::Warning)
+                    .with_help(help);
+                continue;
+            }
             Some(row) if !row.velero.contains(&velero.value) => (
                 format!(
                     "Velero {} is outside {}, the Velero range KOTS {} supports (row \"{} and later\"); {needs}",
@@ -125,6 +145,18 @@ pub fn velero_for_kots(ctx: &mut Ctx) {
         };
         report_site(ctx, &velero, message).with_help(help);
     }
+}
+
+/// A kURL wildcard `X.Y.x` whose X.Y.0 is in the range but whose later patches are not all.
+fn partly_in(range: &compat::Range, v: &VersionSpec) -> bool {
+    match v {
+        VersionSpec::Wildcard(lo) => !range.contains(v) && range.contains(&VersionSpec::Exact(lo.clone())),
+        _ => false,
+    }
+}
+
+fn minor_of(v: &VersionSpec) -> String {
+    v.minor().map(|(a, b)| format!("{a}.{b}")).unwrap_or_default()
 }
 
 /// VER002: the Kubernetes version is not among those tested for the KOTS row.
@@ -149,15 +181,53 @@ pub fn kubernetes_tested(ctx: &mut Ctx) {
         if compat::tested(&row.kubernetes, &k8s.value) != Tested::No {
             continue;
         }
+        // The KOTS column is the "tested on" list of the row's newest Velero; a known Velero
+        // version has its own list (vmware-tanzu/velero README.md@vX.Y.0).
+        let velero = installer
+            .and_then(|o| installer_site(release, o, "velero"))
+            .map(|s| s.value)
+            .or_else(|| ctx.versions.velero.clone());
+        let velero_row = velero.as_ref().and_then(|v| data.velero_row(v).map(|r| (v, r)));
+        if velero_row.is_some_and(|(_, r)| compat::tested(&r.tested, &k8s.value) != Tested::No) {
+            continue;
+        }
+        let also = velero_row
+            .filter(|(_, r)| r.tested != row.kubernetes)
+            .map_or_else(String::new, |(v, r)| {
+                format!(
+                    ", nor among those Velero {v} was tested on ({})",
+                    compat::join(&r.tested)
+                )
+            });
+        let expected = velero_row
+            .map(|(_, r)| r)
+            .or_else(|| data.velero_row(&row.velero.max))
+            .map(|r| r.expected.as_str());
+        let tail = match (expected, expected_floor(expected)) {
+            (Some(e), Some(floor)) if k8s.value.minor().is_some_and(|m| m < floor) => {
+                format!("; it is also older than the Kubernetes Velero expects to work on ({e})")
+            }
+            (Some(e), _) => format!(
+                "; Velero expects to work on Kubernetes {e}, so it may work, but this combination was not tested"
+            ),
+            (None, _) => String::new(),
+        };
         let message = format!(
-            "Kubernetes {} is not among the versions KOTS {} was tested on with Velero (row \"{} and later\": {})",
+            "Kubernetes {} is not among the versions listed for KOTS {} (row \"{} and later\": {}, the versions Velero {} was tested on){also}{tail}",
             k8s.value,
             kots.value,
             row.kots,
-            compat::join(&row.kubernetes)
+            compat::join(&row.kubernetes),
+            row.velero.max,
         );
-        report_site(ctx, &k8s, message).with_help("use a Kubernetes minor version from the tested list, or a KOTS version whose row lists this one (`snaplint compat --table`)");
+        report_site(ctx, &k8s, message).with_help("use a Kubernetes minor version from the tested list, or a KOTS or Velero version whose tested list includes this one (`snaplint compat --table`)");
     }
+}
+
+/// The (major, minor) a Velero "expected" range such as `1.18-latest` starts at.
+fn expected_floor(expected: Option<&str>) -> Option<(u64, u64)> {
+    let (major, minor) = expected?.split('-').next()?.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 /// VER003: Velero older than 1.11.0, or 1.19 and newer.
@@ -202,8 +272,13 @@ pub fn field_newer_than_velero(ctx: &mut Ctx) {
             }
         }
     }
-    report_newer(ctx, found, &oldest);
+    report_newer(ctx, found, &oldest, Some(BACKUP_FIELD_SCOPE));
 }
+
+/// KOTS copies none of these fields into a full backup (`replicatedhq/kots
+/// pkg/kotsadmsnapshot/backup.go` `mergeAppBackupSpec`): the Velero version matters only where
+/// the vendor's Backup reaches Velero as written.
+const BACKUP_FIELD_SCOPE: &str = "application-only (partial) backups and Embedded Cluster improved disaster recovery then run without it; KOTS full backups drop the field whatever the Velero version (BKP005)";
 
 /// HOOK011: a hook key or field newer than the oldest Velero the release allows.
 pub fn hook_feature_newer_than_velero(ctx: &mut Ctx) {
@@ -244,7 +319,7 @@ pub fn hook_feature_newer_than_velero(ctx: &mut Ctx) {
             found.push((w.file, key.span.clone(), what, wait_for_ready.clone()));
         }
     }
-    report_newer(ctx, found, &oldest);
+    report_newer(ctx, found, &oldest, None);
 }
 
 /// (file, span, what, the Velero version it needs)
@@ -266,23 +341,30 @@ fn oldest_velero(ctx: &Ctx) -> Option<(Version, String)> {
     })
 }
 
-fn report_newer(ctx: &mut Ctx, found: Vec<Newer>, (oldest, origin): &(Version, String)) {
+/// `scope`: for Backup fields, which backup types the finding concerns (VER004).
+fn report_newer(ctx: &mut Ctx, found: Vec<Newer>, (oldest, origin): &(Version, String), scope: Option<&str>) {
     for (file, span, what, since) in found {
         if since <= *oldest {
             continue;
         }
-        ctx.report(
-            file,
-            span,
-            format!(
-                "{what} needs Velero {}.{} or later, but this release allows Velero {oldest} ({origin}); older Velero ignores it",
-                since.major, since.minor
+        let (major, minor) = (since.major, since.minor);
+        let (message, help) = match scope {
+            None => (
+                format!(
+                    "{what} needs Velero {major}.{minor} or later, but this release allows Velero {oldest} ({origin}); older Velero ignores it"
+                ),
+                format!("require Velero {major}.{minor}+ (pin it in the kURL Installer) or drop the field"),
             ),
-        )
-        .with_help(format!(
-            "require Velero {}.{}+ (pin it in the kURL Installer) or drop the field",
-            since.major, since.minor
-        ));
+            Some(scope) => (
+                format!(
+                    "{what} needs Velero {major}.{minor} or later, but this release allows Velero {oldest} ({origin}): on older Velero {scope}"
+                ),
+                format!(
+                    "if partial backups or Embedded Cluster disaster recovery rely on it, pin Velero {major}.{minor}+ in the kURL Installer; otherwise drop the field, since full backups never use it"
+                ),
+            ),
+        };
+        ctx.report(file, span, message).with_help(help);
     }
 }
 
@@ -380,7 +462,9 @@ pub fn invalid_version(ctx: &mut Ctx) {
     }
 }
 
-/// VER006: KOTS snapshot configuration in a release that also ships an Embedded Cluster Config.
+/// VER006: a Backup without a Restore in a release that also ships an Embedded Cluster Config.
+/// Info only: KOTS merges a lone Backup on Embedded Cluster too (`replicatedhq/kots
+/// pkg/kotsadmsnapshot/backup.go` L597-603) and EC keeps a legacy restore path.
 pub fn embedded_cluster(ctx: &mut Ctx) {
     let release = ctx.release;
     let Some(ec) = release.objects.iter().find(|o| {
@@ -408,9 +492,9 @@ pub fn embedded_cluster(ctx: &mut Ctx) {
         let d = ctx.report(
             b.file,
             span,
-            "KOTS snapshots are not supported on Embedded Cluster, and this release also ships an Embedded Cluster Config: this Backup alone gives Embedded Cluster installs no backups",
+            "this release ships an Embedded Cluster Config and a Backup but no Restore: on Embedded Cluster KOTS still merges this Backup into its backups (legacy disaster recovery), but the Embedded Cluster disaster-recovery docs require a velero Restore as well",
         );
-        d.with_help("on Embedded Cluster use its disaster recovery: ship a velero Restore whose spec.backupName is this Backup's name (https://docs.replicated.com/embedded-cluster/v2/embedded-disaster-recovery)");
+        d.with_help("to follow the Embedded Cluster disaster-recovery docs, ship a velero Restore whose spec.backupName is this Backup's name; on Embedded Cluster the app's resources are selected by this Backup's orLabelSelectors (https://docs.replicated.com/embedded-cluster/v2/embedded-disaster-recovery)");
         if let Some(s) = &ec_span {
             d.with_label(ec.file, s.clone(), "Embedded Cluster Config");
         }
@@ -479,8 +563,8 @@ pub fn restic_settings(ctx: &mut Ctx) {
             found.push((
                 o.file,
                 k.span.clone(),
-                "`defaultVolumesToRestic` is deprecated since Velero 1.10 and names Restic, which Velero 1.17+ no longer uses for backups".into(),
-                "use `defaultVolumesToFsBackup` (the file-system backup uploader is Kopia from Velero 1.17)",
+                "`defaultVolumesToRestic` is deprecated since Velero 1.10: Velero remaps `true` to `defaultVolumesToFsBackup` in application-only (partial) backups, and KOTS full backups drop it".into(),
+                "write `defaultVolumesToFsBackup` instead, the field Velero reads (the uploader, Restic or Kopia, is chosen by the Velero version, not by this field)",
             ));
         }
     }
@@ -507,5 +591,34 @@ pub fn restic_settings(ctx: &mut Ctx) {
     }
     for (file, span, message, help) in found {
         ctx.report(file, span, message).with_help(help);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(s: &str) -> VersionSpec {
+        parse_version(s).expect("version")
+    }
+
+    #[test]
+    fn a_wildcard_is_partly_in_a_range_that_ends_inside_its_minor() {
+        let range = compat::Range {
+            min: spec("1.11.0"),
+            max: spec("1.16.1"),
+        };
+        assert!(partly_in(&range, &spec("1.16.x")));
+        // Wholly in, wholly out, or exact: not "partly".
+        assert!(!partly_in(&range, &spec("1.15.x")));
+        assert!(!partly_in(&range, &spec("1.17.x")));
+        assert!(!partly_in(&range, &spec("1.16.2")));
+    }
+
+    #[test]
+    fn expected_floor_reads_velero_ranges() {
+        assert_eq!(expected_floor(Some("1.18-latest")), Some((1, 18)));
+        assert_eq!(expected_floor(Some("latest")), None);
+        assert_eq!(expected_floor(None), None);
     }
 }

@@ -16,7 +16,20 @@ pub fn invalid(ctx: &mut Ctx) {
 /// HOOK001's check on one hook; RST003 runs it on Restore spec hooks.
 pub fn check_invalid(ctx: &mut Ctx, hook: &Hook) {
     let Some(node) = hook.command else { return };
-    if let Command::Invalid(why) = parse_command(hook, node) {
+    let init_annotation = hook.form == Form::Annotation && hook.phase == Phase::InitRestore;
+    // An empty init command is HOOK008's: with an image Velero panics on it, without one
+    // there is no init hook at all. Either way it is one mistake, reported once.
+    if init_annotation && node.as_str() == Some("") {
+        return;
+    }
+    if let Command::Invalid(mut why) = parse_command(hook, node) {
+        if init_annotation
+            && node.as_str().is_some_and(|v| {
+                v.starts_with('[') && serde_json::from_str::<Vec<String>>(v).is_ok_and(|a| a.is_empty())
+            })
+        {
+            why = "the JSON array is empty, so the init container runs the image's default entrypoint instead of a restore step".into();
+        }
         let help = match hook.form {
             Form::Annotation => {
                 "write the command as a JSON array of strings in a single-quoted YAML string: '[\"/bin/sh\", \"-c\", \"...\"]'"
@@ -64,11 +77,33 @@ fn shell_at(argv: &[String]) -> Option<usize> {
     None
 }
 
-/// Shell syntax that only a shell gives meaning to.
+/// Tokens that are shell operators when they stand alone as an argument.
+const OPERATORS: &[&str] = &[
+    "&&", "||", "|", ";", "&", ">", ">>", "<", "<<", "2>", "2>>", "2>&1", "&>", "1>",
+];
+
+/// Prefixes of a redirect glued to its target (`>/scratch/db.sql`, `2>/dev/null`): no program
+/// takes such an argument, it is a redirect that lost its shell.
+const REDIRECTS: &[&str] = &[">>", ">", "2>>", "2>", "1>", "&>"];
+
+/// Shell syntax in one whole string (a command annotation that is not a JSON array): anything
+/// a shell would give meaning to, since the string was surely written for one.
 fn shell_syntax(arg: &str) -> Option<&'static str> {
     const OPS: &[&str] = &["&&", "||", "|", ">", "<", ";", "`", "$(", "${"];
     if let Some(op) = OPS.iter().find(|op| arg.contains(*op)) {
         return Some(op);
+    }
+    expansion(arg)
+}
+
+/// `$VAR`, `${VAR}` or `$(...)`: only a shell expands them, and a program exec'd directly gets
+/// them literally.
+fn expansion(arg: &str) -> Option<&'static str> {
+    if arg.contains("$(") {
+        return Some("$(");
+    }
+    if arg.contains("${") {
+        return Some("${");
     }
     let b = arg.as_bytes();
     b.windows(2)
@@ -76,18 +111,50 @@ fn shell_syntax(arg: &str) -> Option<&'static str> {
         .then_some("$VAR")
 }
 
-/// Quote an argument for `sh -c` when it holds spaces or quotes but no shell syntax meant to
-/// be interpreted.
-fn sh_word(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '\\'));
-    if plain || shell_syntax(arg).is_some() && !arg.contains(char::is_whitespace) {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
+/// Shell syntax in one argument of a program that is not a shell. Operators count only as a
+/// whole argument (or a redirect glued to its target): inside an argument, `;`, `|` and `>`
+/// are that program's own text (`psql -c "CHECKPOINT;"`, `mysql -e "FLUSH TABLES; UNLOCK
+/// TABLES"`). Expansions count anywhere.
+fn argument_shell_syntax(arg: &str) -> Option<&'static str> {
+    if let Some(op) = OPERATORS.iter().find(|op| **op == arg) {
+        return Some(op);
     }
+    if let Some(op) = REDIRECTS
+        .iter()
+        .find(|op| arg.len() > op.len() && arg.starts_with(*op) && !arg[op.len()..].starts_with('>'))
+    {
+        return Some(op);
+    }
+    expansion(arg)
+}
+
+/// Quote an argument for `sh -c`, so that the shell hands the program the argument it got
+/// before; operators and expansions, which the author meant a shell to see, stay as written.
+fn sh_word(arg: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    if !arg.is_empty() && arg.chars().all(safe) {
+        return arg.to_owned();
+    }
+    let operator = OPERATORS.contains(&arg) || REDIRECTS.iter().any(|op| arg.starts_with(*op));
+    if operator && !arg.contains(char::is_whitespace) {
+        return arg.to_owned();
+    }
+    if expansion(arg).is_some() {
+        let plain = arg.chars().all(|c| safe(c) || matches!(c, '$' | '{' | '}' | '(' | ')'));
+        if plain {
+            return arg.to_owned();
+        }
+        // Double quotes keep the expansion and protect the rest.
+        let escaped: String = arg
+            .chars()
+            .flat_map(|c| match c {
+                '"' | '\\' | '`' => vec!['\\', c],
+                _ => vec![c],
+            })
+            .collect();
+        return format!("\"{escaped}\"");
+    }
+    format!("'{}'", arg.replace('\'', r"'\''"))
 }
 
 struct Problem {
@@ -134,7 +201,9 @@ fn problem(cmd: &Command) -> Option<Problem> {
             let why = if program.contains(char::is_whitespace) {
                 format!("the program name `{program}` holds spaces: Velero execs it as one binary name, with no shell")
             } else {
-                let (arg, op) = argv[1..].iter().find_map(|a| shell_syntax(a).map(|op| (a, op)))?;
+                let (arg, op) = argv[1..]
+                    .iter()
+                    .find_map(|a| argument_shell_syntax(a).map(|op| (a, op)))?;
                 let what = if arg == op {
                     format!("`{op}` is shell syntax")
                 } else {
@@ -256,6 +325,27 @@ mod tests {
         assert_eq!(p.argv, ["/bin/sh", "-c", "pg_dump -U x > f"]);
         let p = problem(&argv(&["pg_dump -U x"])).unwrap();
         assert_eq!(p.argv, ["/bin/sh", "-c", "pg_dump -U x"]);
+    }
+
+    #[test]
+    fn operators_inside_an_argument_are_the_program_s_own_text() {
+        assert!(problem(&argv(&["psql", "-U", "app", "-c", "CHECKPOINT;"])).is_none());
+        assert!(problem(&argv(&["mysql", "-e", "FLUSH TABLES; UNLOCK TABLES"])).is_none());
+        assert!(problem(&argv(&["psql", "-c", "SELECT 1 > 0 || true | x"])).is_none());
+        assert!(problem(&argv(&["mysql", "-e", "FLUSH TABLES `t`"])).is_none());
+        // Standalone operators, glued redirects and expansions are still shell syntax.
+        assert!(problem(&argv(&["redis-cli", "save", "&&", "sync"])).is_some());
+        assert!(problem(&argv(&["pg_dump", "-U", "x", ">/scratch/db.sql"])).is_some());
+        assert!(problem(&argv(&["pg_dump", "-U", "$PGUSER"])).is_some());
+        assert!(problem(&argv(&["psql", "-c", "$(cat /q.sql)"])).is_some());
+    }
+
+    #[test]
+    fn the_fix_keeps_each_argument_whole() {
+        let p = problem(&argv(&["psql", "-c", "CHECKPOINT;", ">", "/scratch/out"])).unwrap();
+        assert_eq!(p.argv[2], "psql -c 'CHECKPOINT;' > /scratch/out");
+        let p = problem(&argv(&["psql", "-c", "SELECT '$HOME' \"x\"", "|", "tee"])).unwrap();
+        assert_eq!(p.argv[2], r#"psql -c "SELECT '$HOME' \"x\"" | tee"#);
     }
 
     #[test]

@@ -809,7 +809,7 @@ pub fn restore_not_waiting(ctx: &mut Ctx) {
             hook.file,
             hook.anchor.clone(),
             format!(
-                "the {} runs `{client}` without waiting for the database: Velero runs it as soon as the container is Running, not Ready, so `{client}` can fail to connect and the restore has no data loaded",
+                "the {} runs `{client}` without waiting for the database: Velero runs it as soon as the container is Running, not Ready, so `{client}` can fail to connect and the hook fails: what it was to load or change is missing after the restore",
                 hook.label
             ),
         )

@@ -4,6 +4,8 @@
 use super::select::{Filter, Matcher};
 use super::{PREFIXES, annotation_maps, is_known_key, known_keys, looks_like_hook_key};
 use crate::diagnostic::Edit;
+use crate::helm::helm_charts;
+use crate::release::Release;
 use crate::rules::Ctx;
 use crate::rules::suggest::closest;
 use crate::rules::yaml_edit::{move_entries, scalar_text};
@@ -11,9 +13,9 @@ use crate::yaml::Node;
 
 pub fn selector_matches_nothing(ctx: &mut Ctx) {
     let release = ctx.release;
-    // Pods rendered from Helm charts are not in the release as manifests: unknown, not absent.
-    let helm = release.objects.iter().any(|o| o.kind.as_deref() == Some("HelmChart"));
-    if helm {
+    // Charts are rendered, so their pods are workloads like any other; only a chart that was
+    // not (fully) rendered leaves pods unknown, and unknown is not absent.
+    if charts_incomplete(release) {
         return;
     }
     let matcher = Matcher::new(release);
@@ -25,6 +27,15 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
             .unwrap_or_default()
         {
             if res.contains_template() || !matcher.targets(res, restore).is_empty() {
+                continue;
+            }
+            // A chart pod's namespace is rendered from `.Release.Namespace`, which KOTS sets at
+            // install time (the app namespace unless the HelmChart names one): a namespace
+            // filter ruling out a chart pod is a guess, not a finding.
+            let chart_pod_by_namespace = release.workloads.iter().any(|w| {
+                release.files[w.file].chart.is_some() && matcher.failing(res, w, restore) == Some(Filter::Namespaces)
+            });
+            if chart_pod_by_namespace {
                 continue;
             }
             let name = res.get("name").and_then(Node::as_str).unwrap_or("<unnamed>");
@@ -69,6 +80,31 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
             });
         }
     }
+}
+
+/// A chart whose pods the release index may lack: an archive that could not be read, a
+/// template not analyzed (HELM001), or a HelmChart naming a chart the release does not ship
+/// or naming it with a template.
+fn charts_incomplete(release: &Release) -> bool {
+    if release
+        .charts
+        .iter()
+        .any(|c| c.problem.is_some() || !c.not_analyzed.is_empty())
+    {
+        return true;
+    }
+    let shipped: Vec<&(String, String)> = release.charts.iter().filter_map(|c| c.chart.as_ref()).collect();
+    helm_charts(&release.files).iter().any(|hc| {
+        if release.files[hc.file].chart.is_some() {
+            return false;
+        }
+        match (&hc.name, &hc.version) {
+            (Some((name, _)), Some((version, _))) if !hc.templated => {
+                !shipped.iter().any(|(n, v)| n == name && v == version)
+            }
+            _ => true,
+        }
+    })
 }
 
 pub(super) fn is_hook_annotation(key: &str) -> bool {

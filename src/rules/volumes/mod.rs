@@ -241,55 +241,68 @@ fn replace_value(file: FileId, list: &List, new: &str) -> Option<Edit> {
     Some(Edit::replace(file, span, text))
 }
 
-/// The workload's data volumes Velero's file-system backup copies: opted in (opt-in mode) or
-/// not excluded (opt-out mode). A templated annotation is unknown: nothing.
+/// The workload's data volumes that every Backup KOTS creates copies: opted in (full backups
+/// always opt in, whatever the vendor's Backup says) and, where the vendor's opt-out mode
+/// reaches Velero, not excluded. A templated annotation is unknown: nothing.
 pub fn backed_up<'w>(release: &Release, w: &'w Workload) -> Vec<&'w Volume> {
     let Some(pod) = Pod::new(release, w) else {
         return Vec::new();
     };
-    if release.fs_backup_opt_out() {
-        let excluded = match pod.list(EXCLUDE) {
-            Value::List(l) => l.names().map(str::to_owned).collect(),
-            Value::Absent => Vec::new(),
-            Value::Unknown | Value::NotString(..) => return Vec::new(),
-        };
-        return data_volumes(w).filter(|v| !excluded.contains(&v.name)).collect();
-    }
-    match pod.list(INCLUDE) {
-        Value::List(l) => w
-            .volumes
-            .iter()
-            .filter(|v| v.holds_data() && !v.templated && l.has(&v.name))
-            .collect(),
-        _ => Vec::new(),
-    }
+    let Value::List(included) = pod.list(INCLUDE) else {
+        return Vec::new();
+    };
+    let excluded = match pod.list(EXCLUDE) {
+        _ if release.opt_out_backups().next().is_none() => Vec::new(),
+        Value::List(l) => l.names().map(str::to_owned).collect(),
+        Value::Absent => Vec::new(),
+        Value::Unknown | Value::NotString(..) => return Vec::new(),
+    };
+    data_volumes(w)
+        .filter(|v| included.has(&v.name) && !excluded.contains(&v.name))
+        .collect()
 }
 
 // ---------------------------------------------------------------- VOL001
 
 /// VOL001: a volume holding data is not backed up.
+///
+/// Full backups always opt in (KOTS drops the vendor's `defaultVolumesToFsBackup`), so a data
+/// volume must be in `backup-volumes`; where the vendor's opt-out mode reaches Velero
+/// (application-only backups, Embedded Cluster improved DR), it must also not be excluded. A
+/// volume missing from both is one finding, naming every backup that loses it.
 pub fn not_opted_in(ctx: &mut Ctx) {
     let release = ctx.release;
-    let opt_out = release.fs_backup_opt_out();
     for pod in pods(release) {
         if annotations_unknown(release, &pod) {
             continue;
         }
-        if opt_out {
+        missing_opt_in(ctx, &pod);
+        if release.opt_out_backups().next().is_some() {
             excluded_data(ctx, &pod);
-        } else {
-            missing_opt_in(ctx, &pod);
         }
     }
 }
 
-/// Data volumes a container mounts: Velero skips a volume no container mounts, and block
-/// devices (`volumeDevices`).
+/// Data volumes a regular container mounts: Velero skips a volume only init containers mount,
+/// and block devices (`volumeDevices`).
 fn data_volumes(w: &Workload) -> impl Iterator<Item = &Volume> {
     w.volumes
         .iter()
         .filter(|v| v.holds_data() && !v.templated)
-        .filter(|v| w.containers.iter().any(|c| c.mounts.contains(&v.name)))
+        .filter(|v| w.app_containers().any(|c| c.mounts.contains(&v.name)))
+}
+
+/// The backups that opt in (every one unless the vendor's opt-out reaches them), for messages:
+/// empty when all of them do.
+fn opt_in_backups(release: &Release) -> Option<String> {
+    release.opt_out_backups().next()?;
+    let names: Vec<&str> = release
+        .effective
+        .iter()
+        .filter(|e| !e.opt_out)
+        .map(|e| e.describe())
+        .collect();
+    Some(names.join(" and "))
 }
 
 fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
@@ -308,20 +321,33 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         Value::Absent => None,
         Value::Unknown | Value::NotString(..) => return,
     };
+    let which = opt_in_backups(ctx.release);
+    // With the vendor's opt-out mode, an excluded volume is meant to stay out: `excluded_data`
+    // reports it once, for every backup.
+    let excluded = match (&which, pod.list(EXCLUDE)) {
+        (Some(_), Value::List(l)) => l.names().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
     for v in data_volumes(pod.w) {
         let covered = listed
             .as_ref()
             .is_some_and(|l| l.has(&v.name) || misspelled(pod.w, l, &v.name));
-        if covered {
+        if covered || excluded.contains(&v.name) {
             continue;
         }
         let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &v.name);
         let fix = ctx.fix(description, edit.into_iter().collect());
+        let lost = match &which {
+            None => "so Velero does not back up its data".to_owned(),
+            Some(backups) => format!(
+                "so {backups} do not back up its data (they always opt in: KOTS drops the Backup's `defaultVolumesToFsBackup` from them)"
+            ),
+        };
         ctx.report(
             pod.file,
             v.name_span.clone(),
             format!(
-                "{}: volume `{}` ({}) is not in the pod template's `{INCLUDE}`, so Velero does not back up its data",
+                "{}: volume `{}` ({}) is not in the pod template's `{INCLUDE}`, {lost}",
                 pod.label(),
                 v.name,
                 v.kind
@@ -394,7 +420,14 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
     let Value::List(list) = pod.list(EXCLUDE) else {
         return;
     };
-    for v in data_volumes(pod.w) {
+    let opted_in = match pod.list(INCLUDE) {
+        Value::List(l) => l.names().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    let opt_out: Vec<&str> = ctx.release.opt_out_backups().map(|e| e.describe()).collect();
+    let opt_out = opt_out.join(" and ");
+    // A volume both included and excluded is VOL005's.
+    for v in data_volumes(pod.w).filter(|v| !opted_in.contains(&v.name)) {
         let Some(item) = list.items.iter().find(|i| i.name() == v.name) else {
             continue;
         };
@@ -406,7 +439,7 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
             pod.file,
             v.name_span.clone(),
             format!(
-                "{}: volume `{}` ({}) is listed in `{EXCLUDE}`, so Velero's file-system backup (on by default for this Backup) skips its data",
+                "{}: volume `{}` ({}) is listed in `{EXCLUDE}`, so {opt_out} (file-system backup on by default: the Backup sets `defaultVolumesToFsBackup: true`) skip its data, and full backups (always opt-in) skip it too: it is not in `{INCLUDE}`",
                 pod.label(),
                 v.name,
                 v.kind
@@ -467,7 +500,7 @@ fn unknown_names(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
             pod.file,
             item.name_span(list.exact()),
             format!(
-                "`{key}` names `{name}`, but {} has no volume by that name: Velero skips it",
+                "`{key}` names `{name}`, but {} has no volume by that name: Velero skips it (with no log line in Velero 1.14+, with a `No volume named` warning in 1.11-1.13)",
                 pod.label()
             ),
         );
@@ -563,10 +596,10 @@ pub fn unsupported_type(ctx: &mut Ctx) {
             seen.push(v.name.clone());
             let span = item.name_span(list.exact());
             if v.kind == "hostPath" {
-                ctx.report(pod.file, span, format!("{}: volume `{}` is a hostPath volume, which Velero's file-system backup does not support: it is skipped", pod.label(), v.name))
+                ctx.report(pod.file, span, format!("{}: volume `{}` is a hostPath volume, which Velero's file-system backup does not support: it is not backed up (silently in Velero 1.14+, with a warning in 1.11-1.13)", pod.label(), v.name))
                     .with_help("store the data on a PersistentVolumeClaim, or remove the name from the annotation");
             } else if MANIFEST_TYPES.contains(&v.kind.as_str()) {
-                ctx.report(pod.file, span, format!("{}: volume `{}` is a {} volume: its content comes from the manifests, which the backup already holds", pod.label(), v.name, v.kind))
+                ctx.report(pod.file, span, format!("{}: volume `{}` is a {} volume: Velero 1.14+ never copies it, even opted in (1.11-1.13 copy it for nothing); its content comes from the manifests, which the backup already holds", pod.label(), v.name, v.kind))
                     .with_severity(Severity::Info)
                     .with_help("remove the name from the annotation");
             }
@@ -579,7 +612,7 @@ pub fn unsupported_type(ctx: &mut Ctx) {
 /// VOL005: the same volume is both included and excluded; only one annotation counts.
 pub fn included_and_excluded(ctx: &mut Ctx) {
     let release = ctx.release;
-    let opt_out = release.fs_backup_opt_out();
+    let opt_out: Vec<&str> = release.opt_out_backups().map(|e| e.describe()).collect();
     for pod in pods(release) {
         let (Value::List(inc), Value::List(exc)) = (pod.list(INCLUDE), pod.list(EXCLUDE)) else {
             continue;
@@ -594,10 +627,13 @@ pub fn included_and_excluded(ctx: &mut Ctx) {
             let Some(inc_item) = inc.items.iter().find(|i| i.name() == name) else {
                 continue;
             };
-            let outcome = if opt_out {
-                "the Backup sets defaultVolumesToFsBackup: true, so Velero uses only the excludes and skips it"
+            let outcome = if opt_out.is_empty() {
+                "every Backup KOTS creates opts in, so Velero ignores the excludes and backs it up".to_owned()
             } else {
-                "the Backup runs in opt-in mode, so Velero ignores the excludes and backs it up"
+                format!(
+                    "full backups opt in and back it up, while {} (the Backup sets `defaultVolumesToFsBackup: true`) use only the excludes and skip it",
+                    opt_out.join(" and ")
+                )
             };
             ctx.report(
                 pod.file,
@@ -712,10 +748,11 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
         pod.file,
         value.span.clone(),
         format!(
-            "`{name}` on {} is {what}: annotation values must be a comma-separated string",
+            "`{name}` on {} is {what}: annotation values must be strings, so Kubernetes rejects the whole manifest and the workload is not deployed",
             pod.label()
         ),
     )
+    .with_severity(Severity::Error)
     .with_help(format!("write `{name}: '{}'`", fixed.as_deref().unwrap_or("vol1,vol2")))
     .with_fix(fix);
 }

@@ -9,7 +9,6 @@ use super::{
 };
 use crate::release::Release;
 use crate::rules::Ctx;
-use crate::yaml::Typed;
 
 /// The pod's containers (and so their mounts) may change at render time.
 fn containers_unknown(release: &Release, pod: &Pod) -> bool {
@@ -22,11 +21,9 @@ fn containers_unknown(release: &Release, pod: &Pod) -> bool {
         .any(|r| has_template(release, pod.file, &r))
 }
 
-/// Opted-in names (opt-in mode) whose volume is known, with the list they come from.
+/// Opted-in names whose volume is known, with the list they come from. Full backups always
+/// read them (KOTS drops the vendor's `defaultVolumesToFsBackup`).
 fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
-    if release.fs_backup_opt_out() {
-        return Vec::new();
-    }
     pods(release)
         .filter(|p| !volumes_unknown(release, p) && !containers_unknown(release, p))
         .filter_map(|p| match p.list(INCLUDE) {
@@ -36,7 +33,9 @@ fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
         .collect()
 }
 
-/// VOL008: an opted-in volume that no container mounts.
+/// VOL008: an opted-in volume that no regular container mounts. Velero collects mounts and
+/// devices from `pod.Spec.Containers` only (`backupper.go@v1.18.0` L299-306, same at v1.11.0),
+/// so a volume mounted only by an init container is "not mounted by any container".
 pub fn not_mounted(ctx: &mut Ctx) {
     let release = ctx.release;
     for (pod, list) in opted_in(release) {
@@ -44,8 +43,7 @@ pub fn not_mounted(ctx: &mut Ctx) {
             let Some(v) = pod.w.volume(item.name()) else { continue };
             let used = pod
                 .w
-                .containers
-                .iter()
+                .app_containers()
                 .any(|c| c.mounts.contains(&v.name) || c.devices.contains(&v.name));
             if used {
                 continue;
@@ -54,9 +52,10 @@ pub fn not_mounted(ctx: &mut Ctx) {
                 pod.file,
                 item.name_span(list.exact()),
                 format!(
-                    "{}: volume `{}` is opted in, but no container mounts it (`volumeMounts`): Velero skips it with only a log line",
+                    "{}: volume `{}` is opted in, but {}: Velero copies a volume only if a regular container mounts it, so it skips this one with only a log line",
                     pod.label(),
-                    v.name
+                    v.name,
+                    mounted_by(pod.w, &v.name)
                 ),
             )
             .with_label(pod.file, v.name_span.clone(), "declared here")
@@ -65,20 +64,21 @@ pub fn not_mounted(ctx: &mut Ctx) {
     }
 }
 
-/// VOL009: an opted-in volume used as a raw block device.
+/// VOL009: an opted-in volume used as a raw block device by a regular container (devices of
+/// init containers are not looked at either: VOL008's).
 pub fn block_device(ctx: &mut Ctx) {
     let release = ctx.release;
     for (pod, list) in opted_in(release) {
         for item in &list.items {
             let Some(v) = pod.w.volume(item.name()) else { continue };
-            let Some(c) = pod.w.containers.iter().find(|c| c.devices.contains(&v.name)) else {
+            let Some(c) = pod.w.app_containers().find(|c| c.devices.contains(&v.name)) else {
                 continue;
             };
             ctx.report(
                 pod.file,
                 item.name_span(list.exact()),
                 format!(
-                    "{}: volume `{}` is a raw block device of container `{}` (`volumeDevices`): file-system backup does not support block volumes, so Velero skips it",
+                    "{}: volume `{}` is a raw block device of container `{}` (`volumeDevices`): file-system backup does not support block volumes (Velero 1.13+ skips it; on 1.11-1.12 its pod volume backup fails and the backup ends PartiallyFailed)",
                     pod.label(),
                     v.name,
                     c.name
@@ -90,48 +90,59 @@ pub fn block_device(ctx: &mut Ctx) {
     }
 }
 
-/// The Backup's file-system backup mode when it is known: `Some(true)` opt-out.
-fn known_mode(release: &Release) -> Option<bool> {
-    let backup = release.backup()?;
-    match release.node(backup).path("spec.defaultVolumesToFsBackup") {
-        None => Some(false),
-        Some(n) if n.contains_template() => None,
-        Some(n) => Some(n.scalar().is_some_and(|s| s.typed() == Typed::Bool(true))),
+/// Why no regular container mounts `name`: only init containers do, or nothing does.
+fn mounted_by(w: &crate::release::Workload, name: &str) -> String {
+    let init: Vec<&str> = w
+        .containers
+        .iter()
+        .filter(|c| c.init && (c.mounts.iter().any(|m| m == name) || c.devices.iter().any(|d| d == name)))
+        .map(|c| c.name.as_str())
+        .collect();
+    match init.as_slice() {
+        [] => "no container mounts it (`volumeMounts`)".into(),
+        names => format!(
+            "only init container{} {} mount{} it, and init containers do not count",
+            if names.len() == 1 { "" } else { "s" },
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            if names.len() == 1 { "s" } else { "" }
+        ),
     }
 }
 
-/// VOL010: the annotation the backup mode ignores.
+/// The vendor Backup's `defaultVolumesToFsBackup` is templated: the mode is unknown.
+fn mode_unknown(release: &Release) -> bool {
+    release
+        .backup()
+        .and_then(|b| release.node(b).path("spec.defaultVolumesToFsBackup"))
+        .is_some_and(|n| n.contains_template())
+}
+
+/// VOL010: `backup-volumes-excludes` where no Backup reads it. Every Backup KOTS creates opts
+/// in unless the vendor's `defaultVolumesToFsBackup: true` reaches it; with that, full backups
+/// still read `backup-volumes` and the others the excludes, so both annotations count.
 pub fn ignored_by_mode(ctx: &mut Ctx) {
     let release = ctx.release;
-    let Some(opt_out) = known_mode(release) else { return };
-    let (ignored, read, mode) = if opt_out {
-        (
-            INCLUDE,
-            EXCLUDE,
-            "the Backup sets `defaultVolumesToFsBackup: true` (opt-out)",
-        )
-    } else {
-        (EXCLUDE, INCLUDE, "the Backup runs in the default opt-in mode")
-    };
+    if mode_unknown(release) || release.opt_out_backups().next().is_some() {
+        return;
+    }
     for pod in pods(release) {
         // With both annotations the pod works in either mode (the server-wide default can
         // differ from the Backup's): deliberate, not a mistake.
-        if annotations_unknown(release, &pod) || !matches!(pod.list(read), Value::Absent) {
+        if annotations_unknown(release, &pod) || !matches!(pod.list(INCLUDE), Value::Absent) {
             continue;
         }
-        let Some((k, _)) = pod.annotations.and_then(|a| a.entry(ignored)) else {
+        let Some((k, _)) = pod.annotations.and_then(|a| a.entry(EXCLUDE)) else {
             continue;
         };
         ctx.report(
             pod.file,
             k.span.clone(),
-            format!("{}: `{ignored}` is ignored: {mode}, so Velero reads only `{read}`", pod.label()),
+            format!(
+                "{}: `{EXCLUDE}` is ignored: every Backup KOTS creates runs in opt-in mode, so Velero reads only `{INCLUDE}`",
+                pod.label()
+            ),
         )
-        .with_help(if opt_out {
-            format!("every volume is backed up unless listed in `{EXCLUDE}`; remove `{INCLUDE}`")
-        } else {
-            format!("only volumes listed in `{INCLUDE}` are backed up; remove `{EXCLUDE}`, or set `defaultVolumesToFsBackup: true` if opt-out was meant")
-        });
+        .with_help(format!("only volumes listed in `{INCLUDE}` are backed up; list them there and remove `{EXCLUDE}`"));
     }
 }
 
