@@ -69,10 +69,14 @@ fn a_block_device_of_an_init_container_is_not_mounted_not_a_block_volume() {
 
 #[test]
 fn kots003_is_quiet_when_the_backup_selectors_select_the_chart() {
-    // Full backups merge the vendor's orLabelSelectors (backup.go mergeAppBackupSpec).
-    expect("rules-kots003-selected", &[]);
+    // Full backups merge the vendor's orLabelSelectors (backup.go mergeAppBackupSpec); the
+    // same selectors break application-only backups, where KOTS adds its own labelSelector.
+    expect("rules-kots003-selected", &[("BKP007", "warning")]);
     // A selector that matches none of the chart's objects: the labels are still needed.
-    expect("rules-kots003-unselected", &[("KOTS003", "warning")]);
+    expect(
+        "rules-kots003-unselected",
+        &[("BKP007", "warning"), ("KOTS003", "warning")],
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use super::schema;
 use super::suggest::closest;
 use super::yaml_edit::{entry_lines, indent_of, move_entries, raw_entry};
 use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
-use crate::release::{Object, Release, VELERO_API};
+use crate::release::{EffectiveBackup, Object, Release, VELERO_API};
 use crate::yaml::{Node, NodeKind, Typed};
 
 const MINIMAL_BACKUP: &str = "\
@@ -56,7 +56,7 @@ pub fn present(ctx: &mut Ctx) {
         ),
         _ => None,
     };
-    ctx.report_release("no `kind: Backup` with `apiVersion: velero.io/v1` in the release: KOTS leaves this application out of full backups")
+    ctx.report_release("no `kind: Backup` with `apiVersion: velero.io/v1` in the release: KOTS offers no snapshots for this application, and no backup opts in its volumes or runs its hooks")
         .with_help("add a Backup manifest (minimal: `apiVersion: velero.io/v1`, `kind: Backup`, `metadata.name: backup`, `spec: {}`)")
         .with_fix(fix);
 }
@@ -245,7 +245,7 @@ fn entry_at<'n>(root: &'n Node, dotted: &str) -> Option<&'n (Node, Node)> {
 // `vmware-tanzu/velero:pkg/controller/backup_controller.go@v1.18.0` (validation),
 // `pkg/util/collections/includes_excludes.go@v1.18.0`.
 
-/// (include list, exclude list, scoped filter). Scoped filters allow `*` alone in excludes.
+/// (include list, exclude list, scoped filter: BKP008's).
 const FILTER_PAIRS: &[(&str, &str, bool)] = &[
     ("includedNamespaces", "excludedNamespaces", false),
     ("includedResources", "excludedResources", false),
@@ -281,15 +281,33 @@ fn backup_specs(release: &Release) -> impl Iterator<Item = (&Object, &Node)> {
         .filter_map(|o| release.node(o).get("spec").filter(|s| s.is_map()).map(|s| (o, s)))
 }
 
-/// BKP006: include/exclude lists Velero rejects.
+/// The Backups KOTS creates that keep `field` of the vendor's Backup (and pass `keep`), as
+/// message text; `None` when none does.
+fn reaching(release: &Release, field: &str, keep: impl Fn(&EffectiveBackup) -> bool) -> Option<String> {
+    let names: Vec<&str> = release
+        .effective
+        .iter()
+        .filter(|e| e.keeps(field) && keep(e))
+        .map(|e| e.describe())
+        .collect();
+    (!names.is_empty()).then(|| names.join(" and "))
+}
+
+/// BKP006: include/exclude lists Velero rejects, in the Backups KOTS creates that keep them.
+/// Full backups drop the resource filters; every path but Embedded Cluster improved DR
+/// collapses an `includedNamespaces` holding `*` to `["*"]`.
 pub fn filter_lists(ctx: &mut Ctx) {
     let release = ctx.release;
     for (o, spec) in backup_specs(release) {
         for (inc_key, exc_key, scoped) in FILTER_PAIRS {
+            // Scoped filters are BKP008's: they break partial backups whatever they hold.
+            let Some(rejected) = reaching(release, inc_key, |_| true).filter(|_| !*scoped) else {
+                continue;
+            };
             let inc = list_items(spec, inc_key);
             let exc = list_items(spec, exc_key);
             wildcard_in_includes(ctx, o.file, inc_key, &inc);
-            wildcard_in_excludes(ctx, o.file, (exc_key, &exc), inc.len(), *scoped);
+            wildcard_in_excludes(ctx, o.file, (exc_key, &exc), &rejected);
             for (item, node) in &exc {
                 let Some((_, inc_node)) = inc.iter().find(|(i, _)| i == item && *i != "*") else {
                     continue;
@@ -298,7 +316,7 @@ pub fn filter_lists(ctx: &mut Ctx) {
                     o.file,
                     node.span.clone(),
                     format!(
-                        "`{item}` is in both `{inc_key}` and `{exc_key}`: Velero rejects the Backup (FailedValidation)"
+                        "`{item}` is in both `{inc_key}` and `{exc_key}`: Velero rejects {rejected} (FailedValidation)"
                     ),
                 )
                 .with_label(o.file, inc_node.span.clone(), "included here")
@@ -312,56 +330,84 @@ fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, &N
     if inc.len() < 2 {
         return;
     }
-    if let Some((_, star)) = inc.iter().find(|(i, _)| *i == "*") {
+    let Some((_, star)) = inc.iter().find(|(i, _)| *i == "*") else {
+        return;
+    };
+    let collapsing = key == "includedNamespaces";
+    let Some(rejected) = reaching(ctx.release, key, |e| !(collapsing && e.collapses_wildcard)) else {
+        // KOTS turns the list into `["*"]` before Velero sees it: the other items do nothing.
         ctx.report(
             file,
             star.span.clone(),
-            format!("`{key}` holds `*` together with other items: Velero rejects the Backup (FailedValidation)"),
+            format!("`{key}` holds `*` together with other items: KOTS turns it into `[\"*\"]` (every namespace), so the other items do nothing"),
         )
-        .with_help("use `*` alone (everything) or list the items without `*`");
-    }
-}
-
-fn wildcard_in_excludes(
-    ctx: &mut Ctx,
-    file: FileId,
-    (key, exc): (&str, &[(&str, &Node)]),
-    includes: usize,
-    scoped: bool,
-) {
-    let Some((_, star)) = exc.iter().find(|(i, _)| *i == "*") else {
+        .with_severity(Severity::Info)
+        .with_help("write `*` alone, or list the namespaces without `*` if every namespace was not meant");
         return;
-    };
-    let why = match (scoped, exc.len() > 1, includes > 0) {
-        (false, _, _) => "Velero does not allow `*` in this exclude list",
-        (true, true, _) => "Velero does not allow `*` together with other items",
-        (true, false, true) => "Velero does not allow excluding `*` while the matching include list is set",
-        (true, false, false) => return,
     };
     ctx.report(
         file,
         star.span.clone(),
-        format!("`{key}` holds `*`: {why}, and rejects the Backup (FailedValidation)"),
+        format!("`{key}` holds `*` together with other items: Velero rejects {rejected} (FailedValidation)"),
+    )
+    .with_help("use `*` alone (everything) or list the items without `*`");
+}
+
+fn wildcard_in_excludes(ctx: &mut Ctx, file: FileId, (key, exc): (&str, &[(&str, &Node)]), rejected: &str) {
+    let Some((_, star)) = exc.iter().find(|(i, _)| *i == "*") else {
+        return;
+    };
+    ctx.report(
+        file,
+        star.span.clone(),
+        format!("`{key}` holds `*`: Velero does not allow `*` in this exclude list, and rejects {rejected} (FailedValidation)"),
     )
     .with_help("remove `*` from the exclude list and list what to leave out");
 }
 
-/// BKP007: `labelSelector` and `orLabelSelectors` together.
+/// BKP007: `orLabelSelectors` in a Backup that also gets a `labelSelector`. Full backups drop
+/// the vendor's `labelSelector` and keep `orLabelSelectors`; application-only backups always
+/// get KOTS's own `labelSelector` (`kots.io/app-slug`); Embedded Cluster improved DR keeps both
+/// as written. Velero rejects a Backup with both (truth F1, F2).
 pub fn both_selectors(ctx: &mut Ctx) {
     let release = ctx.release;
     for (o, spec) in backup_specs(release) {
-        let (Some((and_key, _)), Some((or_key, _))) =
-            (set_entry(spec, "labelSelector"), set_entry(spec, "orLabelSelectors"))
-        else {
+        let Some((or_key, _)) = set_entry(spec, "orLabelSelectors") else {
             continue;
         };
-        ctx.report(
+        let vendor_and = set_entry(spec, "labelSelector");
+        let affected: Vec<&EffectiveBackup> = release
+            .effective
+            .iter()
+            .filter(|e| {
+                e.keeps("orLabelSelectors") && (e.adds_selector || vendor_and.is_some() && e.keeps("labelSelector"))
+            })
+            .collect();
+        if affected.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = affected.iter().map(|e| e.describe()).collect();
+        let what = if vendor_and.is_some() {
+            "the Backup sets both `labelSelector` and `orLabelSelectors`"
+        } else {
+            "the Backup sets `orLabelSelectors`, and KOTS adds its own `labelSelector` (`kots.io/app-slug`) to application-only backups"
+        };
+        let d = ctx.report(
             o.file,
             or_key.span.clone(),
-            "the Backup sets both `labelSelector` and `orLabelSelectors`: Velero rejects it (\"only one can be specified\", FailedValidation)",
-        )
-        .with_label(o.file, and_key.span.clone(), "labelSelector set here")
-        .with_help("keep one: put the `labelSelector` terms into each `orLabelSelectors` entry, or drop `orLabelSelectors`");
+            format!(
+                "{what}: Velero rejects {} (\"only one can be specified\", FailedValidation); full backups are not affected (KOTS drops `labelSelector` from them)",
+                names.join(" and ")
+            ),
+        );
+        if let Some((and_key, _)) = vendor_and {
+            d.with_label(o.file, and_key.span.clone(), "labelSelector set here");
+        }
+        // Embedded Cluster disaster recovery failing is worse than a partial-backup feature.
+        if affected.iter().any(|e| e.improved_dr) {
+            d.with_severity(Severity::Error);
+        }
+        d.with_help("full backups merge `orLabelSelectors` with KOTS's own selectors; if customers take application-only backups, select the resources by labels instead (label them `kots.io/backup: velero`) and drop `orLabelSelectors`");
     }
 }
 
@@ -374,33 +420,50 @@ fn set_entry<'n>(spec: &'n Node, key: &str) -> Option<&'n (Node, Node)> {
     })
 }
 
-/// BKP008: old resource filters mixed with the scoped ones.
+/// BKP008: scoped resource filters. Velero rejects them mixed with the old filters, and KOTS
+/// always adds `includeClusterResources` (an old filter) to application-only backups, so a
+/// scoped filter alone breaks those; full backups drop them (truth F1, F2).
 pub fn mixed_filters(ctx: &mut Ctx) {
     let release = ctx.release;
     for (o, spec) in backup_specs(release) {
+        let Some((scoped, _)) = SCOPED_FILTERS.iter().find_map(|k| set_entry(spec, k)) else {
+            continue;
+        };
         let old: Vec<&Node> = OLD_FILTERS
             .iter()
             .filter_map(|k| set_entry(spec, k))
             .map(|(k, _)| k)
             .collect();
-        let Some((scoped, _)) = SCOPED_FILTERS.iter().find_map(|k| set_entry(spec, k)) else {
-            continue;
-        };
-        if old.is_empty() {
+        let affected: Vec<&EffectiveBackup> = release
+            .effective
+            .iter()
+            .filter(|e| e.keeps("includedClusterScopedResources") && (e.adds_selector || !old.is_empty()))
+            .collect();
+        if affected.is_empty() {
             continue;
         }
+        let names: Vec<&str> = affected.iter().map(|e| e.describe()).collect();
+        let name = scoped.as_str().unwrap_or_default();
+        let mixed = if old.is_empty() {
+            "KOTS adds `includeClusterResources` (an old resource filter) to application-only backups"
+        } else {
+            "the Backup also sets old resource filters (and KOTS adds `includeClusterResources` to application-only backups)"
+        };
         let d = ctx.report(
             o.file,
             scoped.span.clone(),
             format!(
-                "`{}` (a scoped resource filter) is mixed with the old resource filters: Velero rejects the Backup (FailedValidation: they cannot be used together)",
-                scoped.as_str().unwrap_or_default()
+                "`{name}` is a scoped resource filter and {mixed}: Velero rejects the two kinds together, so {} fail (FailedValidation); full backups drop the field",
+                names.join(" and ")
             ),
         );
         for k in old {
             d.with_label(o.file, k.span.clone(), "old filter");
         }
-        d.with_help("use either includedResources/excludedResources/includeClusterResources or the included/excluded ClusterScoped/NamespaceScoped filters, not both");
+        if affected.iter().any(|e| e.improved_dr) {
+            d.with_severity(Severity::Error);
+        }
+        d.with_help("remove the scoped filters; to leave resources out of every backup, label them `velero.io/exclude-from-backup: \"true\"`");
     }
 }
 
@@ -502,7 +565,12 @@ fn move_to_annotations(
     Some(edits)
 }
 
+/// How KOTS reads the condition values (truth F11; `replicatedhq/kots pkg/base/base.go`
+/// `isExcludedByAnnotation`, `pkg/store/kotsstore/version_store.go:L170-176`): on ordinary
+/// manifests a YAML bool or a `strconv.ParseBool` string; on the Backup (and Restore), which
+/// KOTS decodes into Velero's types and reads on the snapshot path, exactly `"true"`/`"false"`.
 fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
+    let velero_kind = o.api_version.as_deref() == Some(VELERO_API);
     for (k, v) in ann.entries() {
         let Some(key) = k.as_str().filter(|k| KOTS_CONDITIONS.contains(k)) else {
             continue;
@@ -518,25 +586,62 @@ fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
             }
             continue;
         };
-        if matches!(s.typed(), Typed::Str(_)) {
-            continue;
+        match s.typed() {
+            Typed::Str(text) => inexact_condition(ctx, o, (key, v), text, velero_kind),
+            Typed::Bool(b) if !velero_kind && excludes(key, b) => {}
+            typed => not_a_string(ctx, o, (key, v), &s.value, &typed, velero_kind),
         }
-        let fix = ctx.fix(
-            format!("quote the value: '{}'", s.value),
-            vec![Edit::replace(
-                o.file,
-                v.span.clone(),
-                format!("'{}'", s.value.replace('\'', "''")),
-            )],
-        );
-        ctx.report(
+    }
+}
+
+/// A literal YAML bool on an ordinary manifest that makes KOTS leave the object out, so the
+/// annotation never reaches the API server.
+fn excludes(key: &str, value: bool) -> bool {
+    if key == "kots.io/exclude" { value } else { !value }
+}
+
+fn not_a_string(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), raw: &str, typed: &Typed, velero_kind: bool) {
+    let effect = if velero_kind {
+        "KOTS decodes this manifest into Velero's type, where annotations are strings, and fails on it"
+    } else {
+        "KOTS deploys the object with it, and the API server rejects a non-string annotation"
+    };
+    let fix = ctx.fix(
+        format!("quote the value: '{raw}'"),
+        vec![Edit::replace(
             o.file,
             v.span.clone(),
-            format!("`{key}: {}` is a YAML {}, not a string: annotation values must be strings, so the manifest is rejected or the condition ignored", s.value, type_name(&s.typed())),
+            format!("'{}'", raw.replace('\'', "''")),
+        )],
+    );
+    ctx.report(
+        o.file,
+        v.span.clone(),
+        format!("`{key}: {raw}` is a YAML {}, not a string: {effect}", type_name(typed)),
+    )
+    .with_help(format!("quote it: `{key}: '{raw}'`"))
+    .with_fix(fix);
+}
+
+/// A string KOTS does not read as the vendor means: not exactly `"true"`/`"false"` on the
+/// Backup (the snapshot path compares strings), not a `ParseBool` string elsewhere.
+fn inexact_condition(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), text: &str, velero_kind: bool) {
+    const PARSE_BOOL: &[&str] = &[
+        "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False",
+    ];
+    let problem = if velero_kind {
+        (text != "true" && text != "false")
+            .then_some("KOTS compares exactly `\"true\"` and `\"false\"` when it decides whether to offer snapshots, so this value counts as neither")
+    } else {
+        (!PARSE_BOOL.contains(&text)).then_some(
+            "KOTS parses it as a boolean (`strconv.ParseBool`) and fails to render the release on anything else",
         )
-        .with_help(format!("quote it: `{key}: '{}'`", s.value))
-        .with_fix(fix);
-    }
+    };
+    let Some(problem) = problem else { return };
+    ctx.report(o.file, v.span.clone(), format!("`{key}: {text}`: {problem}"))
+        .with_help(format!(
+            "write `{key}: 'true'` or `'false'`, or a template that renders to one of them"
+        ));
 }
 
 fn type_name(t: &Typed) -> &'static str {
