@@ -25,7 +25,7 @@ use crate::diagnostic::FileId;
 use crate::release::{Release, Workload};
 use crate::rules::Ctx;
 use crate::rules::duration;
-use crate::rules::volumes::{self, INCLUDE};
+use crate::rules::volumes::{self, EXCLUDE, INCLUDE};
 use crate::yaml::{Node, Typed};
 
 /// Where a pre-backup hook writes its dump, and whether Velero's file-system backup copies it.
@@ -454,9 +454,12 @@ fn pod_known(release: &Release, w: &Workload) -> bool {
         || template
             .path("spec.volumes")
             .is_some_and(|v| structure_unknown(release, w.file, v));
-    let annotations_templated = template
-        .path("metadata.annotations")
-        .is_some_and(|a| a.get(INCLUDE).is_some_and(Node::contains_template) || structure_unknown(release, w.file, a));
+    let annotations_templated = template.path("metadata.annotations").is_some_and(|a| {
+        [INCLUDE, EXCLUDE]
+            .iter()
+            .any(|k| a.get(k).is_some_and(Node::contains_template))
+            || structure_unknown(release, w.file, a)
+    });
     !volumes_templated && !annotations_templated
 }
 
@@ -468,11 +471,15 @@ fn volume_backed_up(release: &Release, w: &Workload, name: &str, backed: &[&crat
         return true;
     }
     let empty_dir = w.volume(name).is_some_and(|v| v.kind == "emptyDir" && !v.templated);
-    empty_dir
-        && w.pod_annotations(release)
-            .and_then(|a| a.get(INCLUDE))
+    let listed = |key: &str| {
+        w.pod_annotations(release)
+            .and_then(|a| a.get(key))
             .and_then(Node::as_str)
             .is_some_and(|list| list.split(',').any(|n| n.trim() == name))
+    };
+    // As `volumes::backed_up`: the exclude list counts where a vendor opt-out reaches Velero.
+    let excluded = release.opt_out_backups().next().is_some() && listed(EXCLUDE);
+    empty_dir && listed(INCLUDE) && !excluded
 }
 
 struct Dump {
