@@ -127,3 +127,13 @@ fn a_legacy_hook_shadowed_by_a_pre_hook_is_not_reported() {
     rules.sort();
     assert_eq!(rules, ["HOOK014", "HOOK015", "HOOK016"]);
 }
+
+#[test]
+fn a_dump_volume_the_opt_out_excludes_is_lost_in_application_only_backups() {
+    assert_fires("patterns-excluded", &[("HOOK014", 1)]);
+    let m = messages("patterns-excluded", "HOOK014");
+    assert!(
+        m[0].contains("backup-volumes-excludes") && m[0].contains("application-only"),
+        "{m:?}"
+    );
+}

@@ -471,15 +471,22 @@ fn volume_backed_up(release: &Release, w: &Workload, name: &str, backed: &[&crat
         return true;
     }
     let empty_dir = w.volume(name).is_some_and(|v| v.kind == "emptyDir" && !v.templated);
-    let listed = |key: &str| {
-        w.pod_annotations(release)
-            .and_then(|a| a.get(key))
-            .and_then(Node::as_str)
-            .is_some_and(|list| list.split(',').any(|n| n.trim() == name))
-    };
     // As `volumes::backed_up`: the exclude list counts where a vendor opt-out reaches Velero.
-    let excluded = release.opt_out_backups().next().is_some() && listed(EXCLUDE);
-    empty_dir && listed(INCLUDE) && !excluded
+    let excluded = release.opt_out_backups().next().is_some() && listed(release, w, EXCLUDE, name);
+    empty_dir && listed(release, w, INCLUDE, name) && !excluded
+}
+
+/// Volume kinds file-system backup copies when they are opted in.
+fn copyable(kind: &str) -> bool {
+    ["emptyDir", "persistentVolumeClaim", "volumeClaimTemplate", "ephemeral"].contains(&kind)
+}
+
+/// The pod's volume-list annotation `key` names `name` (items trimmed, as `volumes` reads them).
+fn listed(release: &Release, w: &Workload, key: &str, name: &str) -> bool {
+    w.pod_annotations(release)
+        .and_then(|a| a.get(key))
+        .and_then(Node::as_str)
+        .is_some_and(|list| list.split(',').any(|n| n.trim() == name))
 }
 
 struct Dump {
@@ -611,7 +618,14 @@ fn report_lost_dump(ctx: &mut Ctx, hook: &Hook, w: &Workload, d: &Dump) {
             "no volume is mounted there, so the file is written to the container's own filesystem, which no backup copies".to_owned(),
             "write the dump under the mountPath of a volume the backup copies: an `emptyDir` (or PVC) listed in the pod's `backup.velero.io/backup-volumes` annotation, as in Replicated's example (`pg_dump ... > /scratch/backup.sql` with `scratch` listed)".to_owned(),
         ),
-        Some(v) if ["emptyDir", "persistentVolumeClaim", "volumeClaimTemplate", "ephemeral"].contains(&v.kind.as_str()) => (
+        Some(v) if copyable(&v.kind) && listed(ctx.release, w, INCLUDE, &v.name) => (
+            format!(
+                "volume `{}` is listed in `backup.velero.io/backup-volumes` but also in `backup.velero.io/backup-volumes-excludes`, which Velero honours where the vendor's opt-out mode reaches it (application-only and Embedded Cluster improved-DR backups)",
+                v.name
+            ),
+            format!("remove `{}` from the pod template's `backup.velero.io/backup-volumes-excludes` annotation", v.name),
+        ),
+        Some(v) if copyable(&v.kind) => (
             format!(
                 "volume `{}` ({}) is not listed in the pod's `backup.velero.io/backup-volumes` annotation, and KOTS full backups (always opt-in) copy only the volumes listed there",
                 v.name, v.kind
