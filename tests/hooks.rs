@@ -108,7 +108,10 @@ fn safe_then_unsafe_fixes_leave_only_the_unfixable_mistakes() {
     let out = run_in(&dir, &["check", "--no-config", "--fix", "--unsafe-fixes", "."]);
     assert_ne!(code(&out), 2, "{}", stderr(&out));
     let after = findings(&dir);
-    let unfixable: Vec<String> = UNFIXABLE.iter().map(|s| (*s).to_owned()).collect();
+    let mut unfixable: Vec<String> = UNFIXABLE.iter().map(|s| (*s).to_owned()).collect();
+    // Once HOOK002's fix runs the restore command through a shell, it is a psql call that does
+    // not wait for the database (HOOK017, which has no fix).
+    unfixable.push("postgres.yaml:23:46 HOOK017".into());
     assert_eq!(ids(&after), ids(&unfixable), "after --unsafe-fixes: {after:?}");
 
     let fixed = read_all(&dir);

@@ -11,6 +11,7 @@
 
 mod command;
 mod fields;
+pub mod patterns;
 mod placement;
 mod priority;
 mod select;
