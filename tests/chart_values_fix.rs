@@ -10,12 +10,18 @@ use std::path::Path;
 use common::*;
 
 /// The helm-chart sample release with its one unrelated finding (a hook timeout that is not a
-/// Go duration) corrected, so VOL001 is all that is left.
+/// Go duration) corrected, and its pre-backup hook no longer dumping the database (the dump
+/// would cover the data volume: Replicated's export pattern), so VOL001 is all that is left.
 fn release() -> (tempfile::TempDir, std::path::PathBuf) {
     let (tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
     let path = dir.join("helmchart.yaml");
     let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(&path, text.replace("timeout: 3 minutes", "timeout: 3m")).expect("write");
+    let dump = "'[\"/bin/bash\", \"-c\", \"pg_dump -U postgres -d app > /scratch/backup.sql\"]'";
+    assert!(text.contains(dump), "{text}");
+    let text = text
+        .replace("timeout: 3 minutes", "timeout: 3m")
+        .replace(dump, "'[\"/bin/sync\"]'");
+    std::fs::write(&path, text).expect("write");
     (tmp, dir)
 }
 
@@ -122,7 +128,7 @@ fn a_templated_values_map_gets_no_fix() {
     // The vendor's podAnnotations for the database come from a KOTS template: unknown until
     // install, so no finding and nothing to edit.
     let templated = text.replace(
-        "      primary:\n        podAnnotations:\n          backup.velero.io/backup-volumes: backup\n          pre.hook.backup.velero.io/command: '[\"/bin/bash\", \"-c\", \"pg_dump -U postgres -d app > /scratch/backup.sql\"]'\n          pre.hook.backup.velero.io/timeout: 3m\n",
+        "      primary:\n        podAnnotations:\n          backup.velero.io/backup-volumes: backup\n          pre.hook.backup.velero.io/command: '[\"/bin/sync\"]'\n          pre.hook.backup.velero.io/timeout: 3m\n          pre.hook.backup.velero.io/on-error: Fail\n",
         "      primary:\n        podAnnotations: 'repl{{ ConfigOption \"db_annotations\" }}'\n",
     );
     assert_ne!(templated, text);

@@ -82,7 +82,13 @@ fn vol001_fix_creates_the_annotations_map() {
     let cron_before = std::fs::read_to_string(dir.join("cronjob.yaml")).unwrap();
     let out = run_in(&dir, &["check", "--no-config", "--fix", "."]);
     // The CronJob's claim stays a VOL012 warning: no annotation can save it.
-    assert_eq!(rules_in(&check_json(&dir, &[])), ["VOL012"], "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        rules_in(&check_json(&dir, &[])),
+        ["VOL012"],
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let deploy = std::fs::read_to_string(dir.join("deployment.yaml")).unwrap();
     assert!(
         deploy.contains(

@@ -61,15 +61,12 @@ pub struct DumpTarget {
 /// `backed_up` is `volumes::backed_up` (data volumes) plus an `emptyDir` named in the pod's
 /// `backup.velero.io/backup-volumes`: the scratch volume of Replicated's pattern, which
 /// `volumes::backed_up` does not return because an emptyDir holds no data of its own.
-// For VOL001 (a data PVC left out on purpose because a dump covers it); no caller here yet.
-#[allow(dead_code)]
 pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
     dump_targets_in(release, &super::hooks(release), w)
 }
 
 /// [`dump_targets`] with the hook model already built: in a check, pass `ctx.hooks()`, which is
 /// built once per run, rather than building it again for every workload.
-#[allow(dead_code)]
 pub fn dump_targets_in(release: &Release, hooks: &[Hook], w: &Workload) -> Vec<DumpTarget> {
     let Some(index) = release.workloads.iter().position(|x| x.object == w.object) else {
         return Vec::new();

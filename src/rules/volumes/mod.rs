@@ -14,6 +14,7 @@ pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
 use super::Ctx;
 use super::chart_values;
+use super::hooks::patterns::{DumpTarget, dump_targets_in};
 use super::suggest::closest;
 use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
@@ -483,6 +484,11 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         Value::Unknown | Value::NotString(..) => return,
     };
     let which = opt_in_backups(ctx.release);
+    // Replicated's export pattern: a pre-backup hook dumps the database into a volume the
+    // backup copies, so leaving the live data out is intended.
+    let dump = dump_targets_in(ctx.release, ctx.hooks(), pod.w)
+        .into_iter()
+        .find(|t| t.backed_up);
     for p in volume_plan(ctx.release, pod.w) {
         let v = p.volume;
         if !v.holds_data() || p.opt_in != Reason::NotOptedIn {
@@ -492,6 +498,10 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         // `excluded_data` reports it once, for every backup. A near-miss name is VOL002's.
         let excluded = which.is_some() && p.opt_out == Reason::Excluded;
         if excluded || listed.as_ref().is_some_and(|l| misspelled(pod.w, l, &v.name)) {
+            continue;
+        }
+        if let Some(dump) = &dump {
+            covered_by_dump(ctx, pod, v, dump);
             continue;
         }
         let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &v.name);
@@ -515,6 +525,25 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         .with_help(help)
         .with_fix(fix.filter(|f| !f.edits.is_empty()));
     }
+}
+
+/// A data volume left out because a pre-backup hook's dump, which the backup holds, covers it:
+/// an info, no fix.
+fn covered_by_dump(ctx: &mut Ctx, pod: &Pod, v: &Volume, dump: &DumpTarget) {
+    let on = dump.volume.as_deref().unwrap_or("?");
+    ctx.report(
+        pod.file,
+        v.name_span.clone(),
+        format!(
+            "{}: volume `{}` ({}) is not in `{INCLUDE}`, which looks intended: the pre-backup hook dumps the data to `{}` on volume `{on}`, which the backup holds",
+            pod.label(),
+            v.name,
+            v.kind,
+            dump.path
+        ),
+    )
+    .with_severity(Severity::Info)
+    .with_help("restore the dump with a post-restore hook; opt the volume in as well only if the live files are needed too");
 }
 
 /// The edit that opts `name` in, its description and the help: on the pod template, or, for a
