@@ -467,6 +467,49 @@ pub fn mixed_filters(ctx: &mut Ctx) {
     }
 }
 
+// ---------------------------------------------------------------- BKP010
+
+const EXCLUDE_LABEL: &str = "velero.io/exclude-from-backup";
+
+/// BKP010: a `velero.io/exclude-from-backup` label Velero does not read as written: it leaves an
+/// item out only when the label is exactly `"true"` (`vmware-tanzu/velero
+/// pkg/backup/item_backupper.go@v1.18.0` L116), on the object or, for pods, on the pod template.
+pub fn exclude_label(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let objects = release.objects.iter().map(|o| (o.file, Some(release.node(o))));
+    let templates = release
+        .workloads
+        .iter()
+        .filter(|w| !w.template_path.is_empty())
+        .map(|w| (w.file, w.template(release)));
+    let labelled: Vec<_> = objects.chain(templates).collect();
+    for (file, node) in labelled {
+        let Some((_, v)) = node
+            .and_then(|n| n.path("metadata.labels"))
+            .and_then(|l| l.entry(EXCLUDE_LABEL))
+        else {
+            continue;
+        };
+        let Some(s) = v.scalar().filter(|s| !s.templated) else {
+            continue;
+        };
+        let message = match s.typed() {
+            Typed::Str("true" | "false") => continue,
+            Typed::Str(other) => format!(
+                "`{EXCLUDE_LABEL}: {other}`: Velero leaves an item out only when the label is exactly `true`, so this one is backed up"
+            ),
+            typed => format!(
+                "`{EXCLUDE_LABEL}: {}` is a YAML {}: label values must be strings, so the API server rejects the manifest",
+                s.value,
+                type_name(&typed)
+            ),
+        };
+        ctx.report(file, v.span.clone(), message).with_help(format!(
+            "write `{EXCLUDE_LABEL}: \"true\"` to leave it out of backups, or remove the label"
+        ));
+    }
+}
+
 // ---------------------------------------------------------------- BKP009
 // KOTS reads `kots.io/when` / `kots.io/exclude` from `metadata.annotations` only, as strings
 // (kots-facts §1.1: `pkg/store/kotsstore/version_store.go`; https://docs.replicated.com/vendor/packaging-include-resources).
