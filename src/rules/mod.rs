@@ -194,6 +194,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("volumes-block-device", volumes::block_device),
     ("volumes-ignored-by-mode", volumes::ignored_by_mode),
     ("volumes-not-running", volumes::not_running),
+    ("volumes-host-path-storage", volumes::host_path_storage),
     ("volumes-on-non-pod", volumes::on_non_pod),
     ("s3-sse-bucket-policy", storage::sse_bucket_policy),
     ("velero-storage-locations", storage::storage_locations),

@@ -6,9 +6,11 @@
 //! with `strings.Split(value, ",")` without trimming: `"a, b"` names `a` and ` b`.
 //! A templated value or volume list is unknown until render time and never a finding.
 
+mod local_storage;
 mod running;
 mod skips;
 
+pub use local_storage::host_path_storage;
 pub use running::not_running;
 pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
