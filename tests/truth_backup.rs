@@ -162,3 +162,16 @@ fn kots_condition_values_are_read_as_kots_reads_them() {
     let f = found(&[("backup.yaml", b)], "BKP009");
     assert!(f.len() == 1 && f[0].1.contains("exactly"), "{f:?}");
 }
+
+#[test]
+fn excluding_the_application_namespace_is_rejected_everywhere() {
+    let spec = "  excludedNamespaces:\n    - kube-system\n    - 'repl{{ Namespace }}'\n";
+    let f = found(&[("backup.yaml", &backup(spec))], "BKP006");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "error");
+    assert!(
+        f[0].1.contains("full backups and application-only (partial) backups"),
+        "{}",
+        f[0].1
+    );
+}

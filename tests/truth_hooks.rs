@@ -134,7 +134,9 @@ fn init_hook_image_without_command_is_an_error_reported_once() {
     }
     // The empty command is HOOK008's mistake alone: HOOK001 does not report it again.
     assert!(of(&findings, "HOOK001").is_empty(), "{findings:#?}");
-    assert_eq!(findings.len(), 2, "{findings:#?}");
+    // Besides HOOK018: its literal images would not be pulled in an air gap either.
+    let others = findings.iter().filter(|d| d["rule"] != "HOOK018").count();
+    assert_eq!(others, 2, "{findings:#?}");
 }
 
 #[test]

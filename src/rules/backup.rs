@@ -299,6 +299,7 @@ fn reaching(release: &Release, field: &str, keep: impl Fn(&EffectiveBackup) -> b
 pub fn filter_lists(ctx: &mut Ctx) {
     let release = ctx.release;
     for (o, spec) in backup_specs(release) {
+        app_namespace_excluded(ctx, o.file, spec);
         for (inc_key, exc_key, scoped) in FILTER_PAIRS {
             // Scoped filters are BKP008's: they break partial backups whatever they hold.
             let Some(rejected) = reaching(release, inc_key, |_| true).filter(|_| !*scoped) else {
@@ -323,6 +324,32 @@ pub fn filter_lists(ctx: &mut Ctx) {
                 .with_help(format!("keep `{item}` in only one of the two lists"));
             }
         }
+    }
+}
+
+/// `excludedNamespaces` holding `repl{{ Namespace }}`: KOTS always includes the application's
+/// namespace, so every Backup it creates excludes an included item.
+fn app_namespace_excluded(ctx: &mut Ctx, file: FileId, spec: &Node) {
+    let Some(rejected) = reaching(ctx.release, "excludedNamespaces", |_| true) else {
+        return;
+    };
+    let text = &ctx.release.files[file].text;
+    for item in spec.get("excludedNamespaces").map(Node::items).unwrap_or_default() {
+        let raw = text.get(item.span.clone()).unwrap_or_default();
+        let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let app_ns =
+            item.is_templated() && (compact.contains("repl{{Namespace}}") || compact.contains("{{replNamespace}}"));
+        if !app_ns {
+            continue;
+        }
+        ctx.report(
+            file,
+            item.span.clone(),
+            format!(
+                "`excludedNamespaces` holds the application's namespace, which KOTS always includes: Velero rejects {rejected} (FailedValidation: an item both included and excluded)"
+            ),
+        )
+        .with_help("remove it: KOTS backs up the application's namespace in every backup; leave resources out with the label `velero.io/exclude-from-backup: \"true\"`");
     }
 }
 

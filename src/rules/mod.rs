@@ -167,6 +167,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("backup-schema", backup::schema),
     ("backup-kots-managed-fields", backup::kots_managed_fields),
     ("hook-command-invalid", hooks::command_invalid),
+    ("hook-restore-image-air-gap", hooks::restore_image_air_gap),
     ("hook-command-shell", hooks::command_shell),
     ("hook-on-error", hooks::on_error),
     ("hook-timeout", hooks::timeout),

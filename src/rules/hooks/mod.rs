@@ -11,6 +11,7 @@
 
 mod command;
 mod fields;
+mod images;
 pub mod patterns;
 mod placement;
 mod priority;
@@ -21,6 +22,7 @@ pub use fields::{
     check_on_error, check_restore_init, check_timeouts, container_implicit, container_missing, on_error,
     restore_init_incomplete, timeout,
 };
+pub use images::restore_image_air_gap;
 pub use placement::{annotations_on_workload, selector_matches_nothing, unknown_annotation};
 pub use priority::{annotations_on_non_pod, shadowed_spec_hook};
 pub use select::glob;
