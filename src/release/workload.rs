@@ -107,6 +107,37 @@ impl Workload {
         self.root(release).path("metadata.annotations")
     }
 
+    /// The pod template's `spec.volumes` entry named `name`.
+    pub fn pod_volume<'r>(&self, release: &'r Release, name: &str) -> Option<&'r Node> {
+        self.template(release)?
+            .path("spec.volumes")?
+            .items()
+            .iter()
+            .find(|n| n.get("name").and_then(Node::as_str) == Some(name))
+    }
+
+    /// The spec of the claim a volume asks for: the StatefulSet's claim template, an ephemeral
+    /// volume's template, or the release's PersistentVolumeClaim the volume names.
+    pub fn claim_spec<'r>(&self, release: &'r Release, v: &Volume) -> Option<&'r Node> {
+        match v.kind.as_str() {
+            "volumeClaimTemplate" => self
+                .root(release)
+                .path("spec.volumeClaimTemplates")?
+                .items()
+                .iter()
+                .find(|c| c.path("metadata.name").and_then(Node::as_str) == Some(v.name.as_str()))?
+                .get("spec"),
+            "ephemeral" => self.pod_volume(release, &v.name)?.path("ephemeral.volumeClaimTemplate.spec"),
+            _ => {
+                let claim = v.claim.as_deref()?;
+                let pvc = release
+                    .of_kind("PersistentVolumeClaim")
+                    .find(|o| o.name.as_deref() == Some(claim))?;
+                release.node(pvc).get("spec")
+            }
+        }
+    }
+
     /// Containers (not init containers) in pod order; Velero's default hook container is the first.
     pub fn app_containers(&self) -> impl Iterator<Item = &Container> {
         self.containers.iter().filter(|c| !c.init)

@@ -22,32 +22,7 @@ fn objects<'r>(release: &'r Release, kind: &'r str) -> impl Iterator<Item = &'r 
 
 /// The node holding the storage class a volume's claim asks for, if written literally.
 fn storage_class_node<'r>(release: &'r Release, w: &Workload, v: &Volume) -> Option<&'r Node> {
-    let spec = match v.kind.as_str() {
-        "volumeClaimTemplate" => w
-            .root(release)
-            .path("spec.volumeClaimTemplates")?
-            .items()
-            .iter()
-            .find(|c| c.path("metadata.name").and_then(Node::as_str) == Some(v.name.as_str()))?
-            .get("spec")?,
-        "ephemeral" => pod_volume(release, w, &v.name)?.path("ephemeral.volumeClaimTemplate.spec")?,
-        _ => {
-            let claim = pod_volume(release, w, &v.name)?
-                .path("persistentVolumeClaim.claimName")?
-                .as_str()?;
-            let pvc = objects(release, "PersistentVolumeClaim").find(|o| o.name.as_deref() == Some(claim))?;
-            release.node(pvc).get("spec")?
-        }
-    };
-    spec.get("storageClassName")
-}
-
-fn pod_volume<'r>(release: &'r Release, w: &Workload, name: &str) -> Option<&'r Node> {
-    w.template(release)?
-        .path("spec.volumes")?
-        .items()
-        .iter()
-        .find(|n| n.get("name").and_then(Node::as_str) == Some(name))
+    w.claim_spec(release, v)?.get("storageClassName")
 }
 
 /// The release's StorageClass `name` when its reclaim policy is `Retain`: its policy node.
@@ -97,7 +72,7 @@ fn claim_file(release: &Release, w: &Workload, v: &Volume) -> FileId {
     if v.kind != "persistentVolumeClaim" {
         return w.file;
     }
-    pod_volume(release, w, &v.name)
+    w.pod_volume(release, &v.name)
         .and_then(|n| n.path("persistentVolumeClaim.claimName"))
         .and_then(Node::as_str)
         .and_then(|c| objects(release, "PersistentVolumeClaim").find(|o| o.name.as_deref() == Some(c)))

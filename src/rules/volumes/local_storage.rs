@@ -7,7 +7,6 @@
 use super::backed_up;
 use crate::release::{Release, Running, Volume, Workload};
 use crate::rules::Ctx;
-use crate::yaml::Node;
 
 /// Provisioners whose volumes are host directories.
 const HOSTPATH_PROVISIONERS: &[&str] = &[
@@ -67,22 +66,10 @@ fn hostpath_classes(release: &Release) -> Vec<(&str, &str)> {
     out
 }
 
-/// The literal `storageClassName` the volume's claim asks for: the StatefulSet's claim
-/// template, or the release's PersistentVolumeClaim of that name.
+/// The literal `storageClassName` the volume's claim asks for.
 fn storage_class<'r>(release: &'r Release, w: &Workload, v: &Volume) -> Option<&'r str> {
-    let spec = if v.kind == "volumeClaimTemplate" {
-        w.root(release)
-            .path("spec.volumeClaimTemplates")?
-            .items()
-            .iter()
-            .find(|t| t.path("metadata.name").and_then(Node::as_str) == Some(v.name.as_str()))?
-            .get("spec")?
-    } else {
-        let claim = v.claim.as_deref()?;
-        let pvc = release
-            .of_kind("PersistentVolumeClaim")
-            .find(|o| o.name.as_deref() == Some(claim))?;
-        release.node(pvc).get("spec")?
-    };
-    spec.get("storageClassName").filter(|n| !n.is_templated())?.as_str()
+    w.claim_spec(release, v)?
+        .get("storageClassName")
+        .filter(|n| !n.is_templated())?
+        .as_str()
 }
