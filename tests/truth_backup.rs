@@ -175,3 +175,14 @@ fn excluding_the_application_namespace_is_rejected_everywhere() {
         f[0].1
     );
 }
+
+#[test]
+fn an_operator_resource_is_selected_by_the_backup_selectors() {
+    let cluster =
+        "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: app-db\nspec:\n  instances: 1\n";
+    let unselected = found(&[("backup.yaml", &backup("  {}\n")), ("db.yaml", cluster)], "KOTS006");
+    assert_eq!(unselected.len(), 1, "{unselected:?}");
+    let spec = "  orLabelSelectors:\n    - matchLabels:\n        cnpg.io/cluster: app-db\n";
+    let selected = found(&[("backup.yaml", &backup(spec)), ("db.yaml", cluster)], "KOTS006");
+    assert_eq!(selected, [], "full backups select the operator's pods by its label");
+}

@@ -127,7 +127,9 @@ impl Workload {
                 .iter()
                 .find(|c| c.path("metadata.name").and_then(Node::as_str) == Some(v.name.as_str()))?
                 .get("spec"),
-            "ephemeral" => self.pod_volume(release, &v.name)?.path("ephemeral.volumeClaimTemplate.spec"),
+            "ephemeral" => self
+                .pod_volume(release, &v.name)?
+                .path("ephemeral.volumeClaimTemplate.spec"),
             _ => {
                 let claim = v.claim.as_deref()?;
                 let pvc = release

@@ -260,7 +260,11 @@ fn chart_label_sets<'r>(release: &'r Release, helm_chart: &Object) -> Vec<Option
 
 /// A Kubernetes LabelSelector (`matchLabels` and `matchExpressions`, ANDed) against labels.
 fn selector_matches(selector: &Node, labels: Option<&Node>) -> bool {
-    let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Node::as_str);
+    selector_matches_labels(selector, &|key| labels.and_then(|l| l.get(key)).and_then(Node::as_str))
+}
+
+/// [`selector_matches`] on labels given by a lookup.
+fn selector_matches_labels<'l>(selector: &Node, label: &dyn Fn(&str) -> Option<&'l str>) -> bool {
     let match_labels = selector.get("matchLabels").map(Node::entries).unwrap_or_default();
     let labels_ok = match_labels
         .iter()
@@ -413,5 +417,87 @@ mod tests {
             assert!(!selector_matches(&node(s), Some(&labels)), "{s}");
         }
         assert!(!selector_matches(&node("matchLabels: {app: web}"), None));
+    }
+}
+
+// ---------------------------------------------------------------- KOTS006
+
+/// Operators whose custom resource makes the pods and claims holding the data: the group of the
+/// resource's apiVersion, its kind, the label the operator puts on the pods (valued with the
+/// resource's name), and where the resource passes labels of its own on to them.
+const OPERATORS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "postgresql.cnpg.io",
+        "Cluster",
+        "cnpg.io/cluster",
+        Some("spec.inheritedMetadata.labels"),
+    ),
+    (
+        "postgres-operator.crunchydata.com",
+        "PostgresCluster",
+        "postgres-operator.crunchydata.com/cluster",
+        Some("spec.metadata.labels"),
+    ),
+    ("acid.zalan.do", "postgresql", "cluster-name", None),
+    ("kafka.strimzi.io", "Kafka", "strimzi.io/cluster", None),
+    ("minio.min.io", "Tenant", "v1.min.io/tenant", None),
+    (
+        "elasticsearch.k8s.elastic.co",
+        "Elasticsearch",
+        "elasticsearch.k8s.elastic.co/cluster-name",
+        None,
+    ),
+];
+
+/// KOTS006: an operator's custom resource whose pods full backups do not select. KOTS's full
+/// backups select by `kots.io/backup: velero` plus the vendor Backup's `orLabelSelectors`
+/// (`replicatedhq/kots pkg/kotsadmsnapshot/backup.go:L1519-1524`), and KOTS labels only the
+/// manifests it renders, not what an operator creates from them (truth M5).
+pub fn operator_not_selected(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let Some(backup) = release.backup() else { return };
+    let selectors = release
+        .node(backup)
+        .path("spec.orLabelSelectors")
+        .map(Node::items)
+        .unwrap_or_default();
+    if selectors.iter().any(|s| s.contains_template()) {
+        return;
+    }
+    for o in &release.objects {
+        let (Some(api), Some(kind), Some(name)) = (o.api_version.as_deref(), o.kind.as_deref(), o.name.as_deref())
+        else {
+            continue;
+        };
+        let group = api.split('/').next().unwrap_or(api);
+        let Some((_, _, pod_label, inherited)) = OPERATORS.iter().find(|(g, k, ..)| *g == group && *k == kind) else {
+            continue;
+        };
+        let root = release.node(o);
+        let passed_on = inherited.and_then(|p| root.path(p));
+        let label = |key: &str| {
+            if key == *pod_label {
+                return Some(name);
+            }
+            passed_on.and_then(|l| l.get(key)).and_then(Node::as_str)
+        };
+        if label("kots.io/backup") == Some("velero") || selectors.iter().any(|s| selector_matches_labels(s, &label)) {
+            continue;
+        }
+        let at = root.path("metadata.name").unwrap_or(root);
+        let how = match inherited {
+            Some(path) => format!("add `kots.io/backup: velero` to `{path}`, which the operator puts on its pods"),
+            None => format!(
+                "select them in the Backup: an `orLabelSelectors` entry `matchLabels: {{{pod_label}: {name}}}` (application-only backups then fail validation, BKP007)"
+            ),
+        };
+        ctx.report(
+            o.file,
+            at.span.clone(),
+            format!(
+                "{kind} `{name}` ({group}): the pods and claims its operator creates carry `{pod_label}: {name}`, not `kots.io/backup: velero`, and no `orLabelSelectors` of the Backup selects them, so KOTS full backups leave its data out"
+            ),
+        )
+        .with_help(format!("{how}; opt their volumes in with the operator's pod annotations as well"));
     }
 }

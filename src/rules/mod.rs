@@ -223,6 +223,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("kots-retain-storage-class", kots::retain_storage_class),
     ("kots-namespace-not-backed-up", kots::namespace_not_backed_up),
     ("kots-helm-backup-labels", kots::helm_backup_labels),
+    ("kots-operator-not-selected", kots::operator_not_selected),
     ("restore-without-backup", restore::without_backup),
     ("restore-backup-name", restore::backup_name),
     ("restore-hooks", restore::hooks),
