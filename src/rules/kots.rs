@@ -385,41 +385,6 @@ pub fn object_storage_unprotected(ctx: &mut Ctx) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::yaml::parse_stream;
-
-    fn node(text: &str) -> Node {
-        parse_stream(text, &[]).remove(0).root.expect("a document")
-    }
-
-    #[test]
-    fn label_selectors_match_like_kubernetes() {
-        let labels = node("app: web\ntier: front\n");
-        let yes = [
-            "matchLabels: {app: web}",
-            "matchExpressions: [{key: tier, operator: In, values: [front, back]}]",
-            "matchExpressions: [{key: app, operator: Exists}, {key: gone, operator: DoesNotExist}]",
-            "matchLabels: {app: web}\nmatchExpressions: [{key: tier, operator: NotIn, values: [db]}]",
-        ];
-        for s in yes {
-            assert!(selector_matches(&node(s), Some(&labels)), "{s}");
-        }
-        let no = [
-            "matchLabels: {app: db}",
-            "matchLabels: {app: web, team: x}",
-            "matchExpressions: [{key: tier, operator: NotIn, values: [front]}]",
-            "matchExpressions: [{key: tier, operator: Gt, values: ['1']}]",
-            "{}",
-        ];
-        for s in no {
-            assert!(!selector_matches(&node(s), Some(&labels)), "{s}");
-        }
-        assert!(!selector_matches(&node("matchLabels: {app: web}"), None));
-    }
-}
-
 // ---------------------------------------------------------------- KOTS006
 
 /// Operators whose custom resource makes the pods and claims holding the data: the group of the
@@ -499,5 +464,40 @@ pub fn operator_not_selected(ctx: &mut Ctx) {
             ),
         )
         .with_help(format!("{how}; opt their volumes in with the operator's pod annotations as well"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_stream;
+
+    fn node(text: &str) -> Node {
+        parse_stream(text, &[]).remove(0).root.expect("a document")
+    }
+
+    #[test]
+    fn label_selectors_match_like_kubernetes() {
+        let labels = node("app: web\ntier: front\n");
+        let yes = [
+            "matchLabels: {app: web}",
+            "matchExpressions: [{key: tier, operator: In, values: [front, back]}]",
+            "matchExpressions: [{key: app, operator: Exists}, {key: gone, operator: DoesNotExist}]",
+            "matchLabels: {app: web}\nmatchExpressions: [{key: tier, operator: NotIn, values: [db]}]",
+        ];
+        for s in yes {
+            assert!(selector_matches(&node(s), Some(&labels)), "{s}");
+        }
+        let no = [
+            "matchLabels: {app: db}",
+            "matchLabels: {app: web, team: x}",
+            "matchExpressions: [{key: tier, operator: NotIn, values: [front]}]",
+            "matchExpressions: [{key: tier, operator: Gt, values: ['1']}]",
+            "{}",
+        ];
+        for s in no {
+            assert!(!selector_matches(&node(s), Some(&labels)), "{s}");
+        }
+        assert!(!selector_matches(&node("matchLabels: {app: web}"), None));
     }
 }
