@@ -364,25 +364,48 @@ pub fn run(cli: Cli) -> Result<u8, String> {
     }
 }
 
-fn plan_command(args: &PlanArgs, rules: &[RuleSpec]) -> Result<u8, String> {
-    if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        return Err("plan reads a release from paths, not stdin".into());
+/// What `plan` and `render` read: a release from paths (not stdin), with the config, excludes
+/// and limits `check` would use, charts rendered by `engine`.
+struct PathsInput<'a> {
+    command: &'a str,
+    paths: &'a [PathBuf],
+    no_config: bool,
+    config: Option<&'a PathBuf>,
+    engine: &'a Engine,
+}
+
+fn load_paths(input: &PathsInput, rules: &[RuleSpec]) -> Result<Release, String> {
+    if input.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(format!("{} reads from paths, not stdin", input.command));
     }
-    let config = load_config(args.no_config, args.config.as_ref(), args.paths.first(), rules)?;
+    let config = load_config(input.no_config, input.config, input.paths.first(), rules)?;
     let exclude = config::glob_set(&config.exclude)?;
     let release = lint::load_rendered_by(
         Input::Paths {
-            paths: &args.paths,
+            paths: input.paths,
             exclude: &exclude,
             base: &config.base,
         },
         &config.limits.resolve(),
-        &args.engine.resolve()?,
+        input.engine,
     )
     .map_err(|e| e.to_string())?;
     for s in &release.skipped {
         eprintln!("snaplint: warning: {}: skipped: {}", s.path.display(), s.reason);
     }
+    Ok(release)
+}
+
+fn plan_command(args: &PlanArgs, rules: &[RuleSpec]) -> Result<u8, String> {
+    let engine = args.engine.resolve()?;
+    let input = PathsInput {
+        command: "plan",
+        paths: &args.paths,
+        no_config: args.no_config,
+        config: args.config.as_ref(),
+        engine: &engine,
+    };
+    let release = load_paths(&input, rules)?;
     let plan = report::plan::build(&release);
     print!(
         "{}",
@@ -396,22 +419,15 @@ fn plan_command(args: &PlanArgs, rules: &[RuleSpec]) -> Result<u8, String> {
 }
 
 fn render_command(args: &RenderArgs, rules: &[RuleSpec]) -> Result<u8, String> {
-    if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        return Err("render reads charts from paths, not stdin".into());
-    }
-    let config = load_config(args.no_config, args.config.as_ref(), args.paths.first(), rules)?;
-    let exclude = config::glob_set(&config.exclude)?;
     let engine = args.engine.resolve()?;
-    let release = lint::load_rendered_by(
-        Input::Paths {
-            paths: &args.paths,
-            exclude: &exclude,
-            base: &config.base,
-        },
-        &config.limits.resolve(),
-        &engine,
-    )
-    .map_err(|e| e.to_string())?;
+    let input = PathsInput {
+        command: "render",
+        paths: &args.paths,
+        no_config: args.no_config,
+        config: args.config.as_ref(),
+        engine: &engine,
+    };
+    let release = load_paths(&input, rules)?;
     if release.charts.is_empty() {
         return Err("no Helm chart (archive or directory with Chart.yaml) under the given paths".into());
     }

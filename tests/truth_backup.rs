@@ -14,6 +14,12 @@ fn backup(spec: &str) -> String {
     format!("apiVersion: velero.io/v1\nkind: Backup\nmetadata:\n  name: backup\nspec:\n{spec}")
 }
 
+/// A release taking Embedded Cluster's improved disaster-recovery path: its Backup, an EC
+/// Config and a Restore.
+fn improved_dr(backup: &str) -> [(&str, &str); 3] {
+    [("backup.yaml", backup), ("ec.yaml", EC), ("restore.yaml", RESTORE)]
+}
+
 /// (rule, severity, message) of every finding of `rule` on a release of these files.
 fn found(files: &[(&str, &str)], rule: &str) -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -57,14 +63,7 @@ fn or_label_selectors_alone_break_application_only_backups() {
 #[test]
 fn both_selectors_in_embedded_cluster_improved_dr_are_an_error() {
     let spec = "  labelSelector:\n    matchLabels:\n      app: acme\n  orLabelSelectors:\n    - matchLabels:\n        tier: db\n";
-    let f = found(
-        &[
-            ("backup.yaml", &backup(spec)),
-            ("ec.yaml", EC),
-            ("restore.yaml", RESTORE),
-        ],
-        "BKP007",
-    );
+    let f = found(&improved_dr(&backup(spec)), "BKP007");
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].0, "error");
     assert!(
@@ -92,14 +91,7 @@ fn a_wildcard_with_other_namespaces_is_collapsed_by_kots_except_in_improved_dr()
     let f = found(&[("backup.yaml", &backup(spec))], "BKP006");
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].0, "info", "KOTS collapses the list to [\"*\"]: {}", f[0].1);
-    let f = found(
-        &[
-            ("backup.yaml", &backup(spec)),
-            ("ec.yaml", EC),
-            ("restore.yaml", RESTORE),
-        ],
-        "BKP006",
-    );
+    let f = found(&improved_dr(&backup(spec)), "BKP006");
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].0, "error");
     assert!(
