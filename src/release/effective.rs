@@ -77,6 +77,13 @@ impl EffectiveBackup {
     }
 }
 
+/// Backups named for a message ("full backups and application-only (partial) backups");
+/// `None` when there are none.
+pub fn describe_all<'e>(backups: impl IntoIterator<Item = &'e EffectiveBackup>) -> Option<String> {
+    let names: Vec<&str> = backups.into_iter().map(EffectiveBackup::describe).collect();
+    (!names.is_empty()).then(|| names.join(" and "))
+}
+
 /// The Backups KOTS creates from this release's Backup; none when it has no Backup (KOTS
 /// then offers no snapshots for the app: BKP001).
 pub fn build(release: &Release) -> Vec<EffectiveBackup> {

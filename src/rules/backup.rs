@@ -8,6 +8,7 @@ use super::schema;
 use super::suggest::closest;
 use super::yaml_edit::{entry_lines, indent_of, move_entries, raw_entry};
 use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
+use crate::release::effective::describe_all;
 use crate::release::{EffectiveBackup, Object, Release, VELERO_API};
 use crate::yaml::{Node, NodeKind, Typed};
 
@@ -284,13 +285,7 @@ fn backup_specs(release: &Release) -> impl Iterator<Item = (&Object, &Node)> {
 /// The Backups KOTS creates that keep `field` of the vendor's Backup (and pass `keep`), as
 /// message text; `None` when none does.
 fn reaching(release: &Release, field: &str, keep: impl Fn(&EffectiveBackup) -> bool) -> Option<String> {
-    let names: Vec<&str> = release
-        .effective
-        .iter()
-        .filter(|e| e.keeps(field) && keep(e))
-        .map(|e| e.describe())
-        .collect();
-    (!names.is_empty()).then(|| names.join(" and "))
+    describe_all(release.effective.iter().filter(|e| e.keeps(field) && keep(e)))
 }
 
 /// BKP006: include/exclude lists Velero rejects, in the Backups KOTS creates that keep them.
@@ -302,7 +297,10 @@ pub fn filter_lists(ctx: &mut Ctx) {
         app_namespace_excluded(ctx, o.file, spec);
         for (inc_key, exc_key, scoped) in FILTER_PAIRS {
             // Scoped filters are BKP008's: they break partial backups whatever they hold.
-            let Some(rejected) = reaching(release, inc_key, |_| true).filter(|_| !*scoped) else {
+            if *scoped {
+                continue;
+            }
+            let Some(rejected) = reaching(release, inc_key, |_| true) else {
                 continue;
             };
             let inc = list_items(spec, inc_key);
@@ -410,10 +408,9 @@ pub fn both_selectors(ctx: &mut Ctx) {
                 e.keeps("orLabelSelectors") && (e.adds_selector || vendor_and.is_some() && e.keeps("labelSelector"))
             })
             .collect();
-        if affected.is_empty() {
+        let Some(rejected) = describe_all(affected.iter().copied()) else {
             continue;
-        }
-        let names: Vec<&str> = affected.iter().map(|e| e.describe()).collect();
+        };
         let what = if vendor_and.is_some() {
             "the Backup sets both `labelSelector` and `orLabelSelectors`"
         } else {
@@ -423,8 +420,7 @@ pub fn both_selectors(ctx: &mut Ctx) {
             o.file,
             or_key.span.clone(),
             format!(
-                "{what}: Velero rejects {} (\"only one can be specified\", FailedValidation); full backups are not affected (KOTS drops `labelSelector` from them)",
-                names.join(" and ")
+                "{what}: Velero rejects {rejected} (\"only one can be specified\", FailedValidation); full backups are not affected (KOTS drops `labelSelector` from them)"
             ),
         );
         if let Some((and_key, _)) = vendor_and {
@@ -466,10 +462,9 @@ pub fn mixed_filters(ctx: &mut Ctx) {
             .iter()
             .filter(|e| e.keeps("includedClusterScopedResources") && (e.adds_selector || !old.is_empty()))
             .collect();
-        if affected.is_empty() {
+        let Some(rejected) = describe_all(affected.iter().copied()) else {
             continue;
-        }
-        let names: Vec<&str> = affected.iter().map(|e| e.describe()).collect();
+        };
         let name = scoped.as_str().unwrap_or_default();
         let mixed = if old.is_empty() {
             "KOTS adds `includeClusterResources` (an old resource filter) to application-only backups"
@@ -480,8 +475,7 @@ pub fn mixed_filters(ctx: &mut Ctx) {
             o.file,
             scoped.span.clone(),
             format!(
-                "`{name}` is a scoped resource filter and {mixed}: Velero rejects the two kinds together, so {} fail (FailedValidation); full backups drop the field",
-                names.join(" and ")
+                "`{name}` is a scoped resource filter and {mixed}: Velero rejects the two kinds together, so {rejected} fail (FailedValidation); full backups drop the field"
             ),
         );
         for k in old {
@@ -509,8 +503,7 @@ pub fn exclude_label(ctx: &mut Ctx) {
         .iter()
         .filter(|w| !w.template_path.is_empty())
         .map(|w| (w.file, w.template(release)));
-    let labelled: Vec<_> = objects.chain(templates).collect();
-    for (file, node) in labelled {
+    for (file, node) in objects.chain(templates) {
         let Some((_, v)) = node
             .and_then(|n| n.path("metadata.labels"))
             .and_then(|l| l.entry(EXCLUDE_LABEL))

@@ -20,6 +20,7 @@ use super::hooks::patterns::{DumpTarget, dump_targets_in};
 use super::suggest::closest;
 use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
+use crate::release::effective::describe_all;
 use crate::release::{Release, Running, Volume, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
 
@@ -460,13 +461,7 @@ fn data_volumes(w: &Workload) -> impl Iterator<Item = &Volume> {
 /// empty when all of them do.
 fn opt_in_backups(release: &Release) -> Option<String> {
     release.opt_out_backups().next()?;
-    let names: Vec<&str> = release
-        .effective
-        .iter()
-        .filter(|e| !e.opt_out)
-        .map(|e| e.describe())
-        .collect();
-    Some(names.join(" and "))
+    describe_all(release.effective.iter().filter(|e| !e.opt_out))
 }
 
 fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
@@ -610,8 +605,7 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
     let Value::List(list) = pod.list(EXCLUDE) else {
         return;
     };
-    let opt_out: Vec<&str> = ctx.release.opt_out_backups().map(|e| e.describe()).collect();
-    let opt_out = opt_out.join(" and ");
+    let opt_out = describe_all(ctx.release.opt_out_backups()).unwrap_or_default();
     for p in volume_plan(ctx.release, pod.w) {
         let v = p.volume;
         // A volume both included and excluded is VOL005's.
@@ -802,7 +796,7 @@ pub fn unsupported_type(ctx: &mut Ctx) {
 /// VOL005: the same volume is both included and excluded; only one annotation counts.
 pub fn included_and_excluded(ctx: &mut Ctx) {
     let release = ctx.release;
-    let opt_out: Vec<&str> = release.opt_out_backups().map(|e| e.describe()).collect();
+    let opt_out = describe_all(release.opt_out_backups());
     for pod in pods(release) {
         let (Value::List(inc), Value::List(exc)) = (pod.list(INCLUDE), pod.list(EXCLUDE)) else {
             continue;
@@ -817,13 +811,11 @@ pub fn included_and_excluded(ctx: &mut Ctx) {
             let Some(inc_item) = inc.items.iter().find(|i| i.name() == name) else {
                 continue;
             };
-            let outcome = if opt_out.is_empty() {
-                "every Backup KOTS creates opts in, so Velero ignores the excludes and backs it up".to_owned()
-            } else {
-                format!(
-                    "full backups opt in and back it up, while {} (the Backup sets `defaultVolumesToFsBackup: true`) use only the excludes and skip it",
-                    opt_out.join(" and ")
-                )
+            let outcome = match &opt_out {
+                None => "every Backup KOTS creates opts in, so Velero ignores the excludes and backs it up".to_owned(),
+                Some(skipping) => format!(
+                    "full backups opt in and back it up, while {skipping} (the Backup sets `defaultVolumesToFsBackup: true`) use only the excludes and skip it"
+                ),
             };
             ctx.report(
                 pod.file,
