@@ -22,17 +22,19 @@ fn improved_dr(backup: &str) -> [(&str, &str); 3] {
 
 /// (rule, severity, message) of every finding of `rule` on a release of these files.
 fn found(files: &[(&str, &str)], rule: &str) -> Vec<(String, String)> {
+    found_with(files, rule, &[])
+}
+
+/// `found`, with more `check` arguments (`--velero-version ...`).
+fn found_with(files: &[(&str, &str)], rule: &str, args: &[&str]) -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
         std::fs::write(tmp.path().join(name), text).expect("write");
     }
-    let out = run(&[
-        "check",
-        "--no-config",
-        "--format",
-        "json",
-        tmp.path().to_str().expect("utf-8"),
-    ]);
+    let mut argv = vec!["check", "--no-config", "--format", "json"];
+    argv.extend_from_slice(args);
+    argv.push(tmp.path().to_str().expect("utf-8"));
+    let out = run(&argv);
     json(&out)["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -177,4 +179,60 @@ fn an_operator_resource_is_selected_by_the_backup_selectors() {
     let spec = "  orLabelSelectors:\n    - matchLabels:\n        cnpg.io/cluster: app-db\n";
     let selected = found(&[("backup.yaml", &backup(spec)), ("db.yaml", cluster)], "KOTS006");
     assert_eq!(selected, [], "full backups select the operator's pods by its label");
+}
+
+const OPTIONAL_NAMESPACE: &str = "  includedNamespaces:\n    - repl{{ Namespace }}\n    - monitoring\n";
+
+fn installer(velero: &str) -> String {
+    format!(
+        "apiVersion: cluster.kurl.sh/v1beta1\nkind: Installer\nmetadata:\n  name: app\nspec:\n  velero:\n    version: {velero}\n"
+    )
+}
+
+#[test]
+fn a_namespace_nothing_creates_fails_backups_only_on_velero_1_14_0() {
+    let b = backup(OPTIONAL_NAMESPACE);
+    let release = [("backup.yaml", b.as_str())];
+    let severities = |args: &[&str]| -> Vec<String> {
+        found_with(&release, "BKP011", args)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
+    };
+    assert_eq!(severities(&[]), ["warning"], "KOTS supports 1.14.0");
+    assert_eq!(severities(&["--velero-version", "1.14.0"]), ["error"]);
+    assert!(severities(&["--velero-version", "1.14.1"]).is_empty());
+    assert!(severities(&["--velero-version", "1.13.2"]).is_empty());
+    let kurl = |v: &str| {
+        let i = installer(v);
+        found_with(
+            &[("backup.yaml", b.as_str()), ("installer.yaml", i.as_str())],
+            "BKP011",
+            &[],
+        )
+    };
+    let wildcard = kurl("1.14.x");
+    assert_eq!(wildcard.len(), 1, "{wildcard:?}");
+    assert!(
+        wildcard[0].0 == "warning" && wildcard[0].1.contains("resolves"),
+        "{wildcard:?}"
+    );
+    assert_eq!(kurl("1.14.0")[0].0, "error");
+    assert!(kurl("1.15.x").is_empty());
+}
+
+#[test]
+fn a_namespace_the_release_creates_or_installs_into_is_not_reported() {
+    let b = backup(OPTIONAL_NAMESPACE);
+    let app = "apiVersion: kots.io/v1beta1\nkind: Application\nmetadata:\n  name: app\nspec:\n  additionalNamespaces: [monitoring]\n";
+    let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n";
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: monitoring\n";
+    let chart = "apiVersion: kots.io/v1beta2\nkind: HelmChart\nmetadata:\n  name: c\nspec:\n  namespace: monitoring\n  chart: {name: c, chartVersion: 1.0.0}\n";
+    for other in [app, ns, cm, chart] {
+        let f = found(&[("backup.yaml", &b), ("other.yaml", other)], "BKP011");
+        assert!(f.is_empty(), "{other}: {f:?}");
+    }
+    // `*` anywhere: KOTS collapses the list to every namespace, and nothing is looked up.
+    let star = backup("  includedNamespaces: ['*', monitoring]\n");
+    assert!(found(&[("backup.yaml", &star)], "BKP011").is_empty());
 }

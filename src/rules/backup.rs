@@ -6,7 +6,9 @@ use serde::Deserialize;
 use super::Ctx;
 use super::schema;
 use super::suggest::closest;
+use super::versions;
 use super::yaml_edit::{entry_lines, indent_of, move_entries, raw_entry};
+use crate::compat::Version;
 use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
 use crate::release::effective::describe_all;
 use crate::release::{EffectiveBackup, Object, Release, VELERO_API};
@@ -528,6 +530,112 @@ pub fn exclude_label(ctx: &mut Ctx) {
             "write `{EXCLUDE_LABEL}: \"true\"` to leave it out of backups, or remove the label"
         ));
     }
+}
+
+// ---------------------------------------------------------------- BKP011
+
+/// Namespaces every cluster has.
+const BUILTIN_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// BKP011: on Velero 1.14.0 only, a Backup whose included namespaces do not all exist fails
+/// validation (`vmware-tanzu/velero pkg/controller/backup_controller.go@v1.14.0` L599-614,
+/// relaxed in 1.14.1 by #7998). KOTS adds the vendor's `includedNamespaces` and the
+/// Application's `additionalNamespaces` to every Backup it creates.
+pub fn namespaces_may_not_exist(ctx: &mut Ctx) {
+    let release = ctx.release;
+    let Some(velero) = versions::velero_may_be(ctx, &Version::new(1, 14, 0)) else {
+        return;
+    };
+    let Some(backups) = reaching(release, "includedNamespaces", |_| true) else {
+        return;
+    };
+    let known = known_namespaces(release);
+    let mut found: Vec<(FileId, &Node, &str, &str)> = Vec::new();
+    for (o, spec) in backup_specs(release) {
+        let items = list_items(spec, "includedNamespaces");
+        // A list with `*` is collapsed by KOTS (or rejected, BKP006): no name is looked up.
+        if items.iter().any(|(i, _)| *i == "*") {
+            continue;
+        }
+        for (name, node) in items.into_iter().filter(|(_, n)| !n.is_templated()) {
+            if is_pattern(name) || !(known.contains(name) || BUILTIN_NAMESPACES.contains(&name)) {
+                found.push((o.file, node, name, "the Backup's `includedNamespaces`"));
+            }
+        }
+    }
+    // KOTS creates these namespaces, except for patterns, which are not namespace names.
+    for o in versions::applications(release) {
+        for item in release
+            .node(o)
+            .path("spec.additionalNamespaces")
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            if let Some(name) = item
+                .as_str()
+                .filter(|n| *n != "*" && !item.is_templated() && is_pattern(n))
+            {
+                found.push((o.file, item, name, "the Application's `additionalNamespaces`"));
+            }
+        }
+    }
+    for (file, node, name, list) in found {
+        let (severity, why) = match &velero {
+            versions::VeleroMayBe::Is(why) => (Severity::Error, why),
+            versions::VeleroMayBe::Maybe(why) => (Severity::Warning, why),
+        };
+        let (message, help) = if is_pattern(name) {
+            (
+                format!(
+                    "`{name}` in {list} is a pattern: Velero 1.14.0 ({why}) looks it up as a namespace name, finds none, and {backups} fail validation; Velero 1.14.1 relaxed the check"
+                ),
+                "list the namespaces by name, or require Velero 1.14.1 or later",
+            )
+        } else {
+            (
+                format!(
+                    "`{name}` in {list} is a namespace this release neither creates nor installs into: on Velero 1.14.0 ({why}) {backups} fail validation on every cluster where it does not exist; Velero 1.14.1 relaxed the check"
+                ),
+                "list it in the Application's `spec.additionalNamespaces` instead (KOTS creates those namespaces and adds them to every backup), or ship a Namespace manifest for it; if it is optional, require Velero 1.14.1 or later",
+            )
+        };
+        ctx.report(file, node.span.clone(), message)
+            .with_severity(severity)
+            .with_help(help);
+    }
+}
+
+fn is_pattern(name: &str) -> bool {
+    name.contains(['*', '?', '['])
+}
+
+fn literal(n: Option<&Node>) -> Option<&str> {
+    n.filter(|n| !n.is_templated()).and_then(Node::as_str)
+}
+
+/// Namespaces that exist once the release is installed: the ones it creates (Namespace
+/// manifests, the Application's `additionalNamespaces`, which KOTS creates) and the ones it
+/// installs into (`metadata.namespace`, HelmChart `spec.namespace`), as literals.
+fn known_namespaces(release: &Release) -> std::collections::HashSet<&str> {
+    let mut out = std::collections::HashSet::new();
+    for o in &release.objects {
+        let root = release.node(o);
+        out.extend(literal(root.path("metadata.namespace")));
+        match o.kind.as_deref() {
+            Some("Namespace") => out.extend(literal(root.path("metadata.name"))),
+            Some("HelmChart") => out.extend(literal(root.path("spec.namespace"))),
+            _ => {}
+        }
+    }
+    for o in versions::applications(release) {
+        let items = release
+            .node(o)
+            .path("spec.additionalNamespaces")
+            .map(Node::items)
+            .unwrap_or_default();
+        out.extend(items.iter().filter_map(|n| literal(Some(n))));
+    }
+    out
 }
 
 // ---------------------------------------------------------------- BKP009

@@ -218,6 +218,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("backup-both-selectors", backup::both_selectors),
     ("backup-mixed-filters", backup::mixed_filters),
     ("backup-exclude-label", backup::exclude_label),
+    ("namespaces-may-not-exist", backup::namespaces_may_not_exist),
     ("kots-conditions-misplaced", backup::kots_conditions),
     ("kots-object-storage", kots::object_storage_unprotected),
     ("kots-retain-storage-class", kots::retain_storage_class),

@@ -147,6 +147,41 @@ pub fn velero_for_kots(ctx: &mut Ctx) {
     }
 }
 
+/// Whether the customer's Velero is, or may be, exactly `v`, and what says so.
+pub enum VeleroMayBe {
+    Is(String),
+    Maybe(String),
+}
+
+/// Whether the customer's Velero may be exactly `v`: the pinned versions (kURL Installer, else
+/// `--velero-version`) decide when there are any; else the row of the KOTS version (Installer or
+/// `--kots-version`); else every Velero KOTS supports. `None` when they rule `v` out.
+pub fn velero_may_be(ctx: &Ctx, v: &Version) -> Option<VeleroMayBe> {
+    let sites = velero_sites(ctx);
+    if !sites.is_empty() {
+        return sites.into_iter().find_map(|(_, s)| match &s.value {
+            VersionSpec::Exact(x) if x == v => Some(VeleroMayBe::Is(format!("{} is {v}", s.origin))),
+            VersionSpec::Wildcard(w) if (w.major, w.minor) == (v.major, v.minor) => Some(VeleroMayBe::Maybe(format!(
+                "{} is {}, which kURL resolves to the newest patch it ships",
+                s.origin, s.value
+            ))),
+            _ => None,
+        });
+    }
+    let data = compat::data();
+    let installer = installers(ctx.release).next();
+    let (range, why) = match kots_for(ctx, installer).and_then(|k| data.kots_row(&k.value).map(|r| (k, r))) {
+        Some((kots, row)) => (
+            &row.velero,
+            format!("KOTS {} ({}) supports Velero {}", kots.value, kots.origin, row.velero),
+        ),
+        None => (&data.supported, format!("KOTS supports Velero {}", data.supported)),
+    };
+    range
+        .contains(&VersionSpec::Exact(v.clone()))
+        .then_some(VeleroMayBe::Maybe(why))
+}
+
 /// A kURL wildcard `X.Y.x` whose X.Y.0 is in the range but whose later patches are not all.
 fn partly_in(range: &compat::Range, v: &VersionSpec) -> bool {
     match v {
