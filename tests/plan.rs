@@ -13,6 +13,8 @@ const RELEASES: &[&str] = &[
     "testdata/releases/no-backup",
     "testdata/plan/opt-out",
     "testdata/plan/embedded-cluster",
+    "testdata/plan/export-pattern",
+    "testdata/plan/selection",
 ];
 
 fn plan(dir: &str, format: &str) -> String {
@@ -125,10 +127,109 @@ fn restore_hooks_of_the_release_restore_run_on_embedded_cluster_improved_dr_only
     assert_eq!(backed_up(&p, "embedded-cluster", "StatefulSet/db", "data"), true);
 }
 
+/// The `how` and `reason` of `workload`'s `volume` in every backup of the plan.
+fn hows(plan: &Value, workload: &str, volume: &str) -> Vec<(String, String)> {
+    let rows = plan["backups"].as_array().into_iter().flatten().flat_map(|b| {
+        b["volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|v| v["workload"] == workload && v["volume"] == volume)
+    });
+    rows.map(|v| {
+        (
+            v["how"].as_str().unwrap_or("").to_owned(),
+            v["reason"].as_str().unwrap_or("").to_owned(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn a_volume_left_out_for_an_export_hook_says_where_its_data_is() {
+    let p = plan_json("testdata/plan/export-pattern");
+    let data = hows(&p, "StatefulSet/postgresql", "data");
+    assert_eq!(data.len(), 2, "{data:?}");
+    for (how, reason) in &data {
+        assert_eq!(how, "export hook");
+        assert!(reason.contains("`/scratch/backup.sql` on volume `backup`"), "{reason}");
+    }
+    assert!(plan("testdata/plan/export-pattern", "human").contains("no, dumped"));
+    // The same release with the dump written outside every volume: the data is not backed up.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for name in ["postgres.yaml", "backup.yaml"] {
+        let text =
+            std::fs::read_to_string(manifest_dir().join("testdata/plan/export-pattern").join(name)).expect("read");
+        let text = text.replace("> /scratch/backup.sql", "> /tmp/backup.sql");
+        std::fs::write(tmp.path().join(name), text).expect("write");
+    }
+    let outside = plan_json(tmp.path().to_str().expect("utf-8"));
+    let data = hows(&outside, "StatefulSet/postgresql", "data");
+    assert!(
+        !data.is_empty() && data.iter().all(|(how, _)| how == "not backed up"),
+        "{data:?}"
+    );
+}
+
+#[test]
+fn pods_the_backup_does_not_select_back_up_nothing_and_run_no_hooks() {
+    let p = plan_json("testdata/plan/selection");
+    for (how, reason) in hows(&p, "StatefulSet/reports", "data") {
+        assert_eq!(how, "not backed up");
+        assert!(
+            reason.contains("namespace `analytics` is not in the backup (KOTS005)"),
+            "{reason}"
+        );
+    }
+    assert_eq!(backed_up(&p, "full", "Deployment/web", "uploads"), true);
+    let hooks: Vec<&Value> = p["backups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["hooks"].as_array().into_iter().flatten())
+        .collect();
+    assert!(hooks.is_empty(), "the unselected pod's hook is listed: {hooks:?}");
+}
+
+#[test]
+fn chart_resources_without_kots_labels_are_not_selected() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/helm-chart"));
+    let chart = dir.join("helmchart.yaml");
+    let text = std::fs::read_to_string(&chart).expect("read");
+    let (kept, _) = text
+        .split_once("  # Label the chart's resources")
+        .expect("the labelling block");
+    std::fs::write(&chart, kept).expect("write");
+    let p = plan_json(dir.to_str().expect("utf-8"));
+    for backup in ["full", "partial"] {
+        assert_eq!(
+            backed_up(&p, backup, "Deployment/shop-webapp", "uploads"),
+            false,
+            "{backup}"
+        );
+    }
+    let reasons: Vec<String> = hows(&p, "Deployment/shop-webapp", "uploads")
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    assert!(
+        reasons[0].contains("`kots.io/backup` label") && reasons[1].contains("`kots.io/app-slug` label"),
+        "{reasons:?}"
+    );
+    // The same chart with the labels (the release as shipped) is selected.
+    let labelled = plan_json("testdata/releases/helm-chart");
+    assert_eq!(backed_up(&labelled, "full", "Deployment/shop-webapp", "uploads"), true);
+}
+
 #[test]
 fn spec_hook_shadowed_by_an_annotation_hook_is_not_listed() {
-    // second-wave: the Backup's `dump` hook selects postgres, whose pre-backup annotation wins (HOOK012).
-    let p = plan_json("testdata/releases/second-wave");
+    // second-wave: the Backup's `dump` hook selects postgres, whose pre-backup annotation wins
+    // (HOOK012). Postgres runs in `acme-db`, which the backup includes once the Application
+    // lists it (KOTS005).
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/second-wave"));
+    let app = "apiVersion: kots.io/v1beta1\nkind: Application\nmetadata:\n  name: acme\nspec:\n  additionalNamespaces: [acme-db]\n";
+    std::fs::write(dir.join("kots-app.yaml"), app).expect("write");
+    let p = plan_json(dir.to_str().expect("utf-8"));
     let pre: Vec<&Value> = p["backups"][0]["hooks"]
         .as_array()
         .map(|h| h.iter().filter(|h| h["phase"] == "pre-backup").collect())

@@ -14,8 +14,10 @@ use serde_json::{Value, json};
 
 use crate::release::{EffectiveBackup, Release, Workload};
 use crate::rules::duration;
+use crate::rules::hooks::patterns::dump_targets_in;
 use crate::rules::hooks::{self, Command, Form, Hook, Phase};
-use crate::rules::volumes::volume_plan;
+use crate::rules::not_selected;
+use crate::rules::volumes::{Reason, volume_plan};
 use crate::yaml::{Node, Typed};
 
 /// Velero's exec hook timeout when none (or none it can parse) is given
@@ -59,15 +61,22 @@ pub fn build(release: &Release) -> Plan {
     let backups = release
         .effective
         .iter()
-        .map(|e| BackupPlan {
-            backup: e.clone(),
-            volumes: volume_rows(release, e),
-            hooks: all_hooks
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| runs_in(h, e))
-                .flat_map(|(i, h)| hook_rows(release, h, |w| runs_on(&annotated, i, h, w)))
-                .collect(),
+        .map(|e| {
+            // Pods the backup does not select: no volume copied, no hook run.
+            let unselected: Vec<Option<String>> =
+                release.workloads.iter().map(|w| not_selected(release, w, e)).collect();
+            BackupPlan {
+                backup: e.clone(),
+                volumes: volume_rows(release, &all_hooks, e, &unselected),
+                hooks: all_hooks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| runs_in(h, e))
+                    .flat_map(|(i, h)| {
+                        hook_rows(release, h, |w| unselected[w].is_none() && runs_on(&annotated, i, h, w))
+                    })
+                    .collect(),
+            }
         })
         .collect();
     Plan { backups }
@@ -106,22 +115,60 @@ fn label(w: &Workload) -> String {
     format!("{}/{}", w.kind, w.name)
 }
 
-fn volume_rows(release: &Release, e: &EffectiveBackup) -> Vec<VolumeRow> {
+fn volume_rows(
+    release: &Release,
+    all_hooks: &[Hook],
+    e: &EffectiveBackup,
+    unselected: &[Option<String>],
+) -> Vec<VolumeRow> {
     let mut rows = Vec::new();
-    for w in &release.workloads {
-        for p in volume_plan(release, w) {
-            let reason = p.outcome(e);
-            rows.push(VolumeRow {
+    for (w, unselected) in release.workloads.iter().zip(unselected) {
+        if let Some(why) = unselected {
+            rows.extend(volume_plan(release, w).into_iter().map(|p| VolumeRow {
                 workload: label(w),
                 volume: p.volume.name.clone(),
+                backed_up: Some(false),
+                how: "not backed up",
+                reason: format!("the backup does not select the pod: {why}"),
+            }));
+            continue;
+        }
+        let plans: Vec<_> = volume_plan(release, w)
+            .into_iter()
+            .map(|p| (p.volume, p.outcome(e)))
+            .collect();
+        let backed_up = |name: &str| plans.iter().any(|(v, r)| v.name == name && r.backed_up() == Some(true));
+        // Replicated's export pattern, as VOL001 reads it: a pre-backup hook dumps the data
+        // into a volume this backup copies, so the live volume is not needed.
+        let dump = dump_targets_in(release, all_hooks, w)
+            .into_iter()
+            .find(|t| t.volume.as_deref().is_some_and(backed_up));
+        for (volume, reason) in &plans {
+            let mut row = VolumeRow {
+                workload: label(w),
+                volume: volume.name.clone(),
                 backed_up: reason.backed_up(),
                 how: reason.how(),
                 reason: reason.describe(),
-            });
+            };
+            let left_out = matches!(reason, Reason::NotOptedIn | Reason::Excluded);
+            if let Some(d) = dump.as_ref().filter(|_| left_out && volume.holds_data()) {
+                row.how = EXPORT_HOOK;
+                row.reason = format!(
+                    "{}; its data is in the pre-backup hook's dump `{}` on volume `{}`, which is backed up",
+                    row.reason,
+                    d.path,
+                    d.volume.as_deref().unwrap_or_default()
+                );
+            }
+            rows.push(row);
         }
     }
     rows
 }
+
+/// `how` of a volume left out because a pre-backup hook exports its data into one that is not.
+const EXPORT_HOOK: &str = "export hook";
 
 /// A Restore's spec hooks reach Velero only on the Embedded Cluster improved-DR path, the one
 /// place the vendor's Restore is used; the Backup's `hooks` are copied into every backup type
@@ -338,7 +385,7 @@ const NO_BACKUP: &str =
     "No velero.io/v1 Backup in the release: KOTS offers no snapshots for it (BKP001), so nothing is backed up.\n";
 
 /// What the plan does not look at.
-const FOOTNOTE: &str = "File-system backup only (CSI and provider volume snapshots are not shown); every workload is listed as if the backup selects it (namespaces and labels: KOTS001-KOTS005).";
+const FOOTNOTE: &str = "File-system backup only (CSI and provider volume snapshots are not shown). A pod counts as selected unless the release shows otherwise (a namespace the backup leaves out, KOTS005; chart resources without the KOTS labels, KOTS003); pods that operators create are not listed (KOTS006).";
 
 fn yes_no(b: Option<bool>) -> &'static str {
     match b {
@@ -374,7 +421,11 @@ fn volume_cells(v: &VolumeRow) -> Vec<String> {
     vec![
         v.workload.clone(),
         v.volume.clone(),
-        yes_no(v.backed_up).into(),
+        if v.how == EXPORT_HOOK {
+            "no, dumped".into()
+        } else {
+            yes_no(v.backed_up).into()
+        },
         v.reason.clone(),
     ]
 }

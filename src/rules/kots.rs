@@ -4,6 +4,8 @@
 //! - KOTS004: a backed-up PVC on a StorageClass with `reclaimPolicy: Retain`.
 //! - KOTS005: a workload in a namespace full backups do not include.
 //!
+//! `not_selected` gives `plan` the same two answers per workload and backup type.
+//!
 //! Sources: kots-facts §1.3, §1.4, §4, §5 (https://docs.replicated.com/vendor/snapshots-configuring-backups,
 //! https://docs.replicated.com/vendor/helm-native-v2-using, `replicatedhq/kots:pkg/kotsadmsnapshot/backup.go`).
 
@@ -11,7 +13,7 @@ use super::Ctx;
 use super::hooks::glob;
 use super::volumes::backed_up;
 use crate::diagnostic::FileId;
-use crate::release::{Object, Release, Volume, Workload};
+use crate::release::{BackupType, EffectiveBackup, Object, Release, Volume, Workload};
 use crate::yaml::Node;
 
 fn objects<'r>(release: &'r Release, kind: &'r str) -> impl Iterator<Item = &'r Object> + 'r {
@@ -170,28 +172,44 @@ fn has_label(node: &Node, key: &str, value: Option<&str>) -> bool {
     found
 }
 
+/// The KOTS backup labels (`kots.io/backup: velero`, `kots.io/app-slug`) a v1beta2 HelmChart's
+/// values do not add to the chart's resources; `None` when its values are templated (unknown).
+fn missing_backup_labels(release: &Release, helm_chart: &Object) -> Option<Vec<&'static str>> {
+    let spec = release.node(helm_chart).get("spec");
+    let mut values: Vec<&Node> = spec.and_then(|s| s.get("values")).into_iter().collect();
+    let optional = spec
+        .and_then(|s| s.get("optionalValues"))
+        .map(Node::items)
+        .unwrap_or_default();
+    values.extend(optional.iter().filter_map(|ov| ov.get("values")));
+    // A values block written as a template (`repl{{ ... | nindent 6 }}`) is unknown.
+    if values.iter().any(|v| !v.is_map() && v.contains_template()) {
+        return None;
+    }
+    let missing = [(BACKUP_LABEL, Some("velero")), (SLUG_LABEL, None)]
+        .into_iter()
+        .filter(|(k, v)| !values.iter().any(|n| has_label(n, k, *v)))
+        .map(|(k, _)| k)
+        .collect();
+    Some(missing)
+}
+
+const BACKUP_LABEL: &str = "kots.io/backup";
+const SLUG_LABEL: &str = "kots.io/app-slug";
+
+fn v1beta2_helm_charts(release: &Release) -> impl Iterator<Item = &Object> {
+    objects(release, "HelmChart").filter(|o| o.api_version.as_deref() == Some("kots.io/v1beta2"))
+}
+
 pub fn helm_backup_labels(ctx: &mut Ctx) {
     let release = ctx.release;
     if release.backup().is_none() {
         return;
     }
-    for o in objects(release, "HelmChart").filter(|o| o.api_version.as_deref() == Some("kots.io/v1beta2")) {
-        let spec = release.node(o).get("spec");
-        let mut values: Vec<&Node> = spec.and_then(|s| s.get("values")).into_iter().collect();
-        let optional = spec
-            .and_then(|s| s.get("optionalValues"))
-            .map(Node::items)
-            .unwrap_or_default();
-        values.extend(optional.iter().filter_map(|ov| ov.get("values")));
-        // A values block written as a template (`repl{{ ... | nindent 6 }}`) is unknown.
-        if values.iter().any(|v| !v.is_map() && v.contains_template()) {
+    for o in v1beta2_helm_charts(release) {
+        let Some(missing) = missing_backup_labels(release, o) else {
             continue;
-        }
-        let missing: Vec<&str> = [("kots.io/backup", Some("velero")), ("kots.io/app-slug", None)]
-            .into_iter()
-            .filter(|(k, v)| !values.iter().any(|n| has_label(n, k, *v)))
-            .map(|(k, _)| k)
-            .collect();
+        };
         if missing.is_empty() || selected_by_backup(release, o) {
             continue;
         }
@@ -208,6 +226,52 @@ pub fn helm_backup_labels(ctx: &mut Ctx) {
         )
         .with_help(format!("add the labels through the chart's values, for example (use the value names your chart has):\n{BACKUP_LABELS}"));
     }
+}
+
+/// The HelmChart whose values rendered `file`, for a file rendered from a chart.
+fn helm_chart_of(release: &Release, file: FileId) -> Option<&Object> {
+    let archive = release.files[file].chart.as_ref()?;
+    let record = release.charts.iter().find(|c| &release.files[c.file].path == archive)?;
+    let (hc_file, doc) = record.helm_chart?;
+    release.objects.iter().find(|o| o.file == hc_file && o.doc == doc)
+}
+
+/// Why the Backup KOTS creates of type `e` does not select `w`'s pods, when the release says
+/// so: a namespace the backup does not include (KOTS005), or a v1beta2 chart's resources
+/// without the label the backup selects by (KOTS003: `kots.io/backup` for full backups, unless
+/// the vendor's `orLabelSelectors` select them; `kots.io/app-slug` for partial ones,
+/// `replicatedhq/kots pkg/kotsadmsnapshot/backup.go` L163-177). Embedded Cluster backups select
+/// by their own label selectors, which are not modelled: `None` there, as for anything unknown.
+pub fn not_selected<'r>(release: &'r Release, w: &Workload, e: &EffectiveBackup) -> Option<String> {
+    if e.kind == BackupType::EmbeddedCluster {
+        return None;
+    }
+    let helm_chart = helm_chart_of(release, w.file);
+    let literal = |n: Option<&'r Node>| {
+        n.filter(|n| !n.is_templated())
+            .and_then(Node::as_str)
+            .filter(|n| !n.is_empty())
+    };
+    let namespace = literal(w.root(release).path("metadata.namespace"))
+        .or_else(|| literal(helm_chart.and_then(|o| release.node(o).path("spec.namespace"))));
+    if let (Some(ns), Some(covered)) = (namespace, backup_namespaces(release))
+        && !covered.iter().any(|p| glob(p, ns))
+    {
+        return Some(format!("namespace `{ns}` is not in the backup (KOTS005)"));
+    }
+    let o = helm_chart.filter(|o| o.api_version.as_deref() == Some("kots.io/v1beta2"))?;
+    let missing = missing_backup_labels(release, o)?;
+    let label = match e.kind {
+        BackupType::Full if !selected_by_backup(release, o) => BACKUP_LABEL,
+        BackupType::Partial => SLUG_LABEL,
+        _ => return None,
+    };
+    missing.contains(&label).then(|| {
+        format!(
+            "HelmChart `{}` does not add the `{label}` label the backup selects by (KOTS003)",
+            o.name.as_deref().unwrap_or("<unnamed>")
+        )
+    })
 }
 
 /// Whether the vendor Backup's `orLabelSelectors`, which KOTS merges into full backups

@@ -23,6 +23,7 @@ pub mod yaml_edit;
 use serde::de::DeserializeOwned;
 
 pub use filter::{Filter, pattern_matches};
+pub use kots::not_selected;
 pub use spec::{FixKind, RULE_FILES, RuleSpec, SpecError, builtin, find, load_dir, parse_spec};
 
 use crate::compat::ClusterVersions;
