@@ -68,6 +68,21 @@ fn a_block_device_of_an_init_container_is_not_mounted_not_a_block_volume() {
 // ---------------------------------------------------------------- false positives fixed
 
 #[test]
+fn kots005_takes_a_chart_without_namespace_to_be_in_the_application_namespace() {
+    // Helm renders `.Release.Namespace` as `default`; KOTS installs a chart whose HelmChart
+    // names no namespace into the application's, which every backup includes.
+    expect("rules-kots005-chart-app-namespace", &[]);
+    // The HelmChart's own namespace is the mistake: one finding, on the HelmChart, not a
+    // second one on every rendered object.
+    expect("rules-kots005-chart-other-namespace", &[("KOTS005", "warning")]);
+    let m = messages("rules-kots005-chart-other-namespace", "KOTS005");
+    assert!(
+        m[0].starts_with("HelmChart `acme` runs in namespace `analytics`"),
+        "{m:?}"
+    );
+}
+
+#[test]
 fn kots003_is_quiet_when_the_backup_selectors_select_the_chart() {
     // Full backups merge the vendor's orLabelSelectors (backup.go mergeAppBackupSpec); the
     // same selectors break application-only backups, where KOTS adds its own labelSelector.

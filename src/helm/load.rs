@@ -202,17 +202,21 @@ pub fn load_charts(
             r.name.as_ref().is_some_and(|(n, _)| *n == chart.name)
                 && r.version.as_ref().is_some_and(|(v, _)| *v == chart.version)
         });
+        let namespace = matching.and_then(|r| r.namespace.clone());
         let release = ReleaseInfo {
             name: matching
                 .and_then(|r| r.release_name.clone())
                 .unwrap_or_else(|| chart.name.clone()),
-            namespace: matching
-                .and_then(|r| r.namespace.clone())
-                .unwrap_or_else(|| "default".into()),
+            // Helm's own default; KOTS installs such a chart into the application's namespace.
+            namespace: namespace.clone().unwrap_or_else(|| "default".into()),
         };
         let empty = Value::Object(Map::new());
         let overrides = matching.map_or(&empty, |r| &r.values);
-        let names = Names { chart: path, is_dir };
+        let names = Names {
+            chart: path,
+            is_dir,
+            app_namespace: namespace.is_none().then_some(release.namespace.as_str()),
+        };
         let not_analyzed = match engine {
             Engine::Builtin => add_rendered(files, &names, render_within(&chart, overrides, &release, &bounds)),
             Engine::Helm(helm) => match helm_template(helm, path, overrides, &release) {
@@ -300,6 +304,7 @@ fn add_helm_output(files: &mut Vec<SourceFile>, names: &Names, out: &str) {
     for mut f in crate::source::split_stdin(out) {
         f.path = names.rendered(&f.path.display().to_string());
         f.chart = Some(names.chart.to_path_buf());
+        f.app_namespace = names.app_namespace.map(str::to_owned);
         files.push(f);
     }
 }
@@ -308,6 +313,8 @@ fn add_helm_output(files: &mut Vec<SourceFile>, names: &Names, out: &str) {
 struct Names<'p> {
     chart: &'p Path,
     is_dir: bool,
+    /// The namespace rendered for the KOTS application namespace, when no HelmChart names one.
+    app_namespace: Option<&'p str>,
 }
 
 impl Names<'_> {
@@ -373,6 +380,7 @@ fn add_rendered(files: &mut Vec<SourceFile>, names: &Names, rendered: Vec<super:
         }
         let mut f = SourceFile::from_text(names.rendered(&r.path), None, out.text);
         f.chart = Some(names.chart.to_path_buf());
+        f.app_namespace = names.app_namespace.map(str::to_owned);
         f.provenance = provenance;
         files.push(f);
     }

@@ -94,6 +94,19 @@ impl Release {
         &self.files[obj.file].documents[obj.doc]
     }
 
+    /// The namespace an object written at `root` of `file` is deployed into, when the release
+    /// names one: a literal `metadata.namespace`, except the namespace a chart was rendered with
+    /// for the application's (`SourceFile::app_namespace`). `None`: the application's namespace,
+    /// or templated.
+    pub fn namespace_of<'a>(&'a self, file: FileId, root: &'a Node) -> Option<&'a str> {
+        let ns = root
+            .path("metadata.namespace")
+            .filter(|n| !n.is_templated())
+            .and_then(Node::as_str)
+            .filter(|n| !n.is_empty())?;
+        (self.files[file].app_namespace.as_deref() != Some(ns)).then_some(ns)
+    }
+
     /// The object's root mapping (always present for an indexed object).
     pub fn node(&self, obj: &Object) -> &Node {
         static EMPTY: Node = Node {

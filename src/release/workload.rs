@@ -205,10 +205,7 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
         file: o.file,
         kind: kind.to_owned(),
         name: o.name.clone().unwrap_or_else(|| "<unnamed>".into()),
-        namespace: root
-            .path("metadata.namespace")
-            .and_then(Node::as_str)
-            .map(str::to_owned),
+        namespace: release.namespace_of(o.file, root).map(str::to_owned),
         template_path: path,
         labels,
         containers,

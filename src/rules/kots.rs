@@ -110,11 +110,18 @@ pub fn namespace_not_backed_up(ctx: &mut Ctx) {
     };
     let mut places: Vec<(FileId, &Node, String)> = Vec::new();
     for w in &release.workloads {
-        if let Some(ns) = w
-            .root(release)
-            .path("metadata.namespace")
-            .filter(|n| n.as_str().is_some())
-        {
+        let root = w.root(release);
+        // A namespace the HelmChart gives its chart is reported once, on the HelmChart.
+        let from_helm_chart = |ns: &str| {
+            helm_chart_of(release, w.file)
+                .and_then(|o| release.node(o).path("spec.namespace"))
+                .is_some_and(|n| n.as_str() == Some(ns))
+        };
+        if let Some(ns) = root.path("metadata.namespace").filter(|_| {
+            release
+                .namespace_of(w.file, root)
+                .is_some_and(|ns| !from_helm_chart(ns))
+        }) {
             places.push((w.file, ns, format!("{} `{}`", w.kind, w.name)));
         }
     }
@@ -242,18 +249,16 @@ fn helm_chart_of(release: &Release, file: FileId) -> Option<&Object> {
 /// the vendor's `orLabelSelectors` select them; `kots.io/app-slug` for partial ones,
 /// `replicatedhq/kots pkg/kotsadmsnapshot/backup.go` L163-177). Embedded Cluster backups select
 /// by their own label selectors, which are not modelled: `None` there, as for anything unknown.
-pub fn not_selected<'r>(release: &'r Release, w: &Workload, e: &EffectiveBackup) -> Option<String> {
+pub fn not_selected(release: &Release, w: &Workload, e: &EffectiveBackup) -> Option<String> {
     if e.kind == BackupType::EmbeddedCluster {
         return None;
     }
     let helm_chart = helm_chart_of(release, w.file);
-    let literal = |n: Option<&'r Node>| {
-        n.filter(|n| !n.is_templated())
-            .and_then(Node::as_str)
-            .filter(|n| !n.is_empty())
-    };
-    let namespace = literal(w.root(release).path("metadata.namespace"))
-        .or_else(|| literal(helm_chart.and_then(|o| release.node(o).path("spec.namespace"))));
+    let spec_namespace = helm_chart
+        .and_then(|o| release.node(o).path("spec.namespace"))
+        .and_then(Node::as_str)
+        .filter(|n| !n.is_empty());
+    let namespace = w.namespace.as_deref().or(spec_namespace);
     if let (Some(ns), Some(covered)) = (namespace, backup_namespaces(release))
         && !covered.iter().any(|p| glob(p, ns))
     {

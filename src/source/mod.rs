@@ -107,6 +107,10 @@ pub struct SourceFile {
     /// For a file of a Helm chart (a rendered template, or a template's source): the chart
     /// archive or directory. Such a file takes no fixes.
     pub chart: Option<PathBuf>,
+    /// For a file rendered from a chart that KOTS installs into the application's namespace
+    /// (no HelmChart `spec.namespace`): the namespace it was rendered with, which stands for
+    /// that namespace wherever `.Release.Namespace` wrote it.
+    pub app_namespace: Option<String>,
     /// A rendered template: which template bytes wrote each piece, in output order.
     pub provenance: Vec<Provenance>,
     /// A chart template's source, kept so findings can point at it; never linted as YAML.
@@ -158,6 +162,7 @@ impl SourceFile {
             chart: None,
             provenance: Vec::new(),
             template_source: false,
+            app_namespace: None,
             limits,
         }
     }
@@ -169,6 +174,7 @@ impl SourceFile {
             suppressions: parse_suppressions(&text),
             text,
             template_source: true,
+            app_namespace: None,
             chart: Some(chart),
             problem: None,
             ..Self::unparseable(path, None, String::new(), Limits::default())
@@ -188,6 +194,7 @@ impl SourceFile {
             chart: None,
             provenance: Vec::new(),
             template_source: false,
+            app_namespace: None,
             limits,
         }
     }
