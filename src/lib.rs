@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compat;
 pub mod config;
 pub mod diagnostic;
+pub mod edit;
 pub mod fix;
 pub mod helm;
 pub mod lint;

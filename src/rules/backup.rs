@@ -7,9 +7,9 @@ use super::Ctx;
 use super::schema;
 use super::suggest::closest;
 use super::versions;
-use super::yaml_edit::{entry_lines, indent_of, move_entries, raw_entry};
 use crate::compat::Version;
 use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
+use crate::edit::{Doc, indent_at};
 use crate::release::effective::describe_all;
 use crate::release::{EffectiveBackup, Object, Release, VELERO_API};
 use crate::yaml::{Node, NodeKind, Typed};
@@ -111,10 +111,8 @@ pub fn identity(ctx: &mut Ctx) {
             continue;
         };
         let found = value.as_str().unwrap_or_default();
-        let fix = ctx.fix(
-            format!("change {field} to `{wanted}`"),
-            vec![Edit::replace(o.file, value.span.clone(), wanted)],
-        );
+        let edit = Doc::of(release, o.file).replace_scalar(value, wanted);
+        let fix = edit.and_then(|e| ctx.fix(format!("change {field} to `{wanted}`"), vec![e]));
         ctx.report(
             o.file,
             value.span.clone(),
@@ -667,7 +665,7 @@ fn condition_keys(map: &Node) -> Vec<&str> {
 }
 
 fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta): &(Node, Node)) {
-    let text = &ctx.release.files[o.file].text;
+    let doc = Doc::of(ctx.release, o.file);
     let mut places = vec![(meta_key, meta, "directly under `metadata`")];
     if let Some((labels_key, labels)) = meta.entry("labels") {
         places.push((labels_key, labels, "in `metadata.labels`"));
@@ -675,7 +673,7 @@ fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta)
     for (map_key, map, where_) in places {
         let keys = condition_keys(map);
         // One fix moves all of a map's keys; a second in the same pass would collide.
-        let mut fix = move_to_annotations(text, o.file, root, (map_key, map), &keys)
+        let mut fix = move_to_annotations(&doc, root, (map_key, map), &keys)
             .and_then(|edits| ctx.fix("move into `metadata.annotations`", edits));
         for key in &keys {
             let Some((k, _)) = map.entry(key) else { continue };
@@ -691,47 +689,34 @@ fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta)
 }
 
 /// Edits moving `keys` from `map` into `metadata.annotations`, keeping each entry's text.
-fn move_to_annotations(
-    text: &str,
-    file: FileId,
-    root: &Node,
-    (map_key, map): (&Node, &Node),
-    keys: &[&str],
-) -> Option<Vec<Edit>> {
+fn move_to_annotations(doc: &Doc, root: &Node, (map_key, map): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
     let meta = root.get("metadata")?;
-    if meta.get("annotations").is_some() {
+    if meta.get("annotations").is_some() || doc.is_flow(meta) {
         let refuse = |_: &str, _: &Node, _: &Node| None;
-        return move_entries(
-            text,
-            file,
-            (map_key, map),
-            keys,
-            (root, &["metadata", "annotations"]),
-            &refuse,
-        );
+        return doc.move_entries((map_key, map), keys, (root, &["metadata", "annotations"]), &refuse);
     }
-    // Directly under `metadata` with no annotations yet: the first key's lines become the new
-    // `annotations:` block (an insertion next to a removed line would overlap it). From
-    // `labels`, a new block has no obvious place: no fix.
+    // Directly under block `metadata` with no annotations yet: the first key's lines become
+    // the new `annotations:` block (an insertion next to a removed line would overlap it).
+    // From `labels`, a new block has no obvious place: no fix.
     if !std::ptr::eq(map, meta) {
         return None;
     }
     let entries: Vec<&(Node, Node)> = keys.iter().filter_map(|k| map.entry(k)).collect();
     let lines = entries
         .iter()
-        .map(|(k, v)| raw_entry(text, k, v))
+        .map(|(k, v)| doc.raw_entry(k, v))
         .collect::<Option<Vec<_>>>()?;
     let (first, rest) = entries.split_first()?;
-    let indent = " ".repeat(indent_of(text, first.0.span.start));
+    let indent = " ".repeat(indent_at(doc.text, first.0.span.start));
     let block: String = lines.iter().map(|l| format!("{indent}  {l}\n")).collect();
     let mut edits = vec![Edit::replace(
-        file,
-        entry_lines(text, &first.0, &first.1),
+        doc.file,
+        doc.entry_lines(&first.0, &first.1),
         format!("{indent}annotations:\n{block}"),
     )];
     edits.extend(
         rest.iter()
-            .map(|(k, v)| Edit::replace(file, entry_lines(text, k, v), "")),
+            .map(|(k, v)| Edit::replace(doc.file, doc.entry_lines(k, v), "")),
     );
     Some(edits)
 }
@@ -777,14 +762,9 @@ fn not_a_string(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), raw: &str, t
     } else {
         "KOTS deploys the object with it, and the API server rejects a non-string annotation"
     };
-    let fix = ctx.fix(
-        format!("quote the value: '{raw}'"),
-        vec![Edit::replace(
-            o.file,
-            v.span.clone(),
-            format!("'{}'", raw.replace('\'', "''")),
-        )],
-    );
+    let doc = Doc::of(ctx.release, o.file);
+    let edit = doc.replace_value(None, v, &doc.quoted(raw)).unwrap_or_default();
+    let fix = ctx.fix(format!("quote the value: '{raw}'"), edit);
     ctx.report(
         o.file,
         v.span.clone(),

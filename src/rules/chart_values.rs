@@ -4,8 +4,8 @@
 //! this pod's annotations (`helm::ValueMap`). The edit merges with what is there; the fix loop
 //! renders the chart again with it.
 
-use super::yaml_edit::{add_entries, scalar_text};
 use crate::diagnostic::{Edit, EditTarget, FileId, Location};
+use crate::edit::{Doc, Item};
 use crate::release::{Release, Workload};
 use crate::yaml::{Node, Span, Typed};
 
@@ -84,7 +84,7 @@ pub fn add_to_pod_annotation(
 ) -> Option<ValuesEdit> {
     let (file_id, base, path, place) = values_place(release, w)?;
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
-    let text = &release.files[file_id].text;
+    let doc = Doc::of(release, file_id);
     let existing = lookup(base, &path).and_then(|m| m.entry(key));
     let edit = match (existing, rendered) {
         (Some((_, value)), _) => {
@@ -100,10 +100,10 @@ pub fn add_to_pod_annotation(
             } else {
                 format!("{old},{item}")
             };
-            Edit::replace(file_id, value.span.clone(), scalar_text(&new))
+            doc.replace_scalar(value, &new)?
         }
         (None, Some(_)) => return None,
-        (None, None) => add_entries(text, file_id, base, &path, &[(key.to_owned(), scalar_text(item))])?,
+        (None, None) => doc.insert(base, &path, &[Item::pair(key, item)])?,
     };
     Some(ValuesEdit { edit, place })
 }

@@ -18,7 +18,6 @@ pub mod suggest;
 mod suppression;
 pub mod versions;
 pub mod volumes;
-pub mod yaml_edit;
 
 use serde::de::DeserializeOwned;
 

@@ -6,8 +6,7 @@
 use super::Ctx;
 use super::backup::kind_span;
 use super::hooks;
-use super::yaml_edit::scalar_text;
-use crate::diagnostic::Edit;
+use crate::edit::Doc;
 use crate::release::{Object, Release, VELERO_API};
 use crate::yaml::{Node, Span};
 
@@ -54,10 +53,8 @@ pub fn backup_name(ctx: &mut Ctx) {
                 if found == wanted {
                     continue;
                 }
-                let fix = ctx.fix(
-                    format!("set backupName to `{wanted}`"),
-                    vec![Edit::replace(o.file, value.span.clone(), scalar_text(wanted))],
-                );
+                let edit = Doc::of(release, o.file).replace_scalar(value, wanted);
+                let fix = edit.and_then(|e| ctx.fix(format!("set backupName to `{wanted}`"), vec![e]));
                 ctx.report(
                     o.file,
                     value.span.clone(),

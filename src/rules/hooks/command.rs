@@ -2,9 +2,9 @@
 //! Velero execs it directly, with no shell).
 
 use super::{Command, Form, Hook, Phase, parse_command};
-use crate::diagnostic::{Edit, FileId};
+use crate::diagnostic::Edit;
+use crate::edit::Doc;
 use crate::rules::Ctx;
-use crate::rules::yaml_edit::scalar_text;
 use crate::yaml::Node;
 
 pub fn invalid(ctx: &mut Ctx) {
@@ -235,9 +235,9 @@ pub fn shell(ctx: &mut Ctx) {
         let Some(p) = problem(&parse_command(hook, node)) else {
             continue;
         };
-        let text = &release.files[hook.file].text;
-        let edit = write_argv(text, hook.file, hook, node, &p.argv);
-        let fix = edit.and_then(|e| ctx.fix(format!("{}: {}", p.fix, json_array(&p.argv)), vec![e]));
+        let doc = Doc::of(release, hook.file);
+        let edits = write_argv(&doc, hook, node, &p.argv);
+        let fix = edits.and_then(|e| ctx.fix(format!("{}: {}", p.fix, json_array(&p.argv)), e));
         ctx.report(hook.file, node.span.clone(), format!("the command of the {} will not run as intended: {}", hook.label, p.message))
             .with_help("for shell features (redirects, pipes, `&&`, `$VARS`) run the command through a shell: [\"/bin/sh\", \"-c\", \"...\"]")
             .with_fix(fix);
@@ -252,32 +252,14 @@ pub fn json_array(argv: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-/// An edit that writes `argv` in place of the command `node`: a quoted JSON array for an
+/// The edits that write `argv` in place of the command `node`: a quoted JSON array for an
 /// annotation, a flow or block YAML list (in the style found) for a spec `command`.
-fn write_argv(text: &str, file: FileId, hook: &Hook, node: &Node, argv: &[String]) -> Option<Edit> {
+fn write_argv(doc: &Doc, hook: &Hook, node: &Node, argv: &[String]) -> Option<Vec<Edit>> {
     let json = json_array(argv);
     match hook.form {
-        Form::Annotation => Some(Edit::replace(file, node.span.clone(), scalar_text(&json))),
-        Form::Spec => {
-            let items = node.items();
-            let (Some(first), Some(last)) = (items.first(), items.last()) else {
-                // A scalar command: a flow list fits where it stood.
-                return Some(Edit::replace(file, node.span.clone(), json));
-            };
-            if text[node.span.clone()].starts_with('[') {
-                return Some(Edit::replace(file, node.span.clone(), json));
-            }
-            // Block list: rewrite the items from the first dash to the end of the last item.
-            let line_start = text[..first.span.start].rfind('\n').map_or(0, |i| i + 1);
-            let dash = line_start + text[line_start..first.span.start].rfind('-')?;
-            let col = dash - line_start;
-            let lines: Vec<String> = argv
-                .iter()
-                .map(|a| format!("- {}", serde_json::to_string(a).unwrap_or_default()))
-                .collect();
-            let sep = format!("\n{}", " ".repeat(col));
-            Some(Edit::replace(file, dash..last.span.end, lines.join(&sep)))
-        }
+        Form::Annotation => doc.replace_value(None, node, &doc.spell(node, &json)),
+        Form::Spec if node.items().is_empty() || doc.is_flow(node) => doc.replace_value(None, node, &json),
+        Form::Spec => Some(vec![doc.replace_block_list(node, argv)?]),
     }
 }
 
@@ -285,6 +267,7 @@ fn write_argv(text: &str, file: FileId, hook: &Hook, node: &Node, argv: &[String
 mod tests {
     use super::super::parse_annotation_command;
     use super::*;
+    use crate::edit::scalar_text;
 
     fn argv(items: &[&str]) -> Command {
         Command::Argv(items.iter().map(|s| (*s).to_owned()).collect())

@@ -2,7 +2,8 @@
 //! (incomplete restore init hook), HOOK010 (no container on a multi-container pod).
 
 use super::{Form, Hook, Phase, known_containers};
-use crate::diagnostic::{Edit, Severity};
+use crate::diagnostic::Severity;
+use crate::edit::Doc;
 use crate::rules::Ctx;
 use crate::rules::duration;
 use crate::rules::suggest::closest;
@@ -38,10 +39,8 @@ pub fn check_on_error(ctx: &mut Ctx, hook: &Hook) {
         .find(|v| v.eq_ignore_ascii_case(s.value.trim()))
         .copied();
     let fix = meant.and_then(|m| {
-        ctx.fix(
-            format!("change `{}` to `{m}`", s.value),
-            vec![Edit::replace(hook.file, node.span.clone(), m)],
-        )
+        let edit = Doc::of(ctx.release, hook.file).replace_scalar(node, m)?;
+        ctx.fix(format!("change `{}` to `{m}`", s.value), vec![edit])
     });
     let (field, severity, effect) = match hook.form {
         Form::Annotation => {

@@ -3,12 +3,11 @@
 
 use super::select::{Filter, Matcher};
 use super::{PREFIXES, annotation_maps, is_known_key, known_keys, looks_like_hook_key};
-use crate::diagnostic::Edit;
+use crate::edit::Doc;
 use crate::helm::helm_charts;
 use crate::release::Release;
 use crate::rules::Ctx;
 use crate::rules::suggest::closest;
-use crate::rules::yaml_edit::{move_entries, scalar_text};
 use crate::yaml::Node;
 
 pub fn selector_matches_nothing(ctx: &mut Ctx) {
@@ -123,22 +122,17 @@ pub fn annotations_on_workload(ctx: &mut Ctx) {
             continue;
         };
         let Some(template) = w.template(release) else { continue };
-        let text = &release.files[w.file].text;
+        let doc = Doc::of(release, w.file);
         for (k, _) in ann.entries() {
             let Some(key) = k.as_str().filter(|k| is_hook_annotation(k)) else {
                 continue;
             };
+            // The same value on the pod already: nothing to merge, the workload's copy goes.
             let merge = |_: &str, src: &Node, dst: &Node| {
-                (src.as_str().is_some() && src.as_str() == dst.as_str()).then(|| text[dst.span.clone()].to_owned())
+                (src.as_str().is_some() && src.as_str() == dst.as_str())
+                    .then(|| dst.as_str().unwrap_or_default().to_owned())
             };
-            let edits = move_entries(
-                text,
-                w.file,
-                (ann_key, ann),
-                &[key],
-                (template, &["metadata", "annotations"]),
-                &merge,
-            );
+            let edits = doc.move_entries((ann_key, ann), &[key], (template, &["metadata", "annotations"]), &merge);
             let fix = edits.and_then(|e| ctx.fix(format!("move `{key}` to the pod template's annotations"), e));
             ctx.report(
                 w.file,
@@ -209,10 +203,8 @@ pub fn unknown_annotation(ctx: &mut Ctx) {
             };
             // A rename onto a key the map already has would lose one of the two values.
             let fix = suggestion.filter(|s| map.get(s).is_none()).and_then(|s| {
-                ctx.fix(
-                    format!("rename to `{s}`"),
-                    vec![Edit::replace(file, k.span.clone(), scalar_text(s))],
-                )
+                let edit = Doc::of(ctx.release, file).replace_scalar(k, s)?;
+                ctx.fix(format!("rename to `{s}`"), vec![edit])
             });
             let d = ctx.report(
                 file,

@@ -18,8 +18,8 @@ use super::Ctx;
 use super::chart_values;
 use super::hooks::patterns::{DumpTarget, dump_targets_in};
 use super::suggest::closest;
-use super::yaml_edit::{add_entries_leading, move_entries, remove_entries, scalar_text};
 use crate::diagnostic::{Edit, FileId, Severity};
+use crate::edit::{self, Doc};
 use crate::release::effective::describe_all;
 use crate::release::{Release, Running, Volume, Workload};
 use crate::yaml::{Node, NodeKind, Span, Style, Typed};
@@ -137,6 +137,8 @@ struct Pod<'r> {
     w: &'r Workload,
     file: FileId,
     text: &'r str,
+    /// The file, for fixes.
+    doc: Doc<'r>,
     template: &'r Node,
     annotations: Option<&'r Node>,
 }
@@ -147,6 +149,7 @@ impl<'r> Pod<'r> {
             w,
             file: w.file,
             text: &release.files[w.file].text,
+            doc: Doc::of(release, w.file),
             template: w.template(release)?,
             annotations: w.pod_annotations(release),
         })
@@ -229,22 +232,9 @@ fn annotations_unknown(release: &Release, pod: &Pod) -> bool {
         .any(|t| !labels.contains(&t.start))
 }
 
-/// Replace a string value with `new`, keeping its quoting; `None` when the value is not
-/// copied verbatim in the source.
-fn replace_value(file: FileId, list: &List, new: &str) -> Option<Edit> {
-    let inner = list.inner.clone()?;
-    let style = list.value.scalar()?.style;
-    let text = match style {
-        Style::Plain => scalar_text(new),
-        _ if new.contains(['\'', '"', '\\']) => return None,
-        _ => new.to_owned(),
-    };
-    let span = if style == Style::Plain {
-        list.value.span.clone()
-    } else {
-        inner
-    };
-    Some(Edit::replace(file, span, text))
+/// Replace the list's value with `new`, keeping its style.
+fn replace_value(pod: &Pod, list: &List, new: &str) -> Option<Edit> {
+    pod.doc.replace_scalar(list.value, new)
 }
 
 /// The workload's data volumes that every Backup KOTS creates copies: opted in (full backups
@@ -592,13 +582,14 @@ fn annotations_path(w: &Workload) -> String {
 
 /// Append `name` to the opt-in list (keeping order and quoting), or create the annotation.
 fn add_name(pod: &Pod, list: Option<&List>, name: &str) -> Option<Edit> {
-    let Some(list) = list else {
-        let entry = [(INCLUDE.to_owned(), scalar_text(name))];
-        return add_entries_leading(pod.text, pod.file, pod.template, &["metadata", "annotations"], &entry);
-    };
-    let inner = list.inner.clone()?;
-    let sep = if inner.is_empty() { "" } else { "," };
-    Some(Edit::insert(pod.file, inner.end, format!("{sep}{name}")))
+    match list {
+        Some(list) => pod.doc.append_to_list(list.value, list.inner.clone()?, name),
+        None => pod.doc.insert_leading(
+            pod.template,
+            &["metadata", "annotations"],
+            &[edit::Item::pair(INCLUDE, name)],
+        ),
+    }
 }
 
 fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
@@ -639,11 +630,11 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
 fn remove_name(pod: &Pod, list: &List, name: &str) -> Option<Vec<Edit>> {
     let rest: Vec<&str> = list.names().filter(|n| *n != name).collect();
     if !rest.is_empty() {
-        return Some(vec![replace_value(pod.file, list, &rest.join(","))?]);
+        return Some(vec![replace_value(pod, list, &rest.join(","))?]);
     }
     let meta = pod.template.get("metadata")?;
     let (key, map) = meta.entry("annotations")?;
-    Some(remove_entries(pod.text, pod.file, key, map, &[EXCLUDE]))
+    pod.doc.remove((key, map), &[EXCLUDE])
 }
 
 // ---------------------------------------------------------------- VOL002
@@ -736,17 +727,11 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
 /// Move the keys into the pod template's annotations, merging comma lists.
 fn move_to_template(pod: &Pod, (own_key, own): &(Node, Node), keys: &[&str]) -> Option<Vec<Edit>> {
     let dst: &[&str] = &["metadata", "annotations"];
-    move_entries(
-        pod.text,
-        pod.file,
-        (own_key, own),
-        keys,
-        (pod.template, dst),
-        &merge_lists,
-    )
+    pod.doc
+        .move_entries((own_key, own), keys, (pod.template, dst), &merge_lists)
 }
 
-/// Merge a moved list into the pod template's: its names first, then new ones, in its quoting.
+/// Merge a moved list into the pod template's: its names first, then new ones.
 fn merge_lists(_key: &str, src: &Node, dst: &Node) -> Option<String> {
     let (s, d) = (src.as_str()?, dst.as_str()?);
     let mut names: Vec<&str> = d.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
@@ -755,12 +740,7 @@ fn merge_lists(_key: &str, src: &Node, dst: &Node) -> Option<String> {
             names.push(n);
         }
     }
-    let joined = names.join(",");
-    Some(match dst.scalar()?.style {
-        Style::SingleQuoted => format!("'{joined}'"),
-        Style::DoubleQuoted => format!("\"{joined}\""),
-        _ => scalar_text(&joined),
-    })
+    Some(names.join(","))
 }
 
 // ---------------------------------------------------------------- VOL004
@@ -875,7 +855,7 @@ fn malformed_items(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
         let Some(problem) = item_problem(item, &list.items[..i]) else {
             continue;
         };
-        let edit = replace_value(pod.file, list, &normal);
+        let edit = replace_value(pod, list, &normal);
         let fix = ctx.fix(format!("rewrite the value as `{normal}`"), edit.into_iter().collect());
         let span = match (item.name().is_empty(), list.exact()) {
             (true, true) => comma_span(item, i),
@@ -916,14 +896,8 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
         _ => return,
     };
     let fix = fixed.as_ref().and_then(|f| {
-        ctx.fix(
-            format!("write the value as the string `{f}`"),
-            vec![Edit::replace(
-                pod.file,
-                value.span.clone(),
-                format!("'{}'", f.replace('\'', "''")),
-            )],
-        )
+        let edits = pod.doc.replace_value(Some(key), value, &pod.doc.quoted(f))?;
+        ctx.fix(format!("write the value as the string `{f}`"), edits)
     });
     let name = key.as_str().unwrap_or_default();
     ctx.report(

@@ -1,0 +1,129 @@
+//! The edit layer: the one place that turns a fix's intent ("add this annotation", "move these
+//! entries", "write this command") into byte edits on the original text. Rules state intents
+//! with raw values; the layer spells them in the style it finds in the file: block or flow
+//! mappings, JSON files (which stay JSON), plain, quoted or block scalars, CRLF lines.
+//!
+//! Every operation returns `None` when it cannot edit safely, and the finding then carries no
+//! fix: a node inside an anchor that aliases reuse (the edit would change every alias), a
+//! mapping with a merge key (`<<: *base` may supply the key being added, which an explicit key
+//! would shadow), a template-only line where the new lines would go (`{{- include ... }}`,
+//! `repl{{ if }}`: the rendered result could change meaning), a block scalar to edit in place,
+//! or comments inside a range to rewrite.
+
+mod map;
+mod scalar;
+mod text;
+
+use std::cell::OnceCell;
+
+pub use map::Item;
+pub use text::{indent_at, json_string, scalar_text};
+
+use crate::diagnostic::FileId;
+use crate::source::SourceFile;
+use crate::yaml::{Document, Node, NodeKind, Span};
+
+/// One file's text with what the edit operations need to know about it.
+pub struct Doc<'a> {
+    pub text: &'a str,
+    pub file: FileId,
+    /// A `.json` file: every value is written as JSON.
+    json: bool,
+    templates: &'a [Span],
+    documents: &'a [Document],
+    flow: OnceCell<Vec<Span>>,
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(file: FileId, source: &'a SourceFile) -> Self {
+        let json = source.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        Doc {
+            text: &source.text,
+            file,
+            json,
+            templates: &source.templates,
+            documents: &source.documents,
+            flow: OnceCell::new(),
+        }
+    }
+
+    pub fn of(release: &'a crate::release::Release, file: FileId) -> Self {
+        Self::new(file, &release.files[file])
+    }
+
+    /// The spans of every flow collection (`{...}`, `[...]`) in the file.
+    fn flow_spans(&self) -> &[Span] {
+        self.flow.get_or_init(|| {
+            let mut out = Vec::new();
+            for root in self.documents.iter().filter_map(|d| d.root.as_ref()) {
+                root.walk(&mut |n| {
+                    if self.is_flow(n) {
+                        out.push(n.span.clone());
+                    }
+                });
+            }
+            out
+        })
+    }
+
+    /// A collection written in flow style.
+    pub fn is_flow(&self, node: &Node) -> bool {
+        matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_))
+            && self
+                .text
+                .get(node.span.clone())
+                .is_some_and(|t| t.starts_with(['{', '[']))
+    }
+
+    /// The node sits inside a flow collection, where `,[]{}` end a plain scalar.
+    pub fn in_flow(&self, node: &Node) -> bool {
+        self.json
+            || self
+                .flow_spans()
+                .iter()
+                .any(|f| f.start < node.span.start && node.span.end <= f.end)
+    }
+
+    /// Editing `span` would change a node that aliases elsewhere in its document reuse.
+    fn shared(&self, span: &Span) -> bool {
+        self.documents.iter().filter(|d| d.has_aliases).any(|d| {
+            d.anchors
+                .values()
+                .any(|a| a.span.start <= span.start && span.end <= a.span.end && a.span.start < a.span.end)
+        })
+    }
+
+    /// A string as a scalar for this place: JSON in a JSON file, flow-safe in a flow
+    /// collection, else plain or single-quoted.
+    fn scalar(&self, value: &str, flow: bool) -> String {
+        if self.json {
+            text::json_string(value)
+        } else if flow {
+            text::flow_scalar_text(value)
+        } else {
+            scalar_text(value)
+        }
+    }
+
+    /// `value` spelled as a scalar where `node` stands.
+    pub fn spell(&self, node: &Node, value: &str) -> String {
+        self.scalar(value, self.in_flow(node))
+    }
+
+    /// `value` as a quoted string: JSON in a JSON file, single-quoted elsewhere.
+    pub fn quoted(&self, value: &str) -> String {
+        if self.json {
+            text::json_string(value)
+        } else {
+            text::single_quoted(value)
+        }
+    }
+
+    /// A template-only line at `offset`'s line.
+    fn template_line(&self, offset: usize) -> bool {
+        text::template_only_line(self.text, self.templates, offset)
+    }
+}
+
+#[cfg(test)]
+mod tests;
