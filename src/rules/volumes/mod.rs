@@ -476,6 +476,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
     let dump = dump_targets_in(ctx.release, ctx.hooks(), pod.w)
         .into_iter()
         .find(|t| t.backed_up);
+    let mut lost: Vec<&Volume> = Vec::new();
     for p in volume_plan(ctx.release, pod.w) {
         let v = p.volume;
         if !v.holds_data() || p.opt_in != Reason::NotOptedIn {
@@ -487,29 +488,37 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
         if excluded || listed.as_ref().is_some_and(|l| misspelled(pod.w, l, &v.name)) {
             continue;
         }
-        if let Some(dump) = &dump {
-            covered_by_dump(ctx, pod, v, dump);
-            continue;
+        match &dump {
+            Some(dump) => covered_by_dump(ctx, pod, v, dump),
+            None => lost.push(v),
         }
-        let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &v.name);
-        let fix = ctx.fix(description, edit.into_iter().collect());
-        let lost = match &which {
-            None => "so Velero does not back up its data".to_owned(),
-            Some(backups) => format!(
-                "so {backups} do not back up its data (they always opt in: KOTS drops the Backup's `defaultVolumesToFsBackup` from them)"
-            ),
-        };
+    }
+    if lost.is_empty() {
+        return;
+    }
+    // One edit opts every lost volume of the pod in, so a single --fix pass reaches the end
+    // however many there are; each finding carries it.
+    let names: Vec<&str> = lost.iter().map(|v| v.name.as_str()).collect();
+    let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &names.join(","));
+    let effect = match &which {
+        None => "so Velero does not back up its data".to_owned(),
+        Some(backups) => format!(
+            "so {backups} do not back up its data (they always opt in: KOTS drops the Backup's `defaultVolumesToFsBackup` from them)"
+        ),
+    };
+    for v in lost {
+        let fix = ctx.fix(description.clone(), edit.clone().into_iter().collect());
         ctx.report(
             pod.file,
             v.name_span.clone(),
             format!(
-                "{}: volume `{}` ({}) is not in the pod template's `{INCLUDE}`, {lost}",
+                "{}: volume `{}` ({}) is not in the pod template's `{INCLUDE}`, {effect}",
                 pod.label(),
                 v.name,
                 v.kind
             ),
         )
-        .with_help(help)
+        .with_help(help.clone())
         .with_fix(fix.filter(|f| !f.edits.is_empty()));
     }
 }
