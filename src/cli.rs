@@ -637,26 +637,50 @@ fn fix(
     // One file that cannot be written (read-only, changed on disk, outside the given paths) is
     // an error for that file; the others are still written. Exit 2 if any failed.
     let failed = lint::write_changes(&outcome.changes, roots);
-    emit(&outcome.release, &outcome.remaining, args, rules)?;
-    for e in &failed {
+    let unwritten: Vec<usize> = failed.iter().map(|(i, _)| *i).collect();
+    let (n, changed, exhausted) = (outcome.applied, outcome.changes.len(), outcome.exhausted);
+    let dropped = outcome.dropped.clone();
+    // With files left unwritten, what remains is what is on disk: those files' findings too.
+    let (release, remaining) = lint::remaining_after(outcome, &unwritten, rules, filter, &args.run_options());
+    emit(&release, &remaining, args, rules)?;
+    for (_, e) in &failed {
         eprintln!("snaplint: error: {e}");
     }
-    for rule in &outcome.dropped {
+    for rule in &dropped {
         eprintln!("warning: a {rule} fix was not applied because it would break YAML parsing");
     }
-    let n = outcome.applied;
-    let written = outcome.changes.len().saturating_sub(failed.len());
-    eprintln!(
-        "Applied {n} fix{} in {written} file{}; {} finding{} remain.",
-        if n == 1 { "" } else { "es" },
-        if written == 1 { "" } else { "s" },
-        outcome.remaining.len(),
-        if outcome.remaining.len() == 1 { "" } else { "s" },
-    );
-    if !failed.is_empty() {
+    let written = changed - failed.len();
+    let plural = |k: usize, one: &'static str, many: &'static str| if k == 1 { one } else { many };
+    if failed.is_empty() {
+        eprintln!(
+            "Applied {n} fix{} in {written} file{}; {} finding{} remain{}.",
+            plural(n, "", "es"),
+            plural(written, "", "s"),
+            remaining.len(),
+            plural(remaining.len(), "", "s"),
+            plural(remaining.len(), "s", ""),
+        );
+    } else {
+        eprintln!(
+            "Fixed {written} file{}; {} file{} not written (above); {} finding{} remain{}.",
+            plural(written, "", "s"),
+            failed.len(),
+            plural(failed.len(), "", "s"),
+            remaining.len(),
+            plural(remaining.len(), "", "s"),
+            plural(remaining.len(), "s", ""),
+        );
+    }
+    if exhausted {
+        eprintln!(
+            "snaplint: error: fixes were still being offered after {} passes; run `--fix` again and report the release if it never settles",
+            lint::MAX_FIX_PASSES
+        );
+    }
+    if !failed.is_empty() || exhausted {
         return Ok(EXIT_ERROR);
     }
-    Ok(exit_code(&outcome.remaining, fail_on))
+    Ok(exit_code(&remaining, fail_on))
 }
 
 /// Print the report in `--format` and write every `--output` file.

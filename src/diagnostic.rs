@@ -40,14 +40,14 @@ pub struct Location {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EditTarget {
     File(FileId),
     /// Create a file (e.g. the missing Backup manifest); the span is ignored.
     NewFile(PathBuf),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edit {
     pub target: EditTarget,
     pub span: Span,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Applicability, Diagnostic, EditTarget, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, EditTarget, Fix};
 use crate::fix::{WriteError, apply_edits, overlaps, write_checked};
 use crate::helm::{ChartSource, Engine};
 use crate::release::Release;
@@ -18,7 +18,7 @@ use crate::source::{
 use crate::yaml::Span;
 
 /// Passes of fix -> re-lint before giving up on reaching a fixpoint.
-const MAX_FIX_PASSES: usize = 10;
+pub const MAX_FIX_PASSES: usize = 10;
 
 pub enum Input<'a> {
     Paths {
@@ -122,7 +122,40 @@ fn read_archive(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 }
 
 pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
-    rules::run(release, rules, filter, options)
+    let mut diagnostics = rules::run(release, rules, filter, options);
+    drop_unappliable(release, &mut diagnostics);
+    diagnostics
+}
+
+/// A finding is fixable only if its fix applies: a fix whose edits would leave a file parsing
+/// worse than before is taken off its finding, so no output calls it fixable.
+fn drop_unappliable(release: &Release, diagnostics: &mut [Diagnostic]) {
+    // Findings often share one fix (every lost volume of a pod): check each distinct one once.
+    let unique: HashSet<&[Edit]> = diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref().map(|f| f.edits.as_slice()))
+        .collect();
+    let no_taken: Vec<Vec<(Span, String)>> = vec![Vec::new(); release.files.len()];
+    let broken: HashSet<Vec<Edit>> = unique
+        .into_par_iter()
+        .filter(|edits| {
+            let fix = Fix {
+                description: String::new(),
+                applicability: Applicability::Safe,
+                edits: edits.to_vec(),
+            };
+            fix_breaks_parsing(release, &keep_line_endings(release, &fix), &no_taken)
+        })
+        .map(<[Edit]>::to_vec)
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        if d.fix.as_ref().is_some_and(|f| broken.contains(&f.edits)) {
+            d.fix = None;
+        }
+    }
 }
 
 /// A file the fixes changed or created.
@@ -136,6 +169,8 @@ pub struct Change {
 
 pub struct FixOutcome {
     pub applied: usize,
+    /// Every pass applied fixes and more were still offered: no fixpoint was reached.
+    pub exhausted: bool,
     /// Fixes dropped because they would have broken parsing, with the rule ID.
     pub dropped: Vec<String>,
     pub changes: Vec<Change>,
@@ -145,14 +180,58 @@ pub struct FixOutcome {
 
 /// Write every changed file that lives on disk, each on its own: a file that cannot be written
 /// (read-only, changed since it was read, outside `roots`) is an error for that file only.
-pub fn write_changes(changes: &[Change], roots: &[PathBuf]) -> Vec<WriteError> {
+/// The errors come with the index of their change.
+pub fn write_changes(changes: &[Change], roots: &[PathBuf]) -> Vec<(usize, WriteError)> {
     changes
         .iter()
-        .filter_map(|c| {
+        .enumerate()
+        .filter_map(|(i, c)| {
             let disk = c.disk.as_ref()?;
-            write_checked(disk, c.original.as_deref(), &c.new, roots).err()
+            write_checked(disk, c.original.as_deref(), &c.new, roots)
+                .err()
+                .map(|e| (i, e))
         })
         .collect()
+}
+
+/// The release as it stands on disk when the changes `unwritten` were not written, and its
+/// findings: those files keep their old text, and their findings remain.
+pub fn remaining_after(
+    outcome: FixOutcome,
+    unwritten: &[usize],
+    rules: &[RuleSpec],
+    filter: &Filter,
+    options: &RunOptions,
+) -> (Release, Vec<Diagnostic>) {
+    if unwritten.is_empty() {
+        return (outcome.release, outcome.remaining);
+    }
+    let mut release = outcome.release;
+    let mut reverted = Vec::new();
+    let mut not_created: Vec<usize> = Vec::new();
+    for &i in unwritten {
+        let c = &outcome.changes[i];
+        let Some(id) = release.files.iter().position(|f| f.path == c.path) else {
+            continue;
+        };
+        match &c.original {
+            Some(text) => {
+                let f = &release.files[id];
+                let old = SourceFile::from_text_limited(f.path.clone(), f.disk.clone(), text.clone(), f.limits);
+                reverted.push((Some(id), old));
+            }
+            None => not_created.push(id),
+        }
+    }
+    // Files the fixes create come after the release's own, so removing them (last first)
+    // leaves the indices of the reverted files as they are.
+    not_created.sort_unstable();
+    for id in not_created.into_iter().rev() {
+        release.files.remove(id);
+    }
+    let release = rebuild(release, reverted);
+    let diagnostics = lint(&release, rules, filter, options);
+    (release, diagnostics)
 }
 
 fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -177,15 +256,21 @@ pub fn fix(
     let mut dropped = Vec::new();
     let mut refused: HashSet<(String, String)> = HashSet::new();
     let mut diagnostics = lint(&release, rules, filter, options);
+    let mut exhausted = true;
     for _ in 0..MAX_FIX_PASSES {
         let (next, n) = apply_pass(release, &diagnostics, unsafe_fixes, &mut dropped, &mut refused);
         release = next;
         if n == 0 {
+            exhausted = false;
             break;
         }
         applied += n;
         diagnostics = lint(&release, rules, filter, options);
     }
+    let offered = diagnostics
+        .iter()
+        .any(|d| d.fix.as_ref().is_some_and(|f| allowed(f, unsafe_fixes)));
+    exhausted &= offered;
     // Rendered chart output changes with the values; only the files themselves are changes.
     let changes = release
         .files
@@ -212,6 +297,7 @@ pub fn fix(
         .collect();
     FixOutcome {
         applied,
+        exhausted,
         dropped,
         changes,
         release,
@@ -491,5 +577,18 @@ mod tests {
         assert_eq!(dropped, ["BAD"]);
         assert_eq!(next.files[0].text, "a: 1 # keep\n");
         assert_eq!(next.files[1].text, "b: 3\n");
+    }
+
+    #[test]
+    fn a_finding_whose_fix_would_break_parsing_is_not_fixable() {
+        let files = vec![SourceFile::from_text("a.yaml".into(), None, "a: 1\nb: 2\n".into())];
+        let release = Release::new(files, None);
+        let mut found = vec![
+            diagnostic("BAD", Edit::replace(0, 3..4, "[unclosed")),
+            diagnostic("GOOD", Edit::replace(0, 3..4, "3")),
+        ];
+        drop_unappliable(&release, &mut found);
+        assert!(found[0].fix.is_none());
+        assert!(found[1].fix.is_some());
     }
 }

@@ -63,7 +63,10 @@ fn file_changed_between_read_and_write_is_refused() {
     assert_eq!(outcome.changes.len(), 1);
     // Someone edits the file while snaplint works on it.
     std::fs::write(&path, "# edited by a human\n").unwrap();
-    let errors = lint::write_changes(&outcome.changes, &paths);
+    let errors: Vec<WriteError> = lint::write_changes(&outcome.changes, &paths)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
     assert_eq!(errors.len(), 1);
     assert!(matches!(errors[0], WriteError::Changed { .. }), "{}", errors[0]);
     assert!(
@@ -164,6 +167,14 @@ fn read_only_file_is_an_error_for_it_alone() {
     assert_eq!(std::fs::read_to_string(&ro).unwrap(), fixable());
     assert_eq!(std::fs::metadata(&ro).unwrap().permissions().mode() & 0o777, 0o444);
     assert!(is_fixed(&std::fs::read_to_string(&rw).unwrap()));
+    // The summary is what is on disk: the unwritten file's finding remains, listed.
+    assert!(
+        stderr(&out).contains("Fixed 1 file; 1 file not written (above); 1 finding remains."),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("a-readonly.yaml"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("b-writable.yaml"), "{}", stdout(&out));
 }
 
 #[test]

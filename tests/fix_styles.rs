@@ -31,8 +31,15 @@ const CASES: &[Case] = &[
     Case {
         dir: "flow-workload-annotations",
         file: "deployment.yaml",
-        may_change: &["/metadata/annotations/backup.velero.io~1backup-volumes", "/spec/template/metadata/annotations"],
-        effects: &[(INCLUDE, "files"), ("/metadata/annotations/example.com~1owner", "team"), ("/metadata/name", "web")],
+        may_change: &[
+            "/metadata/annotations/backup.velero.io~1backup-volumes",
+            "/spec/template/metadata/annotations",
+        ],
+        effects: &[
+            (INCLUDE, "files"),
+            ("/metadata/annotations/example.com~1owner", "team"),
+            ("/metadata/name", "web"),
+        ],
     },
     Case {
         dir: "flow-metadata",
@@ -61,10 +68,16 @@ const CASES: &[Case] = &[
     Case {
         dir: "json-append",
         file: "deployment.json",
-        may_change: &[INCLUDE, "/spec/template/metadata/annotations/pre.hook.backup.velero.io~1on-error"],
+        may_change: &[
+            INCLUDE,
+            "/spec/template/metadata/annotations/pre.hook.backup.velero.io~1on-error",
+        ],
         effects: &[
             (INCLUDE, "cache,files"),
-            ("/spec/template/metadata/annotations/pre.hook.backup.velero.io~1on-error", "Fail"),
+            (
+                "/spec/template/metadata/annotations/pre.hook.backup.velero.io~1on-error",
+                "Fail",
+            ),
         ],
     },
     Case {
@@ -76,7 +89,10 @@ const CASES: &[Case] = &[
                 "/spec/template/metadata/annotations/pre.hook.backup.velero.io~1command",
                 r#"["/bin/sh", "-c", "pg_dump -U app app > /var/lib/postgresql/data/dump.sql"]"#,
             ),
-            ("/spec/template/metadata/annotations/pre.hook.backup.velero.io~1timeout", "5m"),
+            (
+                "/spec/template/metadata/annotations/pre.hook.backup.velero.io~1timeout",
+                "5m",
+            ),
         ],
     },
     Case {
@@ -104,7 +120,10 @@ const CASES: &[Case] = &[
         dir: "zero-indent-list",
         file: "deployment.yaml",
         may_change: &[INCLUDE],
-        effects: &[(INCLUDE, "files,cache"), ("/spec/template/metadata/annotations/example.com~1owner", "team")],
+        effects: &[
+            (INCLUDE, "files,cache"),
+            ("/spec/template/metadata/annotations/example.com~1owner", "team"),
+        ],
     },
     Case {
         dir: "crlf",
@@ -178,13 +197,28 @@ fn read(dir: &Path, file: &str) -> String {
 }
 
 fn fix(dir: &Path) -> std::process::Output {
-    run_in(dir, &["check", "--no-config", "--fix", "--unsafe-fixes", "--format", "json", "."])
+    run_in(
+        dir,
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "json",
+            ".",
+        ],
+    )
 }
 
 fn check_semantics(case: &Case, before: &str, after: &str) {
     let (old, new) = (load(before), load(after));
     assert_eq!(old.len(), new.len(), "{}: documents", case.dir);
-    let changeable = |p: &str| case.may_change.iter().any(|m| p == *m || p.starts_with(&format!("{m}/")));
+    let changeable = |p: &str| {
+        case.may_change
+            .iter()
+            .any(|m| p == *m || p.starts_with(&format!("{m}/")))
+    };
     for (o, n) in old.iter().zip(&new) {
         let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
         leaves(o, String::new(), &mut a);
@@ -200,7 +234,12 @@ fn check_semantics(case: &Case, before: &str, after: &str) {
     }
     let main = new.iter().find(|d| d["kind"] != "Backup").expect("the case's object");
     for (pointer, want) in case.effects {
-        assert_eq!(main.pointer(pointer), Some(&Value::String((*want).into())), "{}: {pointer}\n{after}", case.dir);
+        assert_eq!(
+            main.pointer(pointer),
+            Some(&Value::String((*want).into())),
+            "{}: {pointer}\n{after}",
+            case.dir
+        );
     }
 }
 
@@ -216,7 +255,12 @@ fn every_style_is_fixed_right_or_left_alone() {
         if case.effects.is_empty() {
             assert_eq!(before, after, "{}: should be left alone", case.dir);
             let report = json(&run_in(&dir, &["check", "--no-config", "--format", "json", "."]));
-            let claimed: Vec<&Value> = report["diagnostics"].as_array().into_iter().flatten().filter(|d| !d["fix"].is_null()).collect();
+            let claimed: Vec<&Value> = report["diagnostics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|d| !d["fix"].is_null())
+                .collect();
             assert!(claimed.is_empty(), "{}: findings claim a fix: {claimed:?}", case.dir);
             continue;
         }
@@ -226,17 +270,41 @@ fn every_style_is_fixed_right_or_left_alone() {
             assert!(after.contains(&c), "{}: comment `{c}` lost\n{after}", case.dir);
         }
         if case.file.ends_with(".json") {
-            serde_json::from_str::<Value>(&after).unwrap_or_else(|e| panic!("{}: no longer JSON: {e}\n{after}", case.dir));
+            serde_json::from_str::<Value>(&after)
+                .unwrap_or_else(|e| panic!("{}: no longer JSON: {e}\n{after}", case.dir));
         }
-        assert_eq!(before.contains('\r'), after.contains('\r'), "{}: line endings", case.dir);
+        assert_eq!(
+            before.contains('\r'),
+            after.contains('\r'),
+            "{}: line endings",
+            case.dir
+        );
         if before.contains("\r\n") {
-            assert!(!after.replace("\r\n", "").contains('\n'), "{}: mixed line endings", case.dir);
+            assert!(
+                !after.replace("\r\n", "").contains('\n'),
+                "{}: mixed line endings",
+                case.dir
+            );
         }
         // Nothing left to fix, and a second run changes nothing.
         let report = json(&fix(&dir));
-        let claimed: Vec<&Value> = report["diagnostics"].as_array().into_iter().flatten().filter(|d| !d["fix"].is_null()).collect();
-        assert!(claimed.is_empty(), "{}: findings still claim a fix: {claimed:?}", case.dir);
-        assert_eq!(read(&dir, case.file), after, "{}: a second --fix changed the file", case.dir);
+        let claimed: Vec<&Value> = report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| !d["fix"].is_null())
+            .collect();
+        assert!(
+            claimed.is_empty(),
+            "{}: findings still claim a fix: {claimed:?}",
+            case.dir
+        );
+        assert_eq!(
+            read(&dir, case.file),
+            after,
+            "{}: a second --fix changed the file",
+            case.dir
+        );
         diff_applies_to_the_same_bytes(case, &src, &after);
     }
 }
@@ -255,8 +323,23 @@ fn diff_applies_to_the_same_bytes(case: &Case, src: &Path, fixed: &str) {
         return;
     };
     use std::io::Write as _;
-    child.stdin.take().expect("stdin").write_all(&diff.stdout).expect("write the diff");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&diff.stdout)
+        .expect("write the diff");
     let status = child.wait().expect("patch ran");
-    assert!(status.success(), "{}: the diff does not apply:\n{}", case.dir, stdout(&diff));
-    assert_eq!(read(&dir, case.file), fixed, "{}: --diff | patch differs from --fix", case.dir);
+    assert!(
+        status.success(),
+        "{}: the diff does not apply:\n{}",
+        case.dir,
+        stdout(&diff)
+    );
+    assert_eq!(
+        read(&dir, case.file),
+        fixed,
+        "{}: --diff | patch differs from --fix",
+        case.dir
+    );
 }
