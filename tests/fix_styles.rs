@@ -102,6 +102,12 @@ const CASES: &[Case] = &[
         effects: &[],
     },
     Case {
+        dir: "template-labels",
+        file: "deployment.yaml",
+        may_change: &[],
+        effects: &[],
+    },
+    Case {
         dir: "merge-key",
         file: "deployment.yaml",
         may_change: &[],
@@ -124,6 +130,12 @@ const CASES: &[Case] = &[
             (INCLUDE, "files,cache"),
             ("/spec/template/metadata/annotations/example.com~1owner", "team"),
         ],
+    },
+    Case {
+        dir: "bom",
+        file: "deployment.yaml",
+        may_change: &["/spec/template/metadata/annotations"],
+        effects: &[(INCLUDE, "files")],
     },
     Case {
         dir: "crlf",

@@ -46,7 +46,7 @@ impl Doc<'_> {
     }
 
     fn insert_at(&self, map: &Node, path: &[&str], items: &[Item], leading: bool) -> Option<Edit> {
-        if !map.is_map() || self.shared(&map.span) || has_merge_key(map) {
+        if !map.is_map() || self.shared(&map.span) || has_merge_key(map) || self.in_template_block(map.span.start) {
             return None;
         }
         let flow = self.is_flow(map);
@@ -108,7 +108,7 @@ impl Doc<'_> {
             return self.insert_at(map, path, items, false);
         }
         // A template line just above (`repl{{ if ... }}`) would take the new lines in.
-        if at > 0 && self.template_line(at - 1) {
+        if at > 0 && self.template_line(at - 1) || self.in_template_block(at) {
             return None;
         }
         let block = nested_block(column(self.text, first_key.span.start), path, &self.block_lines(items)?);
@@ -151,7 +151,7 @@ impl Doc<'_> {
             }
             break;
         }
-        Some(before_cr(self.text, end))
+        (!self.in_template_block(end)).then(|| before_cr(self.text, end))
     }
 
     fn block_lines(&self, items: &[Item]) -> Option<Vec<String>> {
@@ -238,7 +238,7 @@ impl Doc<'_> {
     /// Remove entries `keys` from `map`, whose own entry is (`map_key`, `map`). A block map
     /// left empty goes with its key.
     pub fn remove(&self, (map_key, map): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
-        if self.shared(&map.span) {
+        if self.shared(&map.span) || self.in_template_block(map.span.start) {
             return None;
         }
         let removed = |k: &Node| k.as_str().is_some_and(|s| keys.contains(&s));

@@ -123,6 +123,31 @@ impl<'a> Doc<'a> {
     fn template_line(&self, offset: usize) -> bool {
         text::template_only_line(self.text, self.templates, offset)
     }
+
+    /// `offset` lies inside a template block (`repl{{ if }}` ... `repl{{ end }}`, `range`,
+    /// `with`) of its document: what is written there renders only under that condition.
+    fn in_template_block(&self, offset: usize) -> bool {
+        let doc_start = self
+            .documents
+            .iter()
+            .map(|d| d.span.start)
+            .filter(|s| *s <= offset)
+            .max()
+            .unwrap_or(0);
+        let mut depth = 0i32;
+        for t in self
+            .templates
+            .iter()
+            .filter(|t| t.start >= doc_start && t.end <= offset)
+        {
+            match text::action_word(&self.text[t.clone()]) {
+                "if" | "range" | "with" | "define" | "block" => depth += 1,
+                "end" => depth -= 1,
+                _ => {}
+            }
+        }
+        depth > 0
+    }
 }
 
 #[cfg(test)]

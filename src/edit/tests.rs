@@ -209,3 +209,19 @@ fn block_moves_keep_comments_and_merge_in_the_destination_style() {
         "metadata:\nspec:\n  template:\n    metadata:\n      annotations:\n        b: \"y,x\"\n        # why\n        a: '1' # keep me\n"
     );
 }
+
+#[test]
+fn nothing_is_inserted_inside_a_template_block() {
+    // The annotations map sits inside `repl{{ if }}`: an opt-in there would render only when
+    // the option is set. After the block, a new map is fine.
+    let text = "metadata:\n  labels:\n    app: web\n  repl{{- if ConfigOptionEquals \"m\" \"1\" }}\n  annotations:\n    a: b\n  repl{{- end }}\n";
+    let f = source("x.yaml", text);
+    let doc = Doc::new(0, &f);
+    let ann = root(&f).path("metadata.annotations").unwrap();
+    assert!(doc.insert(ann, &[], &[Item::pair("k", "v")]).is_none());
+    let labels = root(&f).path("metadata.labels").unwrap();
+    assert!(
+        doc.insert(labels, &[], &[Item::pair("k", "v")]).is_some(),
+        "before the block"
+    );
+}

@@ -86,6 +86,19 @@ pub fn template_only_line(text: &str, templates: &[crate::yaml::Span], offset: u
     any && text[at.min(end)..end].trim().is_empty()
 }
 
+/// The first word of a template action: `if` for `repl{{- if x }}` or `{{repl if x }}`.
+pub fn action_word(action: &str) -> &str {
+    let inner = action
+        .trim_start_matches("repl")
+        .trim_start_matches("{{")
+        .trim_start_matches('-');
+    let inner = inner.trim_start().trim_start_matches("repl").trim_start();
+    inner
+        .split(|c: char| c.is_whitespace() || c == '}' || c == '-')
+        .next()
+        .unwrap_or("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +117,18 @@ mod tests {
         assert_eq!(flow_scalar_text("data,scratch"), "'data,scratch'");
         assert_eq!(flow_scalar_text("data"), "data");
         assert_eq!(json_string("a\"b"), "\"a\\\"b\"");
+    }
+
+    #[test]
+    fn action_words() {
+        for (a, w) in [
+            ("repl{{- if X }}", "if"),
+            ("{{repl end }}", "end"),
+            ("{{- end -}}", "end"),
+            ("{{ .Values.x }}", ".Values.x"),
+        ] {
+            assert_eq!(action_word(a), w, "{a}");
+        }
     }
 
     #[test]
