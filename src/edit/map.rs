@@ -326,7 +326,8 @@ impl Doc<'_> {
                 items.push(Item::Raw(self.raw_entry(k, v)?));
             } else {
                 // A block entry's comments have nowhere to go in a flow mapping.
-                if !self.is_flow(src) && (self.leading_comments(k).0.len() > 0 || self.raw_entry(k, v)?.contains(" #"))
+                if !self.is_flow(src)
+                    && (!self.leading_comments(k).0.is_empty() || self.raw_entry(k, v)?.contains(" #"))
                 {
                     return None;
                 }
