@@ -341,6 +341,33 @@ impl Doc<'_> {
         Some(edits)
     }
 
+    /// Put the block entries `keys` of `map` under a new entry `new_key:` where the first of
+    /// them stands, keeping their text (`kots.io/when: x` directly under `metadata` becomes
+    /// `annotations:` holding it).
+    pub fn nest_entries(&self, map: &Node, keys: &[&str], new_key: &str) -> Option<Vec<Edit>> {
+        if self.is_flow(map) || self.json || self.shared(&map.span) || self.in_template_block(map.span.start) {
+            return None;
+        }
+        let entries: Vec<&(Node, Node)> = keys.iter().filter_map(|k| map.entry(k)).collect();
+        let lines = entries
+            .iter()
+            .map(|(k, v)| self.raw_entry(k, v))
+            .collect::<Option<Vec<_>>>()?;
+        let (first, rest) = entries.split_first()?;
+        let indent = " ".repeat(super::indent_at(self.text, first.0.span.start));
+        let block: String = lines.iter().map(|l| format!("{indent}  {l}\n")).collect();
+        let mut edits = vec![Edit::replace(
+            self.file,
+            self.entry_lines(&first.0, &first.1),
+            format!("{indent}{new_key}:\n{block}"),
+        )];
+        edits.extend(
+            rest.iter()
+                .map(|(k, v)| Edit::replace(self.file, self.entry_lines(k, v), "")),
+        );
+        Some(edits)
+    }
+
     /// The full-line comments directly above `key` (range and trimmed texts, in order).
     fn leading_comments(&self, key: &Node) -> (std::ops::Range<usize>, Vec<String>) {
         let text = self.text;

@@ -51,6 +51,23 @@ impl Doc<'_> {
         Some(Edit::insert(self.file, inner.end, format!("{sep}{name}")))
     }
 
+    /// Replace one item of the comma-separated list `value` (its bytes `item`, inside the
+    /// scalar's content) with `name`, which must read the same in the list's quoting.
+    pub fn replace_list_item(&self, value: &Node, item: Span, name: &str) -> Option<Edit> {
+        let s = value.scalar().filter(|s| !s.templated)?;
+        let safe = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        if self.shared(&value.span)
+            || !safe
+            || !matches!(s.style, Style::Plain | Style::SingleQuoted | Style::DoubleQuoted)
+        {
+            return None;
+        }
+        let inside = value.span.start <= item.start && item.end <= value.span.end;
+        inside.then(|| Edit::replace(self.file, item, name.to_owned()))
+    }
+
     /// Write `text` (a flow value or a scalar, already spelled) in place of the value node
     /// of `key`, whatever its style. A block scalar loses its header and content lines, its
     /// header comment stays; a block collection is replaced from after `key:`. Comments

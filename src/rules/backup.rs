@@ -9,7 +9,7 @@ use super::suggest::closest;
 use super::versions;
 use crate::compat::Version;
 use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
-use crate::edit::{Doc, indent_at};
+use crate::edit::Doc;
 use crate::release::effective::describe_all;
 use crate::release::{EffectiveBackup, Object, Release, VELERO_API};
 use crate::yaml::{Node, NodeKind, Typed};
@@ -701,24 +701,7 @@ fn move_to_annotations(doc: &Doc, root: &Node, (map_key, map): (&Node, &Node), k
     if !std::ptr::eq(map, meta) {
         return None;
     }
-    let entries: Vec<&(Node, Node)> = keys.iter().filter_map(|k| map.entry(k)).collect();
-    let lines = entries
-        .iter()
-        .map(|(k, v)| doc.raw_entry(k, v))
-        .collect::<Option<Vec<_>>>()?;
-    let (first, rest) = entries.split_first()?;
-    let indent = " ".repeat(indent_at(doc.text, first.0.span.start));
-    let block: String = lines.iter().map(|l| format!("{indent}  {l}\n")).collect();
-    let mut edits = vec![Edit::replace(
-        doc.file,
-        doc.entry_lines(&first.0, &first.1),
-        format!("{indent}annotations:\n{block}"),
-    )];
-    edits.extend(
-        rest.iter()
-            .map(|(k, v)| Edit::replace(doc.file, doc.entry_lines(k, v), "")),
-    );
-    Some(edits)
+    doc.nest_entries(map, keys, "annotations")
 }
 
 /// How KOTS reads the condition values (truth F11; `replicatedhq/kots pkg/base/base.go`

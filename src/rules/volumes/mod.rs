@@ -675,10 +675,8 @@ fn unknown_names(ctx: &mut Ctx, pod: &Pod, key: &str, list: &List) {
         seen.push(name);
         let suggestion = closest(name, volumes.iter().copied());
         let fix = suggestion.filter(|_| list.exact()).and_then(|s| {
-            ctx.fix(
-                format!("change `{name}` to `{s}`"),
-                vec![Edit::replace(pod.file, item.name_span(true), s)],
-            )
+            let edit = pod.doc.replace_list_item(list.value, item.name_span(true), s)?;
+            ctx.fix(format!("change `{name}` to `{s}`"), vec![edit])
         });
         let d = ctx.report(
             pod.file,
@@ -986,9 +984,8 @@ fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: &Node) {
         // Renaming onto a key the map already has (or VOL003 is moving in) would leave a
         // duplicate key.
         let edit = (map.entry(wanted).is_none() && on_workload(ctx.release, pod.w).is_none())
-            .then(|| inner_span(pod.text, k))
-            .flatten()
-            .map(|span| Edit::replace(pod.file, span, wanted));
+            .then(|| pod.doc.replace_scalar(k, wanted))
+            .flatten();
         let fix = ctx.fix(format!("rename the key to `{wanted}`"), edit.into_iter().collect());
         ctx.report(
             pod.file,
