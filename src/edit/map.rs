@@ -308,7 +308,8 @@ impl Doc<'_> {
         for key in keys {
             let Some((k, v)) = src.entry(key) else { continue };
             if let Some((_, dv)) = dst.and_then(|d| d.entry(key)) {
-                edits.push(self.replace_scalar(dv, &merge(key, v, dv)?)?);
+                let merged = self.replace_scalar(dv, &merge(key, v, dv)?)?;
+                edits.push(self.carry_comment(k, v, dv, merged)?);
                 continue;
             }
             if verbatim {
@@ -366,6 +367,29 @@ impl Doc<'_> {
                 .map(|(k, v)| Edit::replace(self.file, self.entry_lines(k, v), "")),
         );
         Some(edits)
+    }
+
+    /// A source entry merged into `dst` takes its comment along: appended after the merged
+    /// value, when `dst`'s line has none and is a block line; otherwise the merge is refused.
+    fn carry_comment(&self, key: &Node, value: &Node, dst: &Node, mut merged: Edit) -> Option<Edit> {
+        if !self.leading_comments(key).1.is_empty() {
+            return None;
+        }
+        let comment = if self.in_flow(key) {
+            None
+        } else {
+            let raw = self.raw_entry(key, value)?;
+            raw.find(" #").map(|i| raw[i..].trim().to_owned())
+        };
+        let Some(comment) = comment else {
+            return Some(merged);
+        };
+        let line_rest = &self.text[dst.span.end..line_end(self.text, dst.span.end)];
+        if self.in_flow(dst) || self.json || !line_rest.trim().is_empty() {
+            return None;
+        }
+        merged.text.push_str(&format!(" {comment}"));
+        Some(merged)
     }
 
     /// The full-line comments directly above `key` (range and trimmed texts, in order).

@@ -225,3 +225,20 @@ fn nothing_is_inserted_inside_a_template_block() {
         "before the block"
     );
 }
+
+#[test]
+fn a_merged_entry_keeps_its_comment_on_the_merged_line() {
+    let text = "metadata:\n  annotations:\n    a: x # from the workload\nspec:\n  template:\n    metadata:\n      annotations:\n        a: y\n";
+    let f = source("x.yaml", text);
+    let r = root(&f);
+    let (k, v) = r.get("metadata").unwrap().entry("annotations").unwrap();
+    let tpl = r.path("spec.template").unwrap();
+    let merge = |_: &str, s: &Node, d: &Node| Some(format!("{},{}", d.as_str()?, s.as_str()?));
+    let edits = Doc::new(0, &f)
+        .move_entries((k, v), &["a"], (tpl, &["metadata", "annotations"]), &merge)
+        .unwrap();
+    assert_eq!(
+        apply(text, &edits),
+        "metadata:\nspec:\n  template:\n    metadata:\n      annotations:\n        a: y,x # from the workload\n"
+    );
+}
