@@ -228,3 +228,29 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> 
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
+
+/// `check --fix --unsafe-fixes --format json .` in `dir`: every fix applied.
+pub fn fix_all(dir: &Path) -> Output {
+    run_in(
+        dir,
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "json",
+            ".",
+        ],
+    )
+}
+
+/// The findings of a JSON report that still offer a fix.
+pub fn claimed_fixes(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| !d["fix"].is_null())
+        .collect()
+}

@@ -208,21 +208,6 @@ fn read(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).expect("read")
 }
 
-fn fix(dir: &Path) -> std::process::Output {
-    run_in(
-        dir,
-        &[
-            "check",
-            "--no-config",
-            "--fix",
-            "--unsafe-fixes",
-            "--format",
-            "json",
-            ".",
-        ],
-    )
-}
-
 fn check_semantics(case: &Case, before: &str, after: &str) {
     let (old, new) = (load(before), load(after));
     assert_eq!(old.len(), new.len(), "{}: documents", case.dir);
@@ -261,18 +246,13 @@ fn every_style_is_fixed_right_or_left_alone() {
         let src = manifest_dir().join("testdata/fix-styles").join(case.dir);
         let (_tmp, dir) = copy_dir(&src);
         let before = read(&dir, case.file);
-        let out = fix(&dir);
+        let out = fix_all(&dir);
         assert_ne!(code(&out), 2, "{}: {}", case.dir, stderr(&out));
         let after = read(&dir, case.file);
         if case.effects.is_empty() {
             assert_eq!(before, after, "{}: should be left alone", case.dir);
             let report = json(&run_in(&dir, &["check", "--no-config", "--format", "json", "."]));
-            let claimed: Vec<&Value> = report["diagnostics"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|d| !d["fix"].is_null())
-                .collect();
+            let claimed = claimed_fixes(&report);
             assert!(claimed.is_empty(), "{}: findings claim a fix: {claimed:?}", case.dir);
             continue;
         }
@@ -299,13 +279,8 @@ fn every_style_is_fixed_right_or_left_alone() {
             );
         }
         // Nothing left to fix, and a second run changes nothing.
-        let report = json(&fix(&dir));
-        let claimed: Vec<&Value> = report["diagnostics"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|d| !d["fix"].is_null())
-            .collect();
+        let report = json(&fix_all(&dir));
+        let claimed = claimed_fixes(&report);
         assert!(
             claimed.is_empty(),
             "{}: findings still claim a fix: {claimed:?}",

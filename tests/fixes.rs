@@ -35,18 +35,7 @@ fn every_fix_relints_clean_keeps_comments_and_is_idempotent() {
     for rule in builtin().unwrap().iter().filter(|r| r.fix != FixKind::None) {
         let (_tmp, dir) = copy_dir(&manifest_dir().join(format!("testdata/rules/{}/fail", rule.id)));
         let before = read_tree(&dir);
-        let out = run_in(
-            &dir,
-            &[
-                "check",
-                "--no-config",
-                "--fix",
-                "--unsafe-fixes",
-                "--format",
-                "json",
-                ".",
-            ],
-        );
+        let out = fix_all(&dir);
         assert_ne!(code(&out), 2, "{}: {}", rule.id, stderr(&out));
         let after = read_tree(&dir);
         assert_ne!(before, after, "{}: the fix changed nothing", rule.id);

@@ -23,6 +23,22 @@ fn inserted(path: &str, text: &str, at: &[&str]) -> Option<String> {
     Some(apply(text, &[e]))
 }
 
+/// The text after moving `keys` from the root's `metadata.annotations` to the pod template's.
+fn moved(text: &str, keys: &[&str], merge: &dyn Fn(&str, &Node, &Node) -> Option<String>) -> String {
+    let f = source("x.yaml", text);
+    let r = root(&f);
+    let (k, v) = r.get("metadata").unwrap().entry("annotations").unwrap();
+    let tpl = r.path("spec.template").unwrap();
+    let edits = Doc::new(0, &f)
+        .move_entries((k, v), keys, (tpl, &["metadata", "annotations"]), merge)
+        .unwrap();
+    apply(text, &edits)
+}
+
+fn merge_lists(_: &str, s: &Node, d: &Node) -> Option<String> {
+    Some(format!("{},{}", d.as_str()?, s.as_str()?))
+}
+
 #[test]
 fn block_maps_get_block_lines_in_place() {
     let text = "spec:\n  template:\n    metadata:\n      labels:\n        app: web # the app\n    spec:\n      containers: []\n";
@@ -179,16 +195,8 @@ fn a_zero_indent_block_list_is_replaced_after_its_key() {
 #[test]
 fn entries_move_out_of_flow_maps_as_entries() {
     let text = "metadata: {name: x, annotations: {a/b: files, owner: team}}\nspec:\n  template:\n    spec: {}\n";
-    let f = source("x.yaml", text);
-    let r = root(&f);
-    let meta = r.get("metadata").unwrap();
-    let (k, v) = meta.entry("annotations").unwrap();
-    let tpl = r.path("spec.template").unwrap();
-    let edits = Doc::new(0, &f)
-        .move_entries((k, v), &["a/b"], (tpl, &["metadata", "annotations"]), &|_, _, _| None)
-        .unwrap();
     assert_eq!(
-        apply(text, &edits),
+        moved(text, &["a/b"], &|_, _, _| None),
         "metadata: {name: x, annotations: {owner: team}}\nspec:\n  template:\n    metadata:\n      annotations:\n        a/b: files\n    spec: {}\n"
     );
 }
@@ -196,16 +204,8 @@ fn entries_move_out_of_flow_maps_as_entries() {
 #[test]
 fn block_moves_keep_comments_and_merge_in_the_destination_style() {
     let text = "metadata:\n  annotations:\n    # why\n    a: '1' # keep me\n    b: x\nspec:\n  template:\n    metadata:\n      annotations:\n        b: \"y\"\n";
-    let f = source("x.yaml", text);
-    let r = root(&f);
-    let (k, v) = r.get("metadata").unwrap().entry("annotations").unwrap();
-    let tpl = r.path("spec.template").unwrap();
-    let merge = |_: &str, s: &Node, d: &Node| Some(format!("{},{}", d.as_str()?, s.as_str()?));
-    let edits = Doc::new(0, &f)
-        .move_entries((k, v), &["a", "b"], (tpl, &["metadata", "annotations"]), &merge)
-        .unwrap();
     assert_eq!(
-        apply(text, &edits),
+        moved(text, &["a", "b"], &merge_lists),
         "metadata:\nspec:\n  template:\n    metadata:\n      annotations:\n        b: \"y,x\"\n        # why\n        a: '1' # keep me\n"
     );
 }
@@ -229,16 +229,8 @@ fn nothing_is_inserted_inside_a_template_block() {
 #[test]
 fn a_merged_entry_keeps_its_comment_on_the_merged_line() {
     let text = "metadata:\n  annotations:\n    a: x # from the workload\nspec:\n  template:\n    metadata:\n      annotations:\n        a: y\n";
-    let f = source("x.yaml", text);
-    let r = root(&f);
-    let (k, v) = r.get("metadata").unwrap().entry("annotations").unwrap();
-    let tpl = r.path("spec.template").unwrap();
-    let merge = |_: &str, s: &Node, d: &Node| Some(format!("{},{}", d.as_str()?, s.as_str()?));
-    let edits = Doc::new(0, &f)
-        .move_entries((k, v), &["a"], (tpl, &["metadata", "annotations"]), &merge)
-        .unwrap();
     assert_eq!(
-        apply(text, &edits),
+        moved(text, &["a"], &merge_lists),
         "metadata:\nspec:\n  template:\n    metadata:\n      annotations:\n        a: y,x # from the workload\n"
     );
 }
