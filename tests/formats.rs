@@ -155,3 +155,47 @@ fn output_writes_a_second_format_to_a_file() {
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("unknown format `xml`"));
 }
+
+/// GitHub shows at most 10 error, 10 warning and 10 notice annotations per step: with hundreds
+/// of findings, the most severe come first, 10 of each kind, the rest are plain log lines, and
+/// one notice (of the 10) says how many more there are.
+#[test]
+fn github_annotations_stay_within_the_per_step_limits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = manifest_dir().join("testdata/fix-styles/many-claims");
+    std::fs::copy(src.join("backup.yaml"), tmp.path().join("backup.yaml")).expect("copy");
+    let deployment = std::fs::read_to_string(src.join("deployment.yaml")).expect("read");
+    for i in 0..25 {
+        // 12 warnings each; a misspelled kind on every other one adds errors.
+        let text = deployment.replace("name: web\n", &format!("name: web{i}\n"));
+        let text = if i % 2 == 0 {
+            format!("{text}---\napiVersion: velero.io/v1\nkind: Backups\nmetadata:\n  name: b{i}\n")
+        } else {
+            text
+        };
+        std::fs::write(tmp.path().join(format!("d{i}.yaml")), text).expect("write");
+    }
+    let dir = tmp.path().to_str().expect("utf-8");
+    let total = json(&run(&["check", "--no-config", "--format", "json", dir]))["diagnostics"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(total > 300, "{total} findings");
+    let out = stdout(&run(&["check", "--no-config", "--format", "github", dir]));
+    let count = |kind: &str| out.lines().filter(|l| l.starts_with(&format!("::{kind} "))).count();
+    assert_eq!(
+        (count("error"), count("warning"), count("notice")),
+        (10, 10, 1),
+        "{out}"
+    );
+    let first_warning = out.find("::warning ").expect("a warning");
+    assert!(
+        out.rfind("::error ").expect("an error") < first_warning,
+        "errors come first"
+    );
+    let note = out.lines().last().expect("the note");
+    assert!(
+        note.starts_with("::notice title=snaplint::") && note.contains(&format!("{} more findings", total - 20)),
+        "{note}"
+    );
+    assert_eq!(out.lines().count(), total + 1, "every finding is in the log");
+}
