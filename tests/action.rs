@@ -34,6 +34,17 @@ struct Run {
 }
 
 fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
+    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_snaplint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    run_action_in(workspace, given, &path, &[])
+}
+
+/// `run_action` with `path` as the runner's PATH and more environment (RUNNER_*, ...). Lines
+/// a step appends to GITHUB_PATH come first in the PATH of the steps after it.
+fn run_action_in(workspace: &Path, given: &[(&str, &str)], path: &str, env: &[(&str, String)]) -> Run {
     let action = action();
     let mut inputs: BTreeMap<String, String> = action["inputs"]
         .as_object()
@@ -48,13 +59,10 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
     let tmp = tempfile::tempdir().unwrap();
     let summary = tmp.path().join("summary.md");
     let outputs = tmp.path().join("outputs");
-    std::fs::write(&summary, "").unwrap();
-    std::fs::write(&outputs, "").unwrap();
-    let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_snaplint"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let github_path = tmp.path().join("path");
+    for f in [&summary, &outputs, &github_path] {
+        std::fs::write(f, "").unwrap();
+    }
     let mut stdout = String::new();
     let mut code = 0;
     for step in action["runs"]["steps"].as_array().unwrap() {
@@ -68,10 +76,19 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
         }
         assert_eq!(step["shell"], "bash");
         let script = step["run"].as_str().unwrap();
+        let added: Vec<String> = std::fs::read_to_string(&github_path)
+            .unwrap()
+            .lines()
+            .rev()
+            .map(str::to_owned)
+            .collect();
+        let step_path = added.into_iter().chain([path.to_owned()]).collect::<Vec<_>>().join(":");
         let mut cmd = Command::new("bash");
         cmd.args(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
             .current_dir(workspace)
-            .env("PATH", &path)
+            .env("PATH", &step_path)
+            .env("GITHUB_PATH", &github_path)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("GITHUB_ACTION_PATH", manifest_dir())
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env("GITHUB_OUTPUT", &outputs)
@@ -81,6 +98,7 @@ fn run_action(workspace: &Path, given: &[(&str, &str)]) -> Run {
         }
         let out = cmd.output().unwrap();
         stdout.push_str(&String::from_utf8_lossy(&out.stdout));
+        stdout.push_str(&String::from_utf8_lossy(&out.stderr));
         // The job's result is the first failure.
         if code == 0 {
             code = out.status.code().unwrap_or(-1);
@@ -217,4 +235,155 @@ fn plan_runs_after_findings_and_its_failure_does_not_fail_the_job() {
     assert!(r.stdout.contains("::warning title=snaplint plan::"), "{}", r.stdout);
     assert!(r.outputs.contains("exit-code=0"), "{}", r.outputs);
     assert_eq!(r.code, 0);
+}
+
+/// A release server for the Action's download: `root` laid out as the project's GitHub
+/// releases (`v<version>/<archive>` and `.sha256`), served over HTTP on a free local port.
+fn serve(root: PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let path = request
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_owned();
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut stream = &stream;
+            let _ = match std::fs::read(root.join(&path)).ok().filter(|_| !path.contains("..")) {
+                Some(body) => {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body))
+                }
+                None => stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            };
+        }
+    });
+    base
+}
+
+/// A release directory in the shape scripts/dist.sh writes, holding the binary under test.
+fn release_dir(corrupt: bool) -> (tempfile::TempDir, String) {
+    let version = env!("CARGO_PKG_VERSION");
+    let target = "x86_64-unknown-linux-gnu";
+    let tmp = tempfile::tempdir().unwrap();
+    let stage = tmp.path().join(format!("snaplint-{version}-{target}"));
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_snaplint"), stage.join("snaplint")).unwrap();
+    let releases = tmp.path().join("releases").join(format!("v{version}"));
+    std::fs::create_dir_all(&releases).unwrap();
+    let archive = format!("snaplint-{version}-{target}.tar.gz");
+    let ok = Command::new("tar")
+        .args(["-czf"])
+        .arg(releases.join(&archive))
+        .arg("-C")
+        .arg(tmp.path())
+        .arg(format!("snaplint-{version}-{target}"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let sum = Command::new("sha256sum")
+        .arg(&archive)
+        .current_dir(&releases)
+        .output()
+        .unwrap();
+    let mut sum = String::from_utf8(sum.stdout).unwrap();
+    if corrupt {
+        sum.replace_range(0..4, "0000");
+    }
+    std::fs::write(releases.join(format!("{archive}.sha256")), sum).unwrap();
+    let base = serve(tmp.path().join("releases"));
+    (tmp, base)
+}
+
+/// No snaplint and no cargo on PATH: only the system's tools, as on a fresh runner.
+const BARE_PATH: &str = "/usr/bin:/bin";
+
+fn runner_env(base: &str, cache: &Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("SNAPLINT_DOWNLOAD_BASE", base.to_owned()),
+        ("RUNNER_TOOL_CACHE", cache.display().to_string()),
+        ("RUNNER_OS", "Linux".into()),
+        ("RUNNER_ARCH", "X64".into()),
+    ]
+}
+
+#[test]
+fn the_action_installs_its_release_binary_without_cargo() {
+    let (_release, base) = release_dir(false);
+    let cache = tempfile::tempdir().unwrap();
+    let env = runner_env(&base, cache.path());
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/rules/BKP002/fail"));
+    let r = run_action_in(&dir, &[], BARE_PATH, &env);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("Installed snaplint"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("title=BKP002"),
+        "the check ran with the downloaded binary: {}",
+        r.stdout
+    );
+    let cached = cache.path().join(format!(
+        "snaplint/{}/x86_64-unknown-linux-gnu/bin/snaplint",
+        env!("CARGO_PKG_VERSION")
+    ));
+    assert!(cached.is_file(), "not in the tool cache");
+    // A second job on the same runner takes it from the tool cache: nothing is downloaded.
+    let offline = runner_env("http://127.0.0.1:9", cache.path());
+    let r = run_action_in(&dir, &[], BARE_PATH, &offline);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("Installed snaplint") && r.stdout.contains("title=BKP002"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_release_archive_that_does_not_match_its_checksum_is_refused() {
+    let (_release, base) = release_dir(true);
+    let cache = tempfile::tempdir().unwrap();
+    let r = run_action_in(
+        &manifest_dir(),
+        &[("path", "testdata/releases/sample")],
+        BARE_PATH,
+        &runner_env(&base, cache.path()),
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("does not match its published sha256"), "{}", r.stdout);
+    let cached = cache.path().join(format!(
+        "snaplint/{}/x86_64-unknown-linux-gnu/bin/snaplint",
+        env!("CARGO_PKG_VERSION")
+    ));
+    assert!(!cached.exists(), "a binary that failed its checksum was installed");
+}
+
+#[test]
+fn without_a_release_asset_the_action_says_it_builds_from_source() {
+    let empty = tempfile::tempdir().unwrap();
+    let base = serve(empty.path().to_path_buf());
+    let cache = tempfile::tempdir().unwrap();
+    let r = run_action_in(
+        &manifest_dir(),
+        &[("path", "testdata/releases/sample")],
+        BARE_PATH,
+        &runner_env(&base, cache.path()),
+    );
+    assert!(r.stdout.contains("no release asset snaplint-"), "{}", r.stdout);
+    assert!(r.stdout.contains("building snaplint from source"), "{}", r.stdout);
+    // No cargo on this PATH: the build cannot start, and the step fails.
+    assert_ne!(r.code, 0, "{}", r.stdout);
 }
