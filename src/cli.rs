@@ -1,7 +1,7 @@
 //! The command line: clap definitions and the glue from flags to the library.
 
 use std::io::{IsTerminal, Read as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -259,6 +259,11 @@ pub struct CheckArgs {
     /// The customer's Kubernetes version.
     #[arg(long, value_name = "V", value_parser = parse_version_flag)]
     pub kubernetes_version: Option<VersionSpec>,
+    /// With `-`: stdin is the unsaved text of this file, linted with the rest of its release
+    /// read from disk. Only that file's findings are printed; `--fix` prints the fixed text to
+    /// stdout and writes nothing. For editors (ALE, nvim-lint, flycheck, none-ls).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 impl CheckArgs {
@@ -551,6 +556,13 @@ fn check(args: CheckArgs, builtin: &[RuleSpec]) -> Result<u8, String> {
         .or(config.fail_on)
         .unwrap_or(Severity::Warning);
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if let Some(buffer) = &args.stdin_filename {
+        if args.paths.len() != 1 || !stdin {
+            return Err("--stdin-filename reads the file's text from stdin: give `-` as the only path".into());
+        }
+        let config = load_config(args.no_config, args.config.as_ref(), Some(buffer), rules)?;
+        return check_buffer(buffer, &args, &config, rules, (&filter, fail_on));
+    }
     if stdin && args.fix && !args.diff {
         return Err("--fix cannot write to stdin; use --diff to see the fixes".into());
     }
@@ -564,18 +576,7 @@ fn check(args: CheckArgs, builtin: &[RuleSpec]) -> Result<u8, String> {
     };
     let limits = config.limits.resolve();
     let release = if stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .take(limits.max_file_size.saturating_add(1))
-            .read_to_string(&mut text)
-            .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
-        if text.len() as u64 > limits.max_file_size {
-            return Err(format!(
-                "<stdin>: larger than {} (limits.max-file-size in .snaplint.yaml)",
-                source::human_size(limits.max_file_size)
-            ));
-        }
-        lint::load_with(Input::Stdin(text), &limits)
+        lint::load_with(Input::Stdin(read_stdin(&limits)?), &limits)
     } else {
         lint::load_rendered_by(
             Input::Paths {
@@ -600,6 +601,86 @@ fn check(args: CheckArgs, builtin: &[RuleSpec]) -> Result<u8, String> {
     emit(&release, &diagnostics, &args, rules)?;
     // The process exits next; freeing a large release node by node would cost a tenth of the run.
     std::mem::forget(release);
+    Ok(exit_code(&diagnostics, fail_on))
+}
+
+/// stdin, within the file size limit.
+fn read_stdin(limits: &source::Limits) -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(limits.max_file_size.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+    if text.len() as u64 > limits.max_file_size {
+        return Err(format!(
+            "<stdin>: larger than {} (limits.max-file-size in .snaplint.yaml)",
+            source::human_size(limits.max_file_size)
+        ));
+    }
+    Ok(text)
+}
+
+/// `check --stdin-filename PATH -`: the release PATH belongs to (the `.snaplint.yaml` found
+/// from PATH, its `paths:` or its directory; without one, PATH's directory) read from disk,
+/// with stdin as PATH's text. Only PATH's findings are reported; `--fix` prints its fixed text.
+fn check_buffer(
+    buffer: &Path,
+    args: &CheckArgs,
+    config: &Config,
+    rules: &[RuleSpec],
+    (filter, fail_on): (&Filter, Severity),
+) -> Result<u8, String> {
+    let limits = config.limits.resolve();
+    let text = read_stdin(&limits)?;
+    let paths: Vec<PathBuf> = match (config.base.as_os_str().is_empty(), config.paths.is_empty()) {
+        (false, false) => config.paths.iter().map(|p| config.base.join(p)).collect(),
+        (false, true) => vec![config.base.clone()],
+        (true, _) => vec![
+            buffer
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf(),
+        ],
+    };
+    let exclude = config::glob_set(&config.exclude)?;
+    let input = Input::Paths {
+        paths: &paths,
+        exclude: &exclude,
+        base: &config.base,
+    };
+    let release = lint::load_rendered_by(input, &limits, &args.engine.resolve()?).map_err(|e| e.to_string())?;
+    let (release, id) = lint::with_buffer(release, buffer, text);
+    if args.fix || args.diff {
+        let outcome = lint::fix(release, rules, filter, &args.run_options(), args.unsafe_fixes);
+        let fixed = &outcome.release.files[id];
+        let original = outcome
+            .changes
+            .iter()
+            .find(|c| c.path == fixed.path)
+            .and_then(|c| c.original.clone());
+        if args.diff {
+            print!(
+                "{}",
+                unified_diff(&fixed.path, original.as_deref().unwrap_or(&fixed.text), &fixed.text)
+            );
+        } else {
+            print!("{}", fixed.text);
+        }
+        let remaining: Vec<Diagnostic> = outcome.remaining.into_iter().filter(|d| d.file() == Some(id)).collect();
+        eprintln!(
+            "{} finding{} remain in {}",
+            remaining.len(),
+            if remaining.len() == 1 { "" } else { "s" },
+            buffer.display()
+        );
+        return Ok(exit_code(&remaining, fail_on));
+    }
+    let diagnostics: Vec<Diagnostic> = lint::lint(&release, rules, filter, &args.run_options())
+        .into_iter()
+        .filter(|d| d.file() == Some(id))
+        .collect();
+    emit(&release, &diagnostics, args, rules)?;
     Ok(exit_code(&diagnostics, fail_on))
 }
 

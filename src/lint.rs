@@ -121,6 +121,34 @@ fn read_archive(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
+/// The release with `path`'s text replaced by `text` (an editor's unsaved buffer), or added
+/// when the release does not hold it; and that file's index.
+pub fn with_buffer(release: Release, path: &Path, text: String) -> (Release, usize) {
+    let wanted = std::fs::canonicalize(path).ok();
+    let same = |f: &SourceFile| {
+        f.chart.is_none()
+            && f.disk
+                .as_ref()
+                .is_some_and(|d| d == path || wanted.is_some() && std::fs::canonicalize(d).ok() == wanted)
+    };
+    let existing = release.files.iter().position(same);
+    let limits = existing.map_or(release.limits, |i| release.files[i].limits);
+    let file = SourceFile::from_text_limited(
+        existing.map_or_else(|| path.to_path_buf(), |i| release.files[i].path.clone()),
+        Some(path.to_path_buf()),
+        text,
+        limits,
+    );
+    let release = rebuild(release, vec![(existing, file)]);
+    // Charts configured by the buffer render again, after the release's own files.
+    let at = release
+        .files
+        .iter()
+        .position(|f| f.chart.is_none() && f.disk.as_deref() == Some(path))
+        .unwrap_or(0);
+    (release, at)
+}
+
 pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
     let mut diagnostics = rules::run(release, rules, filter, options);
     drop_unappliable(release, &mut diagnostics);
