@@ -55,6 +55,8 @@ pub enum Command {
     /// For each Backup KOTS creates from the release (full, partial, Embedded Cluster): which
     /// pod volumes are really backed up, and which hooks run at backup and restore time.
     Plan(PlanArgs),
+    /// A language server over stdio for editors: findings as diagnostics, quick fixes, hover.
+    Server,
 }
 
 #[derive(Args, Debug)]
@@ -366,6 +368,7 @@ pub fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Render(args) => render_command(&args, rules),
         Command::Plan(args) => plan_command(&args, rules),
+        Command::Server => crate::server::run(rules).map(|()| EXIT_CLEAN),
     }
 }
 

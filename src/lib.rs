@@ -15,5 +15,6 @@ pub mod lint;
 pub mod release;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod yaml;

@@ -121,6 +121,17 @@ fn read_archive(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
+/// A release of `files` with `release`'s charts and settings: a copy to change in memory.
+pub fn with_files(release: &Release, files: Vec<SourceFile>) -> Release {
+    let mut next = Release::new(files, release.root.clone());
+    next.charts = release.charts.clone();
+    next.chart_sources = release.chart_sources.clone();
+    next.engine = release.engine.clone();
+    next.limits = release.limits;
+    next.skipped = release.skipped.clone();
+    next
+}
+
 /// The release with `path`'s text replaced by `text` (an editor's unsaved buffer), or added
 /// when the release does not hold it; and that file's index.
 pub fn with_buffer(release: Release, path: &Path, text: String) -> (Release, usize) {

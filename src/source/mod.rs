@@ -91,7 +91,7 @@ pub enum Loaded {
     Skipped(Skipped),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path shown to users (as given on the command line, or from `# Source:`).
     pub path: PathBuf,
