@@ -227,6 +227,11 @@ fn an_editor_session() {
 
     // Shutdown, then exit: the process ends cleanly.
     assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    // Editors may ask twice (Neovim does); after shutdown every request is an error.
+    c.send(&json!({"jsonrpc": "2.0", "id": 99, "method": "shutdown", "params": null}));
+    let again = c.read();
+    assert_eq!(again["id"], 99);
+    assert!(again["error"].is_object(), "{again}");
     c.notify("exit", Value::Null);
     let status = c.child.wait().expect("the server exits");
     assert!(status.success(), "{status}");

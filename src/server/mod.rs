@@ -100,15 +100,35 @@ fn root_of(params: &InitializeParams) -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Until `exit`. After `shutdown`, requests get an error (editors may send `shutdown` twice) and
+/// `exit` ends the loop; an `exit` without `shutdown` is an error, as the protocol says.
 fn main_loop(connection: &Connection, state: &mut State) -> Result<(), String> {
+    let mut shut_down = false;
     for message in &connection.receiver {
         match message {
+            Message::Request(req) if shut_down || req.method == "shutdown" => {
+                let response = if shut_down {
+                    Response::new_err(
+                        req.id,
+                        lsp_server::ErrorCode::InvalidRequest as i32,
+                        "shutting down".into(),
+                    )
+                } else {
+                    Response::new_ok(req.id, Value::Null)
+                };
+                shut_down = true;
+                send(connection, Message::Response(response))?;
+            }
             Message::Request(req) => {
-                if connection.handle_shutdown(&req).map_err(|e| e.to_string())? {
-                    return Ok(());
-                }
                 let response = state.request(req);
                 send(connection, Message::Response(response))?;
+            }
+            Message::Notification(n) if n.method == "exit" => {
+                return if shut_down {
+                    Ok(())
+                } else {
+                    Err("exit before shutdown".into())
+                };
             }
             Message::Notification(n) => {
                 if state.notification(n) {
