@@ -121,6 +121,17 @@ fn apply(text: &str, edits: &[Value]) -> String {
     out
 }
 
+/// The text edits a workspace edit makes to `uri` (its `documentChanges`).
+fn edits_for(edit: &Value, uri: &str) -> Vec<Value> {
+    edit["documentChanges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["textDocument"]["uri"] == uri)
+        .flat_map(|c| c["edits"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
 #[test]
 fn an_editor_session() {
     let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/sample"));
@@ -198,7 +209,7 @@ fn an_editor_session() {
             .any(|a| a["kind"] == "source.fixAll.snaplint"),
         "{titles:?}"
     );
-    let edits = fix["edit"]["changes"][&doc].as_array().unwrap().clone();
+    let edits = edits_for(&fix["edit"], &doc);
     let fixed = apply(&typo, &edits);
     assert_eq!(fixed, saved);
     c.notify(
@@ -235,4 +246,55 @@ fn an_editor_session() {
     c.notify("exit", Value::Null);
     let status = c.child.wait().expect("the server exits");
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn a_missing_backup_is_shown_on_the_application_and_fixed_by_creating_a_file() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/no-backup"));
+    let dir = dir.canonicalize().expect("canonical");
+    let app = uri(&dir.join("kots-app.yaml"));
+    let text = std::fs::read_to_string(dir.join("kots-app.yaml")).expect("read");
+    let mut c = Client::start(&dir);
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": app, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let found = c.diagnostics(&app);
+    let bkp001 = found
+        .iter()
+        .find(|d| d["code"] == "BKP001")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(bkp001["range"]["start"], json!({"line": 0, "character": 0}));
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": app}, "range": bkp001["range"], "context": {"diagnostics": [bkp001]}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("BKP001")))
+        .unwrap_or_else(|| panic!("{actions}"));
+    let changes = fix["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes[0]["kind"], "create", "{fix}");
+    let created = changes[0]["uri"].as_str().unwrap().to_owned();
+    assert!(created.ends_with(".yaml"), "{created}");
+    assert!(
+        edits_for(&fix["edit"], &created)[0]["newText"]
+            .as_str()
+            .unwrap()
+            .contains("kind: Backup")
+    );
+    assert!(
+        !dir.join(created.rsplit('/').next().unwrap()).exists(),
+        "the server never writes files"
+    );
+    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    c.notify("exit", Value::Null);
+    assert!(c.child.wait().expect("exits").success());
 }

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
-    TextEdit, Uri,
+    CodeDescription, CreateFile, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChangeOperation,
+    DocumentChanges, Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range,
+    ResourceOp, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::diagnostic::{Diagnostic, Edit, EditTarget, Severity};
@@ -105,10 +106,48 @@ pub fn diagnostic(release: &Release, d: &Diagnostic, text: &str, span: &Span) ->
 }
 
 /// A file edit as an LSP text edit on that file's current text.
-pub fn text_edit(release: &Release, e: &Edit) -> Option<(PathBuf, TextEdit)> {
+fn text_edit(release: &Release, e: &Edit) -> Option<(Uri, TextEdit)> {
     let EditTarget::File(id) = e.target else { return None };
     let f = release.files.get(id)?;
-    Some((f.disk.clone()?, TextEdit::new(range(&f.text, &e.span), e.text.clone())))
+    Some((
+        uri_of(f.disk.as_ref()?)?,
+        TextEdit::new(range(&f.text, &e.span), e.text.clone()),
+    ))
+}
+
+/// A fix's edits as a workspace edit: text edits per file, and a file the fix creates (the
+/// missing Backup) as a create-file operation followed by its text. `None` when an edit has no
+/// file on disk to go to.
+pub fn workspace_edit(release: &Release, edits: &[Edit]) -> Option<WorkspaceEdit> {
+    let mut ops = Vec::new();
+    for e in edits {
+        match &e.target {
+            EditTarget::File(_) => {
+                let (uri, edit) = text_edit(release, e)?;
+                ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                    edits: vec![OneOf::Left(edit)],
+                }));
+            }
+            EditTarget::NewFile(path) => {
+                let uri = uri_of(path)?;
+                ops.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                    uri: uri.clone(),
+                    options: None,
+                    annotation_id: None,
+                })));
+                let start = Position::new(0, 0);
+                ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                    edits: vec![OneOf::Left(TextEdit::new(Range::new(start, start), e.text.clone()))],
+                }));
+            }
+        }
+    }
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(ops)),
+        ..WorkspaceEdit::default()
+    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@ mod convert;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossbeam_channel::RecvTimeoutError;
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -100,11 +103,32 @@ fn root_of(params: &InitializeParams) -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Changes arriving within this long of each other are linted once (typing sends one per key).
+const DEBOUNCE: Duration = Duration::from_millis(80);
+
 /// Until `exit`. After `shutdown`, requests get an error (editors may send `shutdown` twice) and
 /// `exit` ends the loop; an `exit` without `shutdown` is an error, as the protocol says.
+/// Changes are linted once no other message has come for `DEBOUNCE`, or before a request.
 fn main_loop(connection: &Connection, state: &mut State) -> Result<(), String> {
     let mut shut_down = false;
-    for message in &connection.receiver {
+    let mut stale = false;
+    loop {
+        let message = if stale {
+            match connection.receiver.recv_timeout(DEBOUNCE) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    stale = false;
+                    relint_and_publish(connection, state)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        } else {
+            match connection.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            }
+        };
         match message {
             Message::Request(req) if shut_down || req.method == "shutdown" => {
                 let response = if shut_down {
@@ -120,6 +144,10 @@ fn main_loop(connection: &Connection, state: &mut State) -> Result<(), String> {
                 send(connection, Message::Response(response))?;
             }
             Message::Request(req) => {
+                // A code action or hover answers for the text the editor has now.
+                if std::mem::take(&mut stale) {
+                    relint_and_publish(connection, state)?;
+                }
                 let response = state.request(req);
                 send(connection, Message::Response(response))?;
             }
@@ -130,16 +158,16 @@ fn main_loop(connection: &Connection, state: &mut State) -> Result<(), String> {
                     Err("exit before shutdown".into())
                 };
             }
-            Message::Notification(n) => {
-                if state.notification(n) {
-                    state.relint();
-                    for m in state.publish() {
-                        send(connection, m)?;
-                    }
-                }
-            }
+            Message::Notification(n) => stale |= state.notification(n),
             Message::Response(_) => {}
         }
+    }
+}
+
+fn relint_and_publish(connection: &Connection, state: &mut State) -> Result<(), String> {
+    state.relint();
+    for m in state.publish() {
+        send(connection, m)?;
     }
     Ok(())
 }
@@ -316,11 +344,17 @@ impl State {
             return Vec::new();
         };
         let text = &release.files[file].text;
+        // Release-level findings are shown at the top of the anchor file.
+        let anchored = release_anchor(release) == Some(file);
         diagnostics
             .iter()
-            .filter(|d| d.file() == Some(file))
             .filter_map(|d| {
-                let r = convert::range(text, &d.location.as_ref()?.span);
+                let span = match &d.location {
+                    Some(l) if l.file == file => l.span.clone(),
+                    None if anchored => 0..0,
+                    _ => return None,
+                };
+                let r = convert::range(text, &span);
                 (r.start <= at.end && at.start <= r.end).then_some((d, r))
             })
             .collect()
@@ -335,20 +369,19 @@ impl State {
         };
         let mut out = Vec::new();
         for (d, range) in self.findings_at(&path, p.range) {
-            if let Some(fix) = &d.fix {
-                let edits: Vec<(PathBuf, TextEdit)> = fix
-                    .edits
-                    .iter()
-                    .filter_map(|e| convert::text_edit(release, e))
-                    .collect();
-                if edits.len() == fix.edits.len() {
-                    out.push(action(
-                        format!("{}: {}", d.rule, fix.description),
-                        CodeActionKind::QUICKFIX,
-                        edits,
-                        fix.applicability == Applicability::Safe,
-                    ));
-                }
+            if let Some(fix) = &d.fix
+                && let Some(edit) = convert::workspace_edit(release, &fix.edits)
+            {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("{}: {}", d.rule, fix.description),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    edit: Some(edit),
+                    is_preferred: (fix.applicability == Applicability::Safe).then_some(true),
+                    ..CodeAction::default()
+                }));
+            }
+            if d.location.is_none() {
+                continue;
             }
             out.push(action(
                 format!("Ignore {} on this line", d.rule),
