@@ -336,11 +336,7 @@ fn the_action_installs_its_release_binary_without_cargo() {
         "the check ran with the downloaded binary: {}",
         r.stdout
     );
-    let cached = cache.path().join(format!(
-        "snaplint/{}/x86_64-unknown-linux-gnu/bin/snaplint",
-        env!("CARGO_PKG_VERSION")
-    ));
-    assert!(cached.is_file(), "not in the tool cache");
+    assert!(cached_binary(cache.path()).is_file(), "not in the tool cache");
     // A second job on the same runner takes it from the tool cache: nothing is downloaded.
     let offline = runner_env("http://127.0.0.1:9", cache.path());
     let r = run_action_in(&dir, &[], BARE_PATH, &offline);
@@ -352,23 +348,35 @@ fn the_action_installs_its_release_binary_without_cargo() {
     );
 }
 
+/// The action on the sample release on a fresh runner (no snaplint, no cargo) downloading
+/// from `base` into the tool cache `cache`.
+fn bare_run(base: &str, cache: &Path) -> Run {
+    run_action_in(
+        &manifest_dir(),
+        &[("path", "testdata/releases/sample")],
+        BARE_PATH,
+        &runner_env(base, cache),
+    )
+}
+
+fn cached_binary(cache: &Path) -> PathBuf {
+    cache.join(format!(
+        "snaplint/{}/x86_64-unknown-linux-gnu/bin/snaplint",
+        env!("CARGO_PKG_VERSION")
+    ))
+}
+
 #[test]
 fn a_release_archive_that_does_not_match_its_checksum_is_refused() {
     let (_release, base) = release_dir(true);
     let cache = tempfile::tempdir().unwrap();
-    let r = run_action_in(
-        &manifest_dir(),
-        &[("path", "testdata/releases/sample")],
-        BARE_PATH,
-        &runner_env(&base, cache.path()),
-    );
+    let r = bare_run(&base, cache.path());
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stdout.contains("does not match its published sha256"), "{}", r.stdout);
-    let cached = cache.path().join(format!(
-        "snaplint/{}/x86_64-unknown-linux-gnu/bin/snaplint",
-        env!("CARGO_PKG_VERSION")
-    ));
-    assert!(!cached.exists(), "a binary that failed its checksum was installed");
+    assert!(
+        !cached_binary(cache.path()).exists(),
+        "a binary that failed its checksum was installed"
+    );
 }
 
 #[test]
@@ -376,12 +384,7 @@ fn without_a_release_asset_the_action_says_it_builds_from_source() {
     let empty = tempfile::tempdir().unwrap();
     let base = serve(empty.path().to_path_buf());
     let cache = tempfile::tempdir().unwrap();
-    let r = run_action_in(
-        &manifest_dir(),
-        &[("path", "testdata/releases/sample")],
-        BARE_PATH,
-        &runner_env(&base, cache.path()),
-    );
+    let r = bare_run(&base, cache.path());
     assert!(r.stdout.contains("no release asset snaplint-"), "{}", r.stdout);
     assert!(r.stdout.contains("building snaplint from source"), "{}", r.stdout);
     // No cargo on this PATH: the build cannot start, and the step fails.
