@@ -298,3 +298,39 @@ fn a_missing_backup_is_shown_on_the_application_and_fixed_by_creating_a_file() {
     c.notify("exit", Value::Null);
     assert!(c.child.wait().expect("exits").success());
 }
+
+#[test]
+fn findings_in_a_chart_are_published_on_its_open_template() {
+    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/truth/hooks-chart-rendered"));
+    let dir = dir.canonicalize().expect("canonical");
+    let template = dir.join("web/templates/deployment.yaml");
+    let text = std::fs::read_to_string(&template).expect("read");
+    // A misspelled opt-in key in the chart's pod template (VOL007), saved: charts render from disk.
+    let broken = text.replace(
+        "      labels:\n        app: web\n    spec:",
+        "      labels:\n        app: web\n      annotations:\n        backup.velero.io/backup-volume: data\n    spec:",
+    );
+    assert_ne!(broken, text, "the template changed");
+    std::fs::write(&template, &broken).expect("write");
+    let doc = uri(&template);
+    let mut c = Client::start(&dir);
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": broken}}),
+    );
+    let found = c.diagnostics(&doc);
+    let vol007 = found
+        .iter()
+        .find(|d| d["code"] == "VOL007")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    let line = broken.lines().position(|l| l.contains("backup-volume: data")).unwrap();
+    assert_eq!(vol007["range"]["start"]["line"], line, "{vol007}");
+    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    c.notify("exit", Value::Null);
+    assert!(c.child.wait().expect("exits").success());
+}

@@ -289,10 +289,9 @@ impl State {
                 },
             };
             let f = &release.files[file];
-            let Some(disk) = f.disk.as_ref().filter(|_| f.chart.is_none()) else {
+            let Some(entry) = shown_path(f).and_then(|p| by_path.get_mut(p)) else {
                 continue;
             };
-            let Some(entry) = by_path.get_mut(disk) else { continue };
             entry.1.push(convert::diagnostic(release, d, &f.text, &span));
         }
         let now: HashSet<PathBuf> = by_path.keys().cloned().collect();
@@ -336,11 +335,7 @@ impl State {
         let Some((release, diagnostics)) = &self.current else {
             return Vec::new();
         };
-        let Some(file) = release
-            .files
-            .iter()
-            .position(|f| f.chart.is_none() && f.disk.as_deref() == Some(path))
-        else {
+        let Some(file) = release.files.iter().position(|f| shown_path(f) == Some(path)) else {
             return Vec::new();
         };
         let text = &release.files[file].text;
@@ -497,6 +492,16 @@ fn publish(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>) -> Message {
 
 fn invalid(id: RequestId) -> Response {
     Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, "invalid params".into())
+}
+
+/// The file an editor has open for `f`: a file on disk, or the template of a chart directory
+/// that rendered it (findings in rendered output are reported on their template lines).
+fn shown_path(f: &crate::source::SourceFile) -> Option<&Path> {
+    match (&f.chart, f.template_source) {
+        (None, _) => f.disk.as_deref(),
+        (Some(_), true) => Some(f.path.as_path()).filter(|p| p.is_file()),
+        (Some(_), false) => None,
+    }
 }
 
 /// Release-level findings go on the KOTS Application manifest, else the first file, as in SARIF.
