@@ -78,6 +78,30 @@ impl Client {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
+    /// A server on `dir`, initialized, with `text` open as `doc`.
+    fn opened(dir: &std::path::Path, doc: &str, text: &str) -> Client {
+        let mut c = Client::start(dir);
+        let init = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
+        );
+        assert!(init["capabilities"]["codeActionProvider"].is_object(), "{init}");
+        c.notify("initialized", json!({}));
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        c
+    }
+
+    /// `shutdown`, then `exit`: the process must end cleanly.
+    fn stop(mut self) {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().expect("the server exits");
+        assert!(status.success(), "{status}");
+    }
+
     /// The next diagnostics published for `uri`.
     fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         loop {
@@ -139,20 +163,9 @@ fn an_editor_session() {
     let file = dir.join("postgres-statefulset.yaml");
     let saved = std::fs::read_to_string(&file).expect("read");
     let doc = uri(&file);
-    let mut c = Client::start(&dir);
-    let init = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}),
-    );
-    assert!(init["capabilities"]["codeActionProvider"].is_object(), "{init}");
-    c.notify("initialized", json!({}));
-
     // An unsaved typo in the opt-in list: VOL002 on `dta`, at its UTF-16 range.
     let typo = saved.replace("backup-volumes: data", "backup-volumes: dta");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": typo}}),
-    );
+    let mut c = Client::opened(&dir, &doc, &typo);
     let found = c.diagnostics(&doc);
     let vol002 = found
         .iter()
@@ -254,16 +267,7 @@ fn a_missing_backup_is_shown_on_the_application_and_fixed_by_creating_a_file() {
     let dir = dir.canonicalize().expect("canonical");
     let app = uri(&dir.join("kots-app.yaml"));
     let text = std::fs::read_to_string(dir.join("kots-app.yaml")).expect("read");
-    let mut c = Client::start(&dir);
-    c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}),
-    );
-    c.notify("initialized", json!({}));
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": app, "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    let mut c = Client::opened(&dir, &app, &text);
     let found = c.diagnostics(&app);
     let bkp001 = found
         .iter()
@@ -294,9 +298,7 @@ fn a_missing_backup_is_shown_on_the_application_and_fixed_by_creating_a_file() {
         !dir.join(created.rsplit('/').next().unwrap()).exists(),
         "the server never writes files"
     );
-    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
-    c.notify("exit", Value::Null);
-    assert!(c.child.wait().expect("exits").success());
+    c.stop();
 }
 
 #[test]
@@ -313,16 +315,7 @@ fn findings_in_a_chart_are_published_on_its_open_template() {
     assert_ne!(broken, text, "the template changed");
     std::fs::write(&template, &broken).expect("write");
     let doc = uri(&template);
-    let mut c = Client::start(&dir);
-    c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}),
-    );
-    c.notify("initialized", json!({}));
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": broken}}),
-    );
+    let mut c = Client::opened(&dir, &doc, &broken);
     let found = c.diagnostics(&doc);
     let vol007 = found
         .iter()
@@ -330,7 +323,5 @@ fn findings_in_a_chart_are_published_on_its_open_template() {
         .unwrap_or_else(|| panic!("{found:?}"));
     let line = broken.lines().position(|l| l.contains("backup-volume: data")).unwrap();
     assert_eq!(vol007["range"]["start"]["line"], line, "{vol007}");
-    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
-    c.notify("exit", Value::Null);
-    assert!(c.child.wait().expect("exits").success());
+    c.stop();
 }

@@ -25,6 +25,13 @@ fn found(files: &[(&str, &str)], rule: &str) -> Vec<(String, String)> {
     found_with(files, rule, &[])
 }
 
+/// The one finding of `rule` on a release of these files (failing unless there is exactly one).
+fn only(files: &[(&str, &str)], rule: &str) -> (String, String) {
+    let mut f = found(files, rule);
+    assert_eq!(f.len(), 1, "{f:?}");
+    f.remove(0)
+}
+
 /// `found`, with more `check` arguments (`--velero-version ...`).
 fn found_with(files: &[(&str, &str)], rule: &str, args: &[&str]) -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -52,8 +59,7 @@ fn found_with(files: &[(&str, &str)], rule: &str, args: &[&str]) -> Vec<(String,
 #[test]
 fn or_label_selectors_alone_break_application_only_backups() {
     let spec = "  orLabelSelectors:\n    - matchLabels:\n        app: acme\n";
-    let f = found(&[("backup.yaml", &backup(spec))], "BKP007");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&[("backup.yaml", &backup(spec))], "BKP007")];
     assert_eq!(f[0].0, "warning");
     assert!(
         f[0].1.contains("application-only (partial) backups") && f[0].1.contains("full backups are not affected"),
@@ -65,8 +71,7 @@ fn or_label_selectors_alone_break_application_only_backups() {
 #[test]
 fn both_selectors_in_embedded_cluster_improved_dr_are_an_error() {
     let spec = "  labelSelector:\n    matchLabels:\n      app: acme\n  orLabelSelectors:\n    - matchLabels:\n        tier: db\n";
-    let f = found(&improved_dr(&backup(spec)), "BKP007");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&improved_dr(&backup(spec)), "BKP007")];
     assert_eq!(f[0].0, "error");
     assert!(
         f[0].1.contains("Embedded Cluster disaster-recovery backups"),
@@ -78,8 +83,7 @@ fn both_selectors_in_embedded_cluster_improved_dr_are_an_error() {
 #[test]
 fn a_scoped_filter_alone_breaks_application_only_backups() {
     let spec = "  excludedNamespaceScopedResources:\n    - events\n";
-    let f = found(&[("backup.yaml", &backup(spec))], "BKP008");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&[("backup.yaml", &backup(spec))], "BKP008")];
     assert!(
         f[0].1.contains("KOTS adds `includeClusterResources`") && f[0].1.contains("full backups drop the field"),
         "{}",
@@ -90,11 +94,9 @@ fn a_scoped_filter_alone_breaks_application_only_backups() {
 #[test]
 fn a_wildcard_with_other_namespaces_is_collapsed_by_kots_except_in_improved_dr() {
     let spec = "  includedNamespaces:\n    - '*'\n    - acme\n";
-    let f = found(&[("backup.yaml", &backup(spec))], "BKP006");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&[("backup.yaml", &backup(spec))], "BKP006")];
     assert_eq!(f[0].0, "info", "KOTS collapses the list to [\"*\"]: {}", f[0].1);
-    let f = found(&improved_dr(&backup(spec)), "BKP006");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&improved_dr(&backup(spec)), "BKP006")];
     assert_eq!(f[0].0, "error");
     assert!(
         f[0].1.contains("Embedded Cluster disaster-recovery backups"),
@@ -106,8 +108,7 @@ fn a_wildcard_with_other_namespaces_is_collapsed_by_kots_except_in_improved_dr()
 #[test]
 fn resource_lists_are_judged_only_where_kots_keeps_them() {
     let spec = "  includedResources:\n    - '*'\n    - pods\n";
-    let f = found(&[("backup.yaml", &backup(spec))], "BKP006");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&[("backup.yaml", &backup(spec))], "BKP006")];
     assert!(
         f[0].1.contains("rejects application-only (partial) backups") && !f[0].1.contains("full backups"),
         "{}",
@@ -160,8 +161,7 @@ fn kots_condition_values_are_read_as_kots_reads_them() {
 #[test]
 fn excluding_the_application_namespace_is_rejected_everywhere() {
     let spec = "  excludedNamespaces:\n    - kube-system\n    - 'repl{{ Namespace }}'\n";
-    let f = found(&[("backup.yaml", &backup(spec))], "BKP006");
-    assert_eq!(f.len(), 1, "{f:?}");
+    let f = [only(&[("backup.yaml", &backup(spec))], "BKP006")];
     assert_eq!(f[0].0, "error");
     assert!(
         f[0].1.contains("full backups and application-only (partial) backups"),
