@@ -46,6 +46,7 @@ pub struct Ctx<'a> {
 #[derive(Default)]
 pub struct Shared<'r> {
     hooks: std::sync::OnceLock<Vec<hooks::Hook<'r>>>,
+    hook_runs: std::sync::OnceLock<hooks::patterns::HookRuns>,
 }
 
 /// Facts for a run that are not in the release.
@@ -74,6 +75,13 @@ impl<'a> Ctx<'a> {
     /// Every backup and restore hook in the release (built once per run).
     pub fn hooks(&self) -> &'a [hooks::Hook<'a>] {
         self.shared.hooks.get_or_init(|| hooks::hooks(self.release))
+    }
+
+    /// Which of [`Ctx::hooks`] run in each workload (built once per run).
+    pub fn hook_runs(&self) -> &'a hooks::patterns::HookRuns {
+        self.shared
+            .hook_runs
+            .get_or_init(|| hooks::patterns::HookRuns::new(self.release, self.hooks()))
     }
 
     fn diagnostic(&self, location: Option<Location>, message: String) -> Diagnostic {

@@ -62,22 +62,44 @@ pub struct DumpTarget {
 /// `backup.velero.io/backup-volumes`: the scratch volume of Replicated's pattern, which
 /// `volumes::backed_up` does not return because an emptyDir holds no data of its own.
 pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
-    dump_targets_in(release, &super::hooks(release), w)
+    let hooks = super::hooks(release);
+    dump_targets_in(release, &hooks, &HookRuns::new(release, &hooks), w)
 }
 
-/// [`dump_targets`] with the hook model already built: in a check, pass `ctx.hooks()`, which is
-/// built once per run, rather than building it again for every workload.
-pub fn dump_targets_in(release: &Release, hooks: &[Hook], w: &Workload) -> Vec<DumpTarget> {
-    let Some(index) = release.workloads.iter().position(|x| x.object == w.object) else {
-        return Vec::new();
-    };
-    let annotated = annotated(hooks);
-    hooks
+/// [`dump_targets`] with the hook model and its [`HookRuns`] already built: in a check, pass
+/// `ctx.hooks()` and `ctx.hook_runs()`, which are built once per run.
+pub fn dump_targets_in(release: &Release, hooks: &[Hook], runs: &HookRuns, w: &Workload) -> Vec<DumpTarget> {
+    runs.of(w)
         .iter()
-        .filter(|h| runs_in(h, &annotated).any(|i| i == index))
-        .flat_map(|h| hook_dumps(release, h, w).unwrap_or_default())
+        .flat_map(|&h| hook_dumps(release, &hooks[h], w).unwrap_or_default())
         .map(|d| d.target)
         .collect()
+}
+
+/// Which hooks really run in each workload. Built once per run, so a question about one
+/// workload does not scan every hook of the release (which made VOL001 quadratic).
+#[derive(Debug, Default)]
+pub struct HookRuns {
+    /// By object index (`Workload::object`): indices into the hook model, in model order.
+    by_object: Vec<Vec<usize>>,
+}
+
+impl HookRuns {
+    pub fn new(release: &Release, hooks: &[Hook]) -> Self {
+        let annotated = annotated(hooks);
+        let mut by_object = vec![Vec::new(); release.objects.len()];
+        for (h, hook) in hooks.iter().enumerate() {
+            for w in runs_in(hook, &annotated) {
+                by_object[release.workloads[w].object].push(h);
+            }
+        }
+        HookRuns { by_object }
+    }
+
+    /// The hooks that run in `w`.
+    pub fn of(&self, w: &Workload) -> &[usize] {
+        self.by_object.get(w.object).map_or(&[], Vec::as_slice)
+    }
 }
 
 // ---------------------------------------------------------------- reading commands

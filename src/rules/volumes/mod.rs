@@ -473,7 +473,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
     let which = opt_in_backups(ctx.release);
     // Replicated's export pattern: a pre-backup hook dumps the database into a volume the
     // backup copies, so leaving the live data out is intended.
-    let dump = dump_targets_in(ctx.release, ctx.hooks(), pod.w)
+    let dump = dump_targets_in(ctx.release, ctx.hooks(), ctx.hook_runs(), pod.w)
         .into_iter()
         .find(|t| t.backed_up);
     let mut lost: Vec<&Volume> = Vec::new();

@@ -3,18 +3,23 @@
 //! a pod, so opting it in does nothing (kots-backup-truth F9;
 //! `vmware-tanzu/velero pkg/podvolume/backupper.go@v1.18.0` L264-267).
 
+use std::collections::HashSet;
+
 use super::data_volumes;
-use crate::release::{Release, Running, Volume, Workload};
+use crate::release::{Release, Running};
 use crate::rules::Ctx;
 
 /// VOL012: a data volume only pods that are not running mount.
 pub fn not_running(ctx: &mut Ctx) {
     let release = ctx.release;
+    let running = running_claims(release);
     for w in &release.workloads {
         let Running::No(why) = w.running else { continue };
         // An ephemeral volume dies with its pod: there is nothing to keep.
         for v in data_volumes(w).filter(|v| v.kind != "ephemeral") {
-            if mounted_while_running(release, w, v) {
+            // Another workload whose pods are running mounts the same claim: its backup holds
+            // the data.
+            if v.claim.as_deref().is_some_and(|c| running.contains(&(w.namespace.as_deref(), c))) {
                 continue;
             }
             let what = match &v.claim {
@@ -34,12 +39,12 @@ pub fn not_running(ctx: &mut Ctx) {
     }
 }
 
-/// Another workload whose pods are running mounts the same claim: its backup holds the data.
-fn mounted_while_running(release: &Release, w: &Workload, v: &Volume) -> bool {
-    let Some(claim) = &v.claim else { return false };
-    release.workloads.iter().any(|other| {
-        !matches!(other.running, Running::No(_))
-            && other.namespace == w.namespace
-            && data_volumes(other).any(|o| o.claim.as_ref() == Some(claim))
-    })
+/// The claims (with their namespace) that a workload whose pods are running mounts.
+fn running_claims(release: &Release) -> HashSet<(Option<&str>, &str)> {
+    release
+        .workloads
+        .iter()
+        .filter(|w| !matches!(w.running, Running::No(_)))
+        .flat_map(|w| data_volumes(w).filter_map(|v| Some((w.namespace.as_deref(), v.claim.as_deref()?))))
+        .collect()
 }
