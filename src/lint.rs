@@ -162,7 +162,11 @@ pub fn with_buffer(release: Release, path: &Path, text: String) -> (Release, usi
 
 pub fn lint(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
     let mut diagnostics = rules::run(release, rules, filter, options);
+    let t = std::time::Instant::now();
     drop_unappliable(release, &mut diagnostics);
+    if std::env::var_os("SNAPLINT_TIMINGS").is_some() {
+        eprintln!("{:>9.2} ms checking fixes apply", t.elapsed().as_secs_f64() * 1e3);
+    }
     diagnostics
 }
 
@@ -565,18 +569,30 @@ fn fix_breaks_parsing(release: &Release, fix: &Fix, taken: &[Vec<(Span, String)>
     }
     by_file.into_iter().any(|(id, edits)| {
         let file = &release.files[id];
-        match apply_edits(&file.text, &edits) {
-            Some(text) => {
-                parse_errors(&SourceFile::from_text_limited(
-                    file.path.clone(),
-                    None,
-                    text,
-                    file.limits,
-                )) > parse_errors(file)
-            }
-            None => true,
-        }
+        errors_after(file, &edits).is_none_or(|n| n > parse_errors(file))
     })
+}
+
+/// The file's parse errors once `edits` are applied (`None`: they do not apply). Only the
+/// document they fall in is parsed again when that tells the same.
+fn errors_after(file: &SourceFile, edits: &[(Span, &str)]) -> Option<usize> {
+    if let Some(piece) = file.piece_holding(edits.iter().map(|(s, _)| s)) {
+        let local: Vec<(Span, &str)> = edits
+            .iter()
+            .map(|(s, t)| (s.start - piece.start..s.end - piece.start, *t))
+            .collect();
+        let text = apply_edits(&file.text[piece.clone()], &local)?;
+        if let Some(n) = file.errors_with_piece(&piece, &text) {
+            return Some(n);
+        }
+    }
+    let text = apply_edits(&file.text, edits)?;
+    Some(parse_errors(&SourceFile::from_text_limited(
+        file.path.clone(),
+        None,
+        text,
+        file.limits,
+    )))
 }
 
 #[cfg(test)]

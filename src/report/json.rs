@@ -1,56 +1,111 @@
-//! The JSON report, described by `schemas/report.schema.json`.
+//! The JSON report, described by `schemas/report.schema.json`. Written straight from borrowed
+//! structs (fields in the schema's order): no document-sized `serde_json::Value` is built first.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{Summary, edit_range, range};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::release::Release;
 
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    diagnostics: Vec<Finding<'a>>,
+    summary: Counts,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    files: usize,
+    documents: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    help: Option<&'a str>,
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    applicability: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
+}
+
 pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
     let s = Summary::new(release, diagnostics);
-    let report = json!({
-        "version": 1,
-        "diagnostics": diagnostics.iter().map(|d| diagnostic(release, d)).collect::<Vec<_>>(),
-        "summary": {
-            "files": s.files, "documents": s.documents, "errors": s.errors,
-            "warnings": s.warnings, "infos": s.infos,
+    let report = Report {
+        version: 1,
+        diagnostics: diagnostics.iter().map(|d| finding(release, d)).collect(),
+        summary: Counts {
+            files: s.files,
+            documents: s.documents,
+            errors: s.errors,
+            warnings: s.warnings,
+            infos: s.infos,
         },
-    });
+    };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     text
 }
 
-fn diagnostic(release: &Release, d: &Diagnostic) -> Value {
-    let (file, line, column, end_line, end_column) = match range(release, d) {
-        Some((path, start, end)) => (
-            json!(path),
-            json!(start.line),
-            json!(start.column),
-            json!(end.line),
-            json!(end.column),
-        ),
-        None => (Value::Null, Value::Null, Value::Null, Value::Null, Value::Null),
-    };
-    let fix = d.fix.as_ref().map(|f| {
-        let edits: Vec<Value> = f
+fn finding<'a>(release: &Release, d: &'a Diagnostic) -> Finding<'a> {
+    let at = range(release, d);
+    let fix = d.fix.as_ref().map(|f| FixOut {
+        applicability: match f.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        },
+        edits: f
             .edits
             .iter()
             .map(|e| {
                 let (file, start, end) = edit_range(release, &e.target, &e.span);
-                json!({"file": file, "line": start.line, "column": start.column,
-                       "end_line": end.line, "end_column": end.column, "content": e.text})
+                EditOut {
+                    file,
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                    content: &e.text,
+                }
             })
-            .collect();
-        let applicability = match f.applicability {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-        };
-        json!({"applicability": applicability, "edits": edits})
+            .collect(),
     });
-    json!({
-        "rule": d.rule, "name": d.name, "severity": d.severity.as_str(), "message": d.message,
-        "file": file, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-        "help": d.help, "fix": fix,
-    })
+    Finding {
+        rule: &d.rule,
+        name: &d.name,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        line: at.as_ref().map(|a| a.1.line),
+        column: at.as_ref().map(|a| a.1.column),
+        end_line: at.as_ref().map(|a| a.2.line),
+        end_column: at.as_ref().map(|a| a.2.column),
+        file: at.map(|a| a.0),
+        help: d.help.as_deref(),
+        fix,
+    }
 }

@@ -4,6 +4,7 @@
 mod discover;
 mod lines;
 mod mask;
+mod reparse;
 mod suppress;
 
 use std::path::{Path, PathBuf};

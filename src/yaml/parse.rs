@@ -86,7 +86,7 @@ pub fn parse_stream_limited(
 const MAX_FLOW_JOINS: usize = 64;
 
 /// Split at lines that start with `---` followed by whitespace or the end of the line.
-fn split_documents(text: &str) -> Vec<Span> {
+pub fn split_documents(text: &str) -> Vec<Span> {
     let mut cuts = vec![0];
     // A substring search for the marker is much cheaper than visiting every line.
     for (at, _) in text.match_indices("\n---") {
@@ -98,7 +98,8 @@ fn split_documents(text: &str) -> Vec<Span> {
     cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
-fn is_document_marker(rest_of_text: &str) -> bool {
+/// Does the text start with a `---` document marker?
+pub fn is_document_marker(rest_of_text: &str) -> bool {
     rest_of_text
         .strip_prefix("---")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
