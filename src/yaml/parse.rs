@@ -105,17 +105,19 @@ pub fn is_document_marker(rest_of_text: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
 }
 
+/// An open collection. Its children wait on the builder's shared stacks (from `from` on), so
+/// a finished collection is allocated once at its exact size, with no growth on the way.
 enum Frame {
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<(Node, Node)>,
+        from: usize,
         key: Option<Node>,
     },
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        from: usize,
     },
 }
 
@@ -127,6 +129,8 @@ struct Builder<'a> {
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
     frames: Vec<Frame>,
+    entries: Vec<(Node, Node)>,
+    items: Vec<Node>,
     docs: Vec<(Option<Node>, HashMap<usize, Node>, bool)>,
     aliases: bool,
     root: Option<Node>,
@@ -149,6 +153,8 @@ impl<'a> Builder<'a> {
             max_depth,
             char_bytes,
             frames: Vec::new(),
+            entries: Vec::new(),
+            items: Vec::new(),
             docs: Vec::new(),
             root: None,
             anchors: HashMap::new(),
@@ -197,10 +203,7 @@ impl<'a> Builder<'a> {
             Event::DocumentEnd => self.end_document(),
             Event::Scalar(value, style, anchor, _tag) => {
                 let end = self.scalar_end(start, end, style);
-                let templated = self
-                    .templates
-                    .iter()
-                    .any(|t| t.start < end.max(start + 1) && start < t.end);
+                let templated = self.overlaps_template(start, end.max(start + 1));
                 let node = Node {
                     span: start..end,
                     kind: NodeKind::Scalar(Scalar {
@@ -225,7 +228,7 @@ impl<'a> Builder<'a> {
                 Frame::Map {
                     start,
                     anchor,
-                    entries: Vec::new(),
+                    from: self.entries.len(),
                     key: None,
                 },
                 start,
@@ -234,7 +237,7 @@ impl<'a> Builder<'a> {
                 Frame::Seq {
                     start,
                     anchor,
-                    items: Vec::new(),
+                    from: self.items.len(),
                 },
                 start,
             )?,
@@ -279,6 +282,13 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// Does `start..end` overlap a masked template? Templates are sorted and disjoint: the
+    /// first one ending after `start` is the only candidate.
+    fn overlaps_template(&self, start: usize, end: usize) -> bool {
+        let i = self.templates.partition_point(|t| t.end <= start);
+        self.templates.get(i).is_some_and(|t| t.start < end)
+    }
+
     fn push(&mut self, frame: Frame, at: usize) -> Result<(), ParseError> {
         if self.frames.len() >= self.max_depth {
             return Err(ParseError {
@@ -296,11 +306,11 @@ impl<'a> Builder<'a> {
     /// YAML requires unique keys, and Kubernetes tooling rejects or silently drops duplicates;
     /// either way the manifest does not say what it seems to.
     fn check_duplicate_keys(&self) -> Result<(), ParseError> {
-        let Some(Frame::Map { entries, .. }) = self.frames.last() else {
+        let Some(Frame::Map { from, .. }) = self.frames.last() else {
             return Ok(());
         };
         let mut seen = std::collections::HashSet::new();
-        for (key, _) in entries {
+        for (key, _) in &self.entries[*from..] {
             let Some(k) = key.scalar().filter(|s| !s.templated) else {
                 continue;
             };
@@ -322,13 +332,9 @@ impl<'a> Builder<'a> {
         // trailing comments); block ones end at their last child.
         let bracket = self.text.as_bytes().get(end_start.wrapping_sub(self.base));
         let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
-        // Trees live as long as the run: give back the growth slack.
         let (node, anchor) = match frame {
-            Frame::Map {
-                start, anchor, entries, ..
-            } => {
-                let mut entries = entries;
-                entries.shrink_to_fit();
+            Frame::Map { start, anchor, from, .. } => {
+                let entries: Vec<(Node, Node)> = self.entries.drain(from..).collect();
                 let last = entries.last().map(|(_, v)| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -339,9 +345,8 @@ impl<'a> Builder<'a> {
                     anchor,
                 )
             }
-            Frame::Seq { start, anchor, items } => {
-                let mut items = items;
-                items.shrink_to_fit();
+            Frame::Seq { start, anchor, from } => {
+                let items: Vec<Node> = self.items.drain(from..).collect();
                 let last = items.last().map(|v| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -361,9 +366,9 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, node.clone());
         }
         match self.frames.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push((k, node)),
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { key, .. }) => match key.take() {
+                Some(k) => self.entries.push((k, node)),
                 None => *key = Some(node),
             },
             None => self.root = Some(node),
