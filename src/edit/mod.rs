@@ -14,7 +14,6 @@ mod map;
 mod scalar;
 mod text;
 
-use std::cell::OnceCell;
 
 pub use map::Item;
 pub use text::{indent_at, json_string, scalar_text};
@@ -31,7 +30,6 @@ pub struct Doc<'a> {
     json: bool,
     templates: &'a [Span],
     documents: &'a [Document],
-    flow: OnceCell<Vec<Span>>,
 }
 
 impl<'a> Doc<'a> {
@@ -43,27 +41,11 @@ impl<'a> Doc<'a> {
             json,
             templates: &source.templates,
             documents: &source.documents,
-            flow: OnceCell::new(),
         }
     }
 
     pub fn of(release: &'a crate::release::Release, file: FileId) -> Self {
         Self::new(file, &release.files[file])
-    }
-
-    /// The spans of every flow collection (`{...}`, `[...]`) in the file.
-    fn flow_spans(&self) -> &[Span] {
-        self.flow.get_or_init(|| {
-            let mut out = Vec::new();
-            for root in self.documents.iter().filter_map(|d| d.root.as_ref()) {
-                root.walk(&mut |n| {
-                    if self.is_flow(n) {
-                        out.push(n.span.clone());
-                    }
-                });
-            }
-            out
-        })
     }
 
     /// A collection written in flow style.
@@ -79,9 +61,28 @@ impl<'a> Doc<'a> {
     pub fn in_flow(&self, node: &Node) -> bool {
         self.json
             || self
-                .flow_spans()
+                .documents
                 .iter()
-                .any(|f| f.start < node.span.start && node.span.end <= f.end)
+                .filter_map(|d| d.root.as_ref())
+                .any(|root| self.flow_around(root, &node.span))
+    }
+
+    /// A flow collection in `n` (or `n` itself) starts before `span` and holds it. Only nodes
+    /// whose span holds `span` can, so the search follows those down, not the whole tree.
+    fn flow_around(&self, n: &Node, span: &Span) -> bool {
+        if !(n.span.start <= span.start && span.end <= n.span.end) {
+            return false;
+        }
+        if n.span.start < span.start && self.is_flow(n) {
+            return true;
+        }
+        match &n.kind {
+            NodeKind::Map(entries) => entries
+                .iter()
+                .any(|(k, v)| self.flow_around(k, span) || self.flow_around(v, span)),
+            NodeKind::Seq(items) => items.iter().any(|i| self.flow_around(i, span)),
+            _ => false,
+        }
     }
 
     /// Editing `span` would change a node that aliases elsewhere in its document reuse.
