@@ -185,8 +185,9 @@ fn child(mode: &str, dir: &Path) {
                 Instant::now()
             };
             let rules = builtin().expect("rules");
+            let t = phase("rule specs", start);
             let release = load(dir);
-            let t = phase("load", start);
+            let t = phase("load", t);
             let diagnostics = lint::lint(&release, rules, &Filter::default(), &RunOptions::default());
             let t = phase("rules", t);
             std::hint::black_box(snaplint::report::json(&release, &diagnostics));

@@ -18,6 +18,9 @@ pub fn sse_bucket_policy(ctx: &mut Ctx) {
     for (file_id, file) in release.files.iter().enumerate() {
         for doc in &file.documents {
             let Some(root) = &doc.root else { continue };
+            if !may_hold_policy(file.text.get(doc.span.clone()).unwrap_or(&file.text)) {
+                continue;
+            }
             scan(&file.text, root, 0, &mut |span| found.push((file_id, span)));
         }
     }
@@ -29,6 +32,13 @@ pub fn sse_bucket_policy(ctx: &mut Ctx) {
         )
         .with_help("remove the statement and enable default bucket encryption instead (CloudFormation `BucketEncryption`, Terraform `aws_s3_bucket_server_side_encryption_configuration`, or `aws s3api put-bucket-encryption`): objects are still encrypted at rest");
     }
+}
+
+/// A policy names its `Statement`, in a key or inside an embedded JSON string; only a
+/// backslash escape (`"\u0053tatement"`) could spell it without the bytes. A document without
+/// either needs no walk.
+fn may_hold_policy(text: &str) -> bool {
+    text.contains("Statement") || text.contains('\\')
 }
 
 /// Walk a tree for policy documents (`Statement`) and JSON strings holding one.
@@ -256,6 +266,29 @@ mod tests {
     fn place(text: &str, kind: &str) -> Placement {
         let root = parse_stream(text, &[]).remove(0).root.expect("a document");
         placement(&root, kind)
+    }
+
+    /// What `scan` finds in the one document of `text`, when the prefilter lets it look.
+    fn policies(text: &str) -> usize {
+        let root = parse_stream(text, &[]).remove(0).root.expect("a document");
+        let mut n = 0;
+        if may_hold_policy(text) {
+            scan(text, &root, 0, &mut |_| n += 1);
+        }
+        n
+    }
+
+    #[test]
+    fn documents_are_skipped_only_when_no_statement_can_be_in_them() {
+        let deny = |key: &str| {
+            format!(
+                "{{\"{key}\": [{{\"Effect\": \"Deny\", \"Action\": \"s3:PutObject\", \"Condition\": {{\"Null\": {{\"{SSE_KEY}\": \"true\"}}}}}}]}}"
+            )
+        };
+        assert_eq!(policies(&deny("Statement")), 1);
+        // Spelled with an escape, the bytes do not say `Statement`: still scanned.
+        assert_eq!(policies(&deny("\\u0053tatement")), 1);
+        assert!(!may_hold_policy("kind: Deployment\nmetadata: {name: web}\n"));
     }
 
     #[test]
