@@ -23,12 +23,17 @@ impl SourceFile {
             return None;
         }
         let first = spans.next()?;
-        let pieces = split_documents(&self.text);
         let len = self.text.len();
         let inside = |p: &Range<usize>, s: &Range<usize>| {
             (p.start == 0 || s.start > p.start) && (p.end == len || s.end < p.end) && s.start >= p.start && s.end <= p.end
         };
-        let piece = pieces.into_iter().find(|p| inside(p, first))?;
+        // A document's span is its piece; only a piece with no document (comments only) needs
+        // the split.
+        let i = self.documents.partition_point(|d| d.span.end <= first.start);
+        let piece = match self.documents.get(i).filter(|d| inside(&d.span, first)) {
+            Some(d) => d.span.clone(),
+            None => split_documents(&self.text).into_iter().find(|p| inside(p, first))?,
+        };
         let crosses = |b: usize| self.templates.iter().any(|t| t.start < b && b < t.end);
         if crosses(piece.start) || crosses(piece.end) || !spans.all(|s| inside(&piece, s)) {
             return None;
@@ -121,9 +126,14 @@ mod tests {
         assert_eq!(file(text).piece_holding(std::iter::once(&(1..2))), Some(0..boundary));
         // Edits in two documents.
         assert!(file(text).piece_holding([1..2, boundary + 5..boundary + 6].iter()).is_none());
-        // A template that spans a document marker.
+        // A template that spans a document marker masks it: the file is one piece.
         let text = "a: {{ x\n---\n}}\nb: 2\n";
-        assert!(file(text).piece_holding(std::iter::once(&(1..2))).is_none());
+        assert_eq!(file(text).piece_holding(std::iter::once(&(1..2))), Some(0..text.len()));
+        // In a piece with no document (comments only), found by splitting.
+        let text = "a: 1\n---\n# only a comment\n---\nb: 2\n";
+        let comment = text.find("only").unwrap();
+        let piece = file(text).piece_holding(std::iter::once(&(comment..comment + 4)));
+        assert_eq!(piece, Some(text.find("---").unwrap()..text.rfind("---").unwrap()));
         // A `{{` that never closes stops template scanning: a later `}}` would change it.
         let text = "a: '{{ x'\n---\nb: 2\n";
         assert!(file(text).piece_holding(std::iter::once(&(1..2))).is_none());
