@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use super::SourceFile;
 use super::mask::mask_templates;
-use crate::yaml::{is_document_marker, parse_stream_limited, split_documents};
+use crate::yaml::{count_errors_limited, is_document_marker, split_documents};
 
 impl SourceFile {
     /// The document piece (from its `---` line to the next) holding all of `spans` strictly
@@ -56,11 +56,10 @@ impl SourceFile {
         let others = self.documents.iter().filter(|d| d.span != *piece);
         let room = self.limits.max_documents.checked_sub(others.clone().count())?;
         // Too many documents makes the whole file unparseable, with no document errors.
-        let Ok(docs) = parse_stream_limited(&masked.text, &masked.templates, self.limits.max_depth, room) else {
+        let Ok((_, errors)) = count_errors_limited(&masked.text, &masked.templates, self.limits.max_depth, room) else {
             return Some(0);
         };
-        let errors = others.chain(&docs).filter(|d| d.error.is_some()).count();
-        Some(errors)
+        Some(others.filter(|d| d.error.is_some()).count() + errors)
     }
 }
 

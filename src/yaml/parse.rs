@@ -51,6 +51,36 @@ pub fn parse_stream_limited(
     max_depth: usize,
     max_documents: usize,
 ) -> Result<Vec<Document>, TooManyDocuments> {
+    parse_chunks(text, templates, (max_depth, max_documents), Tree::Whole)
+}
+
+/// The documents [`parse_stream_limited`] finds, and how many of them have a parse error,
+/// without building their trees: for asking whether an edit breaks parsing.
+pub fn count_errors_limited(
+    text: &str,
+    templates: &[Span],
+    max_depth: usize,
+    max_documents: usize,
+) -> Result<(usize, usize), TooManyDocuments> {
+    let docs = parse_chunks(text, templates, (max_depth, max_documents), Tree::KeysOnly)?;
+    Ok((docs.len(), docs.iter().filter(|d| d.error.is_some()).count()))
+}
+
+/// How much of the tree a parse keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    Whole,
+    /// Only what finding errors needs: each mapping's keys until it ends (duplicate keys are
+    /// errors); collections come out empty.
+    KeysOnly,
+}
+
+fn parse_chunks(
+    text: &str,
+    templates: &[Span],
+    (max_depth, max_documents): (usize, usize),
+    tree: Tree,
+) -> Result<Vec<Document>, TooManyDocuments> {
     let too_many = TooManyDocuments { limit: max_documents };
     let chunks = split_documents(text);
     if chunks.len() > max_documents {
@@ -62,6 +92,7 @@ pub fn parse_stream_limited(
         for attempt in 0.. {
             let src = joined.as_deref().unwrap_or(&text[chunk.clone()]);
             let mut builder = Builder::new(src, chunk.start, templates, max_depth);
+            builder.tree = tree;
             builder.run();
             match builder.misindented_flow_line(src) {
                 Some(blank) if attempt < MAX_FLOW_JOINS => {
@@ -128,6 +159,7 @@ struct Builder<'a> {
     max_depth: usize,
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
+    tree: Tree,
     frames: Vec<Frame>,
     entries: Vec<(Node, Node)>,
     items: Vec<Node>,
@@ -152,6 +184,7 @@ impl<'a> Builder<'a> {
             templates,
             max_depth,
             char_bytes,
+            tree: Tree::Whole,
             frames: Vec::new(),
             entries: Vec::new(),
             items: Vec::new(),
@@ -334,7 +367,13 @@ impl<'a> Builder<'a> {
         let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
         let (node, anchor) = match frame {
             Frame::Map { start, anchor, from, .. } => {
-                let entries: Vec<(Node, Node)> = self.entries.drain(from..).collect();
+                let entries: Vec<(Node, Node)> = match self.tree {
+                    Tree::Whole => self.entries.drain(from..).collect(),
+                    Tree::KeysOnly => {
+                        self.entries.truncate(from);
+                        Vec::new()
+                    }
+                };
                 let last = entries.last().map(|(_, v)| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -346,7 +385,13 @@ impl<'a> Builder<'a> {
                 )
             }
             Frame::Seq { start, anchor, from } => {
-                let items: Vec<Node> = self.items.drain(from..).collect();
+                let items: Vec<Node> = match self.tree {
+                    Tree::Whole => self.items.drain(from..).collect(),
+                    Tree::KeysOnly => {
+                        self.items.truncate(from);
+                        Vec::new()
+                    }
+                };
                 let last = items.last().map(|v| v.span.end);
                 let end = closing.or(last).unwrap_or(start).max(start);
                 (
@@ -366,6 +411,7 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, node.clone());
         }
         match self.frames.last_mut() {
+            Some(Frame::Seq { .. }) if self.tree == Tree::KeysOnly => {}
             Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map { key, .. }) => match key.take() {
                 Some(k) => self.entries.push((k, node)),
@@ -671,6 +717,26 @@ mod tests {
         assert!(joins_safely(Some(b'a'), Some(b']')));
         assert!(joins_safely(Some(b'a'), None));
         assert!(!joins_safely(Some(b'a'), Some(b'b')));
+    }
+
+    #[test]
+    fn counting_errors_finds_what_parsing_finds() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let texts = [
+            "a: 1\n---\nb: [unclosed\n---\nc: 3\n",
+            "l:\n  - {a: 1, a: 2}\n  - [x, {b: 1}]\n",
+            "l:\n  - m:\n      k: 1\n      k: 2\n",
+            "c:\n  - name: x\n    command: [\n      \"a\", # c\n    \"b\"\n    ]\n",
+            "a: 1\n...\n---\nb: 2\n...\n",
+            "# only a comment\n",
+            &deep,
+        ];
+        for text in texts {
+            let docs = parse_stream_limited(text, &[], MAX_DEPTH, 10).unwrap();
+            let errors = docs.iter().filter(|d| d.error.is_some()).count();
+            assert_eq!(count_errors_limited(text, &[], MAX_DEPTH, 10), Ok((docs.len(), errors)), "{text:?}");
+        }
+        assert!(count_errors_limited("a: 1\n---\nb: 2\n", &[], MAX_DEPTH, 1).is_err());
     }
 
     #[test]
