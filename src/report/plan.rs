@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::release::{EffectiveBackup, Release, Workload};
 use crate::rules::duration;
-use crate::rules::hooks::patterns::{HookRuns, dump_targets_in};
+use crate::rules::hooks::patterns::HookRuns;
 use crate::rules::hooks::{self, Command, Form, Hook, Phase};
 use crate::rules::not_selected;
 use crate::rules::volumes::{Reason, volume_plan};
@@ -68,7 +68,7 @@ pub fn build(release: &Release) -> Plan {
                 release.workloads.iter().map(|w| not_selected(release, w, e)).collect();
             BackupPlan {
                 backup: e.clone(),
-                volumes: volume_rows(release, (&all_hooks, &runs), e, &unselected),
+                volumes: volume_rows(release, &runs, e, &unselected),
                 hooks: all_hooks
                     .iter()
                     .enumerate()
@@ -118,7 +118,7 @@ fn label(w: &Workload) -> String {
 
 fn volume_rows(
     release: &Release,
-    (all_hooks, runs): (&[Hook], &HookRuns),
+    runs: &HookRuns,
     e: &EffectiveBackup,
     unselected: &[Option<String>],
 ) -> Vec<VolumeRow> {
@@ -141,7 +141,7 @@ fn volume_rows(
         let backed_up = |name: &str| plans.iter().any(|(v, r)| v.name == name && r.backed_up() == Some(true));
         // Replicated's export pattern, as VOL001 reads it: a pre-backup hook dumps the data
         // into a volume this backup copies, so the live volume is not needed.
-        let dump = dump_targets_in(release, all_hooks, runs, w)
+        let dump = runs.dump_targets(w)
             .into_iter()
             .find(|t| t.volume.as_deref().is_some_and(backed_up));
         for (volume, reason) in &plans {

@@ -62,26 +62,17 @@ pub struct DumpTarget {
 /// `backup.velero.io/backup-volumes`: the scratch volume of Replicated's pattern, which
 /// `volumes::backed_up` does not return because an emptyDir holds no data of its own.
 pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
-    let hooks = super::hooks(release);
-    dump_targets_in(release, &hooks, &HookRuns::new(release, &hooks), w)
+    HookRuns::new(release, &super::hooks(release)).dump_targets(w)
 }
 
-/// [`dump_targets`] with the hook model and its [`HookRuns`] already built: in a check, pass
-/// `ctx.hooks()` and `ctx.hook_runs()`, which are built once per run.
-pub fn dump_targets_in(release: &Release, hooks: &[Hook], runs: &HookRuns, w: &Workload) -> Vec<DumpTarget> {
-    runs.of(w)
-        .iter()
-        .flat_map(|&h| hook_dumps(release, &hooks[h], w).unwrap_or_default())
-        .map(|d| d.target)
-        .collect()
-}
-
-/// Which hooks really run in each workload. Built once per run, so a question about one
-/// workload does not scan every hook of the release (which made VOL001 quadratic).
+/// Which hooks really run in each workload, and the dumps each writes there. Built once per
+/// run: VOL001 asks per workload, HOOK014 per hook, and neither scans every hook of the
+/// release nor reads a command twice.
 #[derive(Debug, Default)]
 pub struct HookRuns {
-    /// By object index (`Workload::object`): indices into the hook model, in model order.
-    by_object: Vec<Vec<usize>>,
+    /// By object index (`Workload::object`): (index into the hook model, its dumps), in model
+    /// order.
+    by_object: Vec<Vec<(usize, Vec<Dump>)>>,
 }
 
 impl HookRuns {
@@ -89,16 +80,33 @@ impl HookRuns {
         let annotated = annotated(hooks);
         let mut by_object = vec![Vec::new(); release.objects.len()];
         for (h, hook) in hooks.iter().enumerate() {
-            for w in runs_in(hook, &annotated) {
-                by_object[release.workloads[w].object].push(h);
+            for w in runs_in(hook, &annotated).map(|i| &release.workloads[i]) {
+                let dumps = hook_dumps(release, hook, w).unwrap_or_default();
+                by_object[w.object].push((h, dumps));
             }
         }
         HookRuns { by_object }
     }
 
-    /// The hooks that run in `w`.
-    pub fn of(&self, w: &Workload) -> &[usize] {
+    /// The hooks that run in `w`, with their dumps.
+    fn in_workload(&self, w: &Workload) -> &[(usize, Vec<Dump>)] {
         self.by_object.get(w.object).map_or(&[], Vec::as_slice)
+    }
+
+    /// [`dump_targets`] from the model built once: in a check, `ctx.hook_runs()`.
+    pub fn dump_targets(&self, w: &Workload) -> Vec<DumpTarget> {
+        self.in_workload(w)
+            .iter()
+            .flat_map(|(_, dumps)| dumps.iter().map(|d| d.target.clone()))
+            .collect()
+    }
+
+    /// The dumps hook `h` writes in `w`.
+    fn dumps(&self, h: usize, w: &Workload) -> &[Dump] {
+        self.in_workload(w)
+            .iter()
+            .find(|(i, _)| *i == h)
+            .map_or(&[], |(_, d)| d.as_slice())
     }
 }
 
@@ -508,6 +516,7 @@ fn listed(release: &Release, w: &Workload, key: &str, name: &str) -> bool {
         .is_some_and(|list| list.split(',').any(|n| n.trim() == name))
 }
 
+#[derive(Debug, Clone)]
 struct Dump {
     target: DumpTarget,
     container: String,
@@ -610,14 +619,12 @@ fn legacy_shadowed(release: &Release, hook: &Hook) -> bool {
 pub fn dump_not_backed_up(ctx: &mut Ctx) {
     let release = ctx.release;
     let hooks = ctx.hooks();
+    let runs = ctx.hook_runs();
     let annotated = annotated(hooks);
-    for hook in hooks {
+    for (h, hook) in hooks.iter().enumerate() {
         for w in runs_in(hook, &annotated).map(|i| &release.workloads[i]) {
-            for d in hook_dumps(release, hook, w).unwrap_or_default() {
-                if d.target.backed_up {
-                    continue;
-                }
-                report_lost_dump(ctx, hook, w, &d);
+            for d in runs.dumps(h, w).iter().filter(|d| !d.target.backed_up) {
+                report_lost_dump(ctx, hook, w, d);
             }
         }
     }

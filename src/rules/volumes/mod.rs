@@ -16,7 +16,7 @@ pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
 use super::Ctx;
 use super::chart_values;
-use super::hooks::patterns::{DumpTarget, dump_targets_in};
+use super::hooks::patterns::DumpTarget;
 use super::suggest::closest;
 use crate::diagnostic::{Edit, FileId, Severity};
 use crate::edit::{self, Doc};
@@ -473,7 +473,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
     let which = opt_in_backups(ctx.release);
     // Replicated's export pattern: a pre-backup hook dumps the database into a volume the
     // backup copies, so leaving the live data out is intended.
-    let dump = dump_targets_in(ctx.release, ctx.hooks(), ctx.hook_runs(), pod.w)
+    let dump = ctx.hook_runs().dump_targets(pod.w)
         .into_iter()
         .find(|t| t.backed_up);
     let mut lost: Vec<&Volume> = Vec::new();
