@@ -74,7 +74,13 @@ fn main() {
             cells: MODES
                 .iter()
                 .zip(samples)
-                .map(|(mode, s)| (*mode, median(s.iter().map(|x| x.0).collect()), s.iter().map(|x| x.1).max().unwrap_or(0)))
+                .map(|(mode, s)| {
+                    (
+                        *mode,
+                        median(s.iter().map(|x| x.0).collect()),
+                        s.iter().map(|x| x.1).max().unwrap_or(0),
+                    )
+                })
                 .collect(),
         };
         print_row(&row, &g);

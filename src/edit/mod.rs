@@ -14,7 +14,6 @@ mod map;
 mod scalar;
 mod text;
 
-
 pub use map::Item;
 pub use text::{indent_at, json_string, scalar_text};
 

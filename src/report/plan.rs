@@ -141,7 +141,8 @@ fn volume_rows(
         let backed_up = |name: &str| plans.iter().any(|(v, r)| v.name == name && r.backed_up() == Some(true));
         // Replicated's export pattern, as VOL001 reads it: a pre-backup hook dumps the data
         // into a volume this backup copies, so the live volume is not needed.
-        let dump = runs.dump_targets(w)
+        let dump = runs
+            .dump_targets(w)
             .into_iter()
             .find(|t| t.volume.as_deref().is_some_and(backed_up));
         for (volume, reason) in &plans {

@@ -25,7 +25,10 @@ impl SourceFile {
         let first = spans.next()?;
         let len = self.text.len();
         let inside = |p: &Range<usize>, s: &Range<usize>| {
-            (p.start == 0 || s.start > p.start) && (p.end == len || s.end < p.end) && s.start >= p.start && s.end <= p.end
+            (p.start == 0 || s.start > p.start)
+                && (p.end == len || s.end < p.end)
+                && s.start >= p.start
+                && s.end <= p.end
         };
         // A document's span is its piece; only a piece with no document (comments only) needs
         // the split.
@@ -121,10 +124,18 @@ mod tests {
         let text = "a: 1\n---\nb: 2\n";
         let boundary = text.find("---").unwrap();
         // An insertion right at a boundary could join two documents.
-        assert!(file(text).piece_holding(std::iter::once(&(boundary..boundary))).is_none());
+        assert!(
+            file(text)
+                .piece_holding(std::iter::once(&(boundary..boundary)))
+                .is_none()
+        );
         assert_eq!(file(text).piece_holding(std::iter::once(&(1..2))), Some(0..boundary));
         // Edits in two documents.
-        assert!(file(text).piece_holding([1..2, boundary + 5..boundary + 6].iter()).is_none());
+        assert!(
+            file(text)
+                .piece_holding([1..2, boundary + 5..boundary + 6].iter())
+                .is_none()
+        );
         // A template that spans a document marker masks it: the file is one piece.
         let text = "a: {{ x\n---\n}}\nb: 2\n";
         assert_eq!(file(text).piece_holding(std::iter::once(&(1..2))), Some(0..text.len()));

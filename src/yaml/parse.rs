@@ -366,7 +366,9 @@ impl<'a> Builder<'a> {
         let bracket = self.text.as_bytes().get(end_start.wrapping_sub(self.base));
         let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
         let (node, anchor) = match frame {
-            Frame::Map { start, anchor, from, .. } => {
+            Frame::Map {
+                start, anchor, from, ..
+            } => {
                 let entries: Vec<(Node, Node)> = match self.tree {
                     Tree::Whole => self.entries.drain(from..).collect(),
                     Tree::KeysOnly => {
@@ -734,7 +736,11 @@ mod tests {
         for text in texts {
             let docs = parse_stream_limited(text, &[], MAX_DEPTH, 10).unwrap();
             let errors = docs.iter().filter(|d| d.error.is_some()).count();
-            assert_eq!(count_errors_limited(text, &[], MAX_DEPTH, 10), Ok((docs.len(), errors)), "{text:?}");
+            assert_eq!(
+                count_errors_limited(text, &[], MAX_DEPTH, 10),
+                Ok((docs.len(), errors)),
+                "{text:?}"
+            );
         }
         assert!(count_errors_limited("a: 1\n---\nb: 2\n", &[], MAX_DEPTH, 1).is_err());
     }

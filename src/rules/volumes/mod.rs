@@ -473,9 +473,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
     let which = opt_in_backups(ctx.release);
     // Replicated's export pattern: a pre-backup hook dumps the database into a volume the
     // backup copies, so leaving the live data out is intended.
-    let dump = ctx.hook_runs().dump_targets(pod.w)
-        .into_iter()
-        .find(|t| t.backed_up);
+    let dump = ctx.hook_runs().dump_targets(pod.w).into_iter().find(|t| t.backed_up);
     let mut lost: Vec<&Volume> = Vec::new();
     for p in volume_plan(ctx.release, pod.w) {
         let v = p.volume;

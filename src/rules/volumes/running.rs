@@ -19,7 +19,10 @@ pub fn not_running(ctx: &mut Ctx) {
         for v in data_volumes(w).filter(|v| v.kind != "ephemeral") {
             // Another workload whose pods are running mounts the same claim: its backup holds
             // the data.
-            if v.claim.as_deref().is_some_and(|c| running.contains(&(w.namespace.as_deref(), c))) {
+            if v.claim
+                .as_deref()
+                .is_some_and(|c| running.contains(&(w.namespace.as_deref(), c)))
+            {
                 continue;
             }
             let what = match &v.claim {
