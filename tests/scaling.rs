@@ -13,12 +13,14 @@ use std::time::Instant;
 use snaplint::lint::{self, Input};
 use snaplint::rules::{Filter, RunOptions, builtin};
 
-/// Seconds to load, lint and report on the release in `dir`: the best of three.
-fn lint_seconds(dir: &Path) -> f64 {
+/// Seconds to load, lint and report on the release in `dir` (the best of three), and how many
+/// findings there were.
+fn lint_seconds(dir: &Path) -> (f64, usize) {
     let rules = builtin().expect("rules");
     let paths = [dir.to_path_buf()];
     let exclude = globset::GlobSet::empty();
-    (0..3)
+    let mut findings = 0;
+    let best = (0..3)
         .map(|_| {
             let start = Instant::now();
             let input = Input::Paths {
@@ -29,18 +31,25 @@ fn lint_seconds(dir: &Path) -> f64 {
             let release = lint::load(input).expect("load");
             let found = lint::lint(&release, rules, &Filter::default(), &RunOptions::default());
             std::hint::black_box(snaplint::report::json(&release, &found));
+            findings = found.len();
             start.elapsed().as_secs_f64()
         })
-        .fold(f64::MAX, f64::min)
+        .fold(f64::MAX, f64::min);
+    (best, findings)
 }
 
 #[test]
 fn ten_times_the_workloads_take_less_than_twenty_times_as_long() {
     let tmp = tempfile::tempdir().unwrap();
     let (small, large) = (tmp.path().join("small"), tmp.path().join("large"));
-    generate::generate(&small, 500, true).unwrap();
-    generate::generate(&large, 5_000, true).unwrap();
-    let (t_small, t_large) = (lint_seconds(&small), lint_seconds(&large));
+    let g_small = generate::generate(&small, 500, true).unwrap();
+    let g_large = generate::generate(&large, 5_000, true).unwrap();
+    assert_eq!((g_small.workloads, g_large.workloads), (500, 5_000));
+    assert!(g_large.files > 9 * g_small.files && g_large.bytes > 9 * g_small.bytes);
+    let (t_small, n_small) = lint_seconds(&small);
+    let (t_large, n_large) = lint_seconds(&large);
+    // The whole lint ran: every planted mistake was found.
+    assert_eq!((n_small, n_large), (g_small.mistakes, g_large.mistakes));
     let ratio = t_large / t_small;
     assert!(
         ratio < 20.0,
