@@ -113,6 +113,21 @@ impl Client {
     }
 }
 
+/// The diagnostic of rule `code` among `found`.
+fn finding<'a>(found: &'a [Value], code: &str) -> &'a Value {
+    found
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {found:?}"))
+}
+
+/// A copy of the testdata release `rel`, at its canonical path (the server reports those).
+fn release_copy(rel: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = copy_dir(&manifest_dir().join(rel));
+    let dir = dir.canonicalize().expect("canonical");
+    (tmp, dir)
+}
+
 fn uri(path: &std::path::Path) -> String {
     format!("file://{}", path.display())
 }
@@ -158,8 +173,7 @@ fn edits_for(edit: &Value, uri: &str) -> Vec<Value> {
 
 #[test]
 fn an_editor_session() {
-    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/sample"));
-    let dir = dir.canonicalize().expect("canonical");
+    let (_tmp, dir) = release_copy("testdata/releases/sample");
     let file = dir.join("postgres-statefulset.yaml");
     let saved = std::fs::read_to_string(&file).expect("read");
     let doc = uri(&file);
@@ -167,10 +181,7 @@ fn an_editor_session() {
     let typo = saved.replace("backup-volumes: data", "backup-volumes: dta");
     let mut c = Client::opened(&dir, &doc, &typo);
     let found = c.diagnostics(&doc);
-    let vol002 = found
-        .iter()
-        .find(|d| d["code"] == "VOL002")
-        .unwrap_or_else(|| panic!("no VOL002 in {found:?}"));
+    let vol002 = finding(&found, "VOL002");
     let line = typo.lines().position(|l| l.contains("backup-volumes: dta")).unwrap();
     let col = typo.lines().nth(line).unwrap().find("dta").unwrap();
     assert_eq!(vol002["range"]["start"], json!({"line": line, "character": col}));
@@ -263,16 +274,12 @@ fn an_editor_session() {
 
 #[test]
 fn a_missing_backup_is_shown_on_the_application_and_fixed_by_creating_a_file() {
-    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/releases/no-backup"));
-    let dir = dir.canonicalize().expect("canonical");
+    let (_tmp, dir) = release_copy("testdata/releases/no-backup");
     let app = uri(&dir.join("kots-app.yaml"));
     let text = std::fs::read_to_string(dir.join("kots-app.yaml")).expect("read");
     let mut c = Client::opened(&dir, &app, &text);
     let found = c.diagnostics(&app);
-    let bkp001 = found
-        .iter()
-        .find(|d| d["code"] == "BKP001")
-        .unwrap_or_else(|| panic!("{found:?}"));
+    let bkp001 = finding(&found, "BKP001");
     assert_eq!(bkp001["range"]["start"], json!({"line": 0, "character": 0}));
     let actions = c.request(
         "textDocument/codeAction",
@@ -303,8 +310,7 @@ fn a_missing_backup_is_shown_on_the_application_and_fixed_by_creating_a_file() {
 
 #[test]
 fn findings_in_a_chart_are_published_on_its_open_template() {
-    let (_tmp, dir) = copy_dir(&manifest_dir().join("testdata/truth/hooks-chart-rendered"));
-    let dir = dir.canonicalize().expect("canonical");
+    let (_tmp, dir) = release_copy("testdata/truth/hooks-chart-rendered");
     let template = dir.join("web/templates/deployment.yaml");
     let text = std::fs::read_to_string(&template).expect("read");
     // A misspelled opt-in key in the chart's pod template (VOL007), saved: charts render from disk.
@@ -317,10 +323,7 @@ fn findings_in_a_chart_are_published_on_its_open_template() {
     let doc = uri(&template);
     let mut c = Client::opened(&dir, &doc, &broken);
     let found = c.diagnostics(&doc);
-    let vol007 = found
-        .iter()
-        .find(|d| d["code"] == "VOL007")
-        .unwrap_or_else(|| panic!("{found:?}"));
+    let vol007 = finding(&found, "VOL007");
     let line = broken.lines().position(|l| l.contains("backup-volume: data")).unwrap();
     assert_eq!(vol007["range"]["start"]["line"], line, "{vol007}");
     c.stop();

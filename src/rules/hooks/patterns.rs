@@ -46,25 +46,6 @@ pub struct DumpTarget {
     pub backed_up: bool,
 }
 
-/// Every dump target of the pre-backup hooks that run in `w` (annotation and Backup spec
-/// hooks; spec hooks the pod's own annotation hook shadows, and legacy `hook.backup.velero.io`
-/// hooks a `pre.` command shadows, are left out because Velero never runs them). Targets that
-/// cannot be known honestly (a templated command, a relative or expanded path, templated
-/// volumes, mounts or annotations) are left out too, so an empty list means "no dump known",
-/// not "no dump".
-///
-/// For VOL001: when `dump_targets(release, w).iter().any(|t| t.backed_up)`, a pre-backup hook
-/// of `w` exports its data into a volume the backup copies, so a data PVC of `w` missing from
-/// `backup.velero.io/backup-volumes` is intended (at most an info naming `t.path`). Targets
-/// with `backed_up == false` are HOOK014's findings: they cover nothing.
-///
-/// `backed_up` is `volumes::backed_up` (data volumes) plus an `emptyDir` named in the pod's
-/// `backup.velero.io/backup-volumes`: the scratch volume of Replicated's pattern, which
-/// `volumes::backed_up` does not return because an emptyDir holds no data of its own.
-pub fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
-    HookRuns::new(release, &super::hooks(release)).dump_targets(w)
-}
-
 /// Which hooks really run in each workload, and the dumps each writes there. Built once per
 /// run: VOL001 asks per workload, HOOK014 per hook, and neither scans every hook of the
 /// release nor reads a command twice.
@@ -93,7 +74,21 @@ impl HookRuns {
         self.by_object.get(w.object).map_or(&[], Vec::as_slice)
     }
 
-    /// [`dump_targets`] from the model built once: in a check, `ctx.hook_runs()`.
+    /// Every dump target of the pre-backup hooks that run in `w` (annotation and Backup spec
+    /// hooks; spec hooks the pod's own annotation hook shadows, and legacy `hook.backup.velero.io`
+    /// hooks a `pre.` command shadows, are left out because Velero never runs them). Targets that
+    /// cannot be known honestly (a templated command, a relative or expanded path, templated
+    /// volumes, mounts or annotations) are left out too, so an empty list means "no dump known",
+    /// not "no dump".
+    ///
+    /// For VOL001: when `ctx.hook_runs().dump_targets(w).iter().any(|t| t.backed_up)`, a pre-backup hook
+    /// of `w` exports its data into a volume the backup copies, so a data PVC of `w` missing from
+    /// `backup.velero.io/backup-volumes` is intended (at most an info naming `t.path`). Targets
+    /// with `backed_up == false` are HOOK014's findings: they cover nothing.
+    ///
+    /// `backed_up` is `volumes::backed_up` (data volumes) plus an `emptyDir` named in the pod's
+    /// `backup.velero.io/backup-volumes`: the scratch volume of Replicated's pattern, which
+    /// `volumes::backed_up` does not return because an emptyDir holds no data of its own.
     pub fn dump_targets(&self, w: &Workload) -> Vec<DumpTarget> {
         self.in_workload(w)
             .iter()
@@ -869,6 +864,10 @@ pub fn restore_not_waiting(ctx: &mut Ctx) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dump_targets(release: &Release, w: &Workload) -> Vec<DumpTarget> {
+        HookRuns::new(release, &super::super::hooks(release)).dump_targets(w)
+    }
 
     fn words(items: &[&str]) -> Vec<Word> {
         items.iter().map(|s| Word::literal(s)).collect()
