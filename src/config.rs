@@ -205,7 +205,7 @@ fn check_rule_ids(root: &Node, rules: &[RuleSpec]) -> Result<(), (usize, String)
         let Some(p) = node.as_str() else { continue };
         if !rules.iter().any(|r| pattern_matches(p, &r.id, &r.name)) {
             return Err((
-                node.span.start,
+                node.span().start,
                 format!("`{p}` matches no snaplint rule (see `snaplint rules`)"),
             ));
         }

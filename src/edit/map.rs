@@ -4,7 +4,7 @@
 use super::Doc;
 use super::text::{before_cr, column, line_end, line_start};
 use crate::diagnostic::Edit;
-use crate::yaml::{Node, NodeKind, Style, Typed};
+use crate::yaml::{Kind, Node, Style, Typed};
 
 /// An entry to write: a key and a raw string value, spelled by the layer; or, for block
 /// mappings only, an existing entry's full text (`key: value  # comment`), moved verbatim.
@@ -21,9 +21,9 @@ impl Item {
 }
 
 fn is_empty_value(node: &Node) -> bool {
-    match &node.kind {
-        NodeKind::Scalar(s) => s.style == Style::Plain && matches!(s.typed(), Typed::Null),
-        NodeKind::Map(e) => e.is_empty(),
+    match node.kind() {
+        Kind::Scalar(s) => s.style == Style::Plain && matches!(s.typed(), Typed::Null),
+        Kind::Map(e) => e.is_empty(),
         _ => false,
     }
 }
@@ -46,7 +46,7 @@ impl Doc<'_> {
     }
 
     fn insert_at(&self, map: &Node, path: &[&str], items: &[Item], leading: bool) -> Option<Edit> {
-        if !map.is_map() || self.shared(&map.span) || has_merge_key(map) || self.in_template_block(map.span.start) {
+        if !map.is_map() || self.shared(&map.span()) || has_merge_key(map) || self.in_template_block(map.span().start) {
             return None;
         }
         let flow = self.is_flow(map);
@@ -69,7 +69,7 @@ impl Doc<'_> {
             }
             None if leading => self.block_leading(map, path, items),
             None => {
-                let indent = column(self.text, map.entries().first()?.0.span.start);
+                let indent = column(self.text, map.entries().first()?.0.span().start);
                 let block = nested_block(indent, path, &self.block_lines(items)?);
                 Some(Edit::insert(self.file, self.after_entries(map)?, block))
             }
@@ -80,20 +80,20 @@ impl Doc<'_> {
     fn fill_empty(&self, key: &Node, value: &Node, rest: &[&str], items: &[Item]) -> Option<Edit> {
         if self.is_flow(value) && self.in_flow(value) || self.json {
             let nested = self.flow_nested(rest, &self.flow_items(items)?);
-            return Some(Edit::replace(self.file, value.span.clone(), nested));
+            return Some(Edit::replace(self.file, value.span(), nested));
         }
         if self.in_flow(key) {
             return None;
         }
-        let colon = key.span.end + self.text[key.span.end..].find(':')? + 1;
+        let colon = key.span().end + self.text[key.span().end..].find(':')? + 1;
         // A template line under the key (`{{- toYaml .Values.x | nindent 8 }}`) fills it.
         let next = line_end(self.text, colon) + 1;
         if next < self.text.len() && self.template_line(next) {
             return None;
         }
-        let block = nested_block(column(self.text, key.span.start) + 2, rest, &self.block_lines(items)?);
-        let end = if value.span.end > value.span.start {
-            value.span.end
+        let block = nested_block(column(self.text, key.span().start) + 2, rest, &self.block_lines(items)?);
+        let end = if value.span().end > value.span().start {
+            value.span().end
         } else {
             colon
         };
@@ -102,21 +102,25 @@ impl Doc<'_> {
 
     fn block_leading(&self, map: &Node, path: &[&str], items: &[Item]) -> Option<Edit> {
         let (first_key, _) = map.entries().first()?;
-        let at = line_start(self.text, first_key.span.start);
+        let at = line_start(self.text, first_key.span().start);
         // A first key sharing its line with a list dash (`- spec:`) has no line of its own.
-        if !self.text[at..first_key.span.start].trim().is_empty() {
+        if !self.text[at..first_key.span().start].trim().is_empty() {
             return self.insert_at(map, path, items, false);
         }
         // A template line just above (`repl{{ if ... }}`) would take the new lines in.
         if at > 0 && self.template_line(at - 1) || self.in_template_block(at) {
             return None;
         }
-        let block = nested_block(column(self.text, first_key.span.start), path, &self.block_lines(items)?);
+        let block = nested_block(
+            column(self.text, first_key.span().start),
+            path,
+            &self.block_lines(items)?,
+        );
         Some(Edit::insert(self.file, at, format!("{}\n", &block[1..])))
     }
 
     fn block_append(&self, map: &Node, lines: &[String]) -> Option<Edit> {
-        let indent = column(self.text, map.entries().first()?.0.span.start);
+        let indent = column(self.text, map.entries().first()?.0.span().start);
         Some(Edit::insert(
             self.file,
             self.after_entries(map)?,
@@ -129,7 +133,7 @@ impl Doc<'_> {
     /// `repl{{ end }}`): lines put before it could change what it renders or guards.
     fn after_entries(&self, map: &Node) -> Option<usize> {
         let (k, v) = map.entries().last()?;
-        let last_end = v.span.end.max(k.span.end);
+        let last_end = v.span().end.max(k.span().end);
         // Block scalars end after their newline; step back so we stay on their last line.
         let at = if last_end > 0 && self.text.as_bytes().get(last_end - 1) == Some(&b'\n') {
             last_end - 1
@@ -137,7 +141,7 @@ impl Doc<'_> {
             last_end
         };
         let end = line_end(self.text, at);
-        let indent = column(self.text, map.entries().first()?.0.span.start);
+        let indent = column(self.text, map.entries().first()?.0.span().start);
         let mut next = end + 1;
         while next < self.text.len() {
             let line = &self.text[next..line_end(self.text, next)];
@@ -191,17 +195,17 @@ impl Doc<'_> {
     /// Add entries to a flow mapping: inside `{}`, or after its last entry (on new lines when
     /// the mapping spans several).
     fn flow_append(&self, map: &Node, entries: &[String]) -> Option<Edit> {
-        let body = &self.text[map.span.clone()];
+        let body = &self.text[map.span()];
         if !body.ends_with('}') {
             return None;
         }
         let Some((k, v)) = map.entries().last() else {
-            let inner = map.span.start + 1..map.span.end - 1;
+            let inner = map.span().start + 1..map.span().end - 1;
             return Some(Edit::replace(self.file, inner, entries.join(", ")));
         };
-        let at = v.span.end.max(k.span.end);
+        let at = v.span().end.max(k.span().end);
         let text = if body.contains('\n') {
-            let indent = " ".repeat(column(self.text, k.span.start));
+            let indent = " ".repeat(column(self.text, k.span().start));
             let eol = if body.contains("\r\n") { "\r\n" } else { "\n" };
             entries.iter().map(|e| format!(",{eol}{indent}{e}")).collect()
         } else {
@@ -214,11 +218,11 @@ impl Doc<'_> {
     /// line, newline included).
     pub fn entry_lines(&self, key: &Node, value: &Node) -> std::ops::Range<usize> {
         let text = self.text;
-        let start = line_start(text, key.span.start);
-        let end_at = if value.span.end > 0 && text.as_bytes().get(value.span.end - 1) == Some(&b'\n') {
-            value.span.end - 1
+        let start = line_start(text, key.span().start);
+        let end_at = if value.span().end > 0 && text.as_bytes().get(value.span().end - 1) == Some(&b'\n') {
+            value.span().end - 1
         } else {
-            value.span.end.max(key.span.end)
+            value.span().end.max(key.span().end)
         };
         let end = line_end(text, end_at);
         start..(end + 1).min(text.len())
@@ -238,7 +242,7 @@ impl Doc<'_> {
     /// Remove entries `keys` from `map`, whose own entry is (`map_key`, `map`). A block map
     /// left empty goes with its key.
     pub fn remove(&self, (map_key, map): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
-        if self.shared(&map.span) || self.in_template_block(map.span.start) {
+        if self.shared(&map.span()) || self.in_template_block(map.span().start) {
             return None;
         }
         let removed = |k: &Node| k.as_str().is_some_and(|s| keys.contains(&s));
@@ -261,7 +265,7 @@ impl Doc<'_> {
     /// A flow mapping is rewritten from the kept entries' own text; with comments in it, not
     /// at all.
     fn flow_remove(&self, map_key: &Node, map: &Node, removed: &dyn Fn(&Node) -> bool, all: bool) -> Option<Vec<Edit>> {
-        let body = &self.text[map.span.clone()];
+        let body = &self.text[map.span()];
         if body.contains(" #") || body.contains("\n#") || body.contains("\t#") {
             return None;
         }
@@ -272,11 +276,11 @@ impl Doc<'_> {
             .entries()
             .iter()
             .filter(|(k, _)| !removed(k))
-            .map(|(k, v)| &self.text[k.span.start..v.span.end.max(k.span.end)])
+            .map(|(k, v)| &self.text[k.span().start..v.span().end.max(k.span().end)])
             .collect();
         Some(vec![Edit::replace(
             self.file,
-            map.span.clone(),
+            map.span(),
             format!("{{{}}}", kept.join(", ")),
         )])
     }
@@ -346,20 +350,20 @@ impl Doc<'_> {
     /// them stands, keeping their text (`kots.io/when: x` directly under `metadata` becomes
     /// `annotations:` holding it).
     pub fn nest_entries(&self, map: &Node, keys: &[&str], new_key: &str) -> Option<Vec<Edit>> {
-        if self.is_flow(map) || self.json || self.shared(&map.span) || self.in_template_block(map.span.start) {
+        if self.is_flow(map) || self.json || self.shared(&map.span()) || self.in_template_block(map.span().start) {
             return None;
         }
-        let entries: Vec<&(Node, Node)> = keys.iter().filter_map(|k| map.entry(k)).collect();
+        let entries: Vec<(&Node, &Node)> = keys.iter().filter_map(|k| map.entry(k)).collect();
         let lines = entries
             .iter()
             .map(|(k, v)| self.raw_entry(k, v))
             .collect::<Option<Vec<_>>>()?;
         let (first, rest) = entries.split_first()?;
-        let indent = " ".repeat(super::indent_at(self.text, first.0.span.start));
+        let indent = " ".repeat(super::indent_at(self.text, first.0.span().start));
         let block: String = lines.iter().map(|l| format!("{indent}  {l}\n")).collect();
         let mut edits = vec![Edit::replace(
             self.file,
-            self.entry_lines(&first.0, &first.1),
+            self.entry_lines(first.0, first.1),
             format!("{indent}{new_key}:\n{block}"),
         )];
         edits.extend(
@@ -384,7 +388,7 @@ impl Doc<'_> {
         let Some(comment) = comment else {
             return Some(merged);
         };
-        let line_rest = &self.text[dst.span.end..line_end(self.text, dst.span.end)];
+        let line_rest = &self.text[dst.span().end..line_end(self.text, dst.span().end)];
         if self.in_flow(dst) || self.json || !line_rest.trim().is_empty() {
             return None;
         }
@@ -395,7 +399,7 @@ impl Doc<'_> {
     /// The full-line comments directly above `key` (range and trimmed texts, in order).
     fn leading_comments(&self, key: &Node) -> (std::ops::Range<usize>, Vec<String>) {
         let text = self.text;
-        let end = line_start(text, key.span.start);
+        let end = line_start(text, key.span().start);
         let mut start = end;
         let mut comments = Vec::new();
         while start > 0 {

@@ -19,7 +19,7 @@ pub use text::{indent_at, json_string, scalar_text};
 
 use crate::diagnostic::FileId;
 use crate::source::SourceFile;
-use crate::yaml::{Document, Node, NodeKind, Span};
+use crate::yaml::{Document, Kind, Node, Span};
 
 /// One file's text with what the edit operations need to know about it.
 pub struct Doc<'a> {
@@ -49,11 +49,8 @@ impl<'a> Doc<'a> {
 
     /// A collection written in flow style.
     pub fn is_flow(&self, node: &Node) -> bool {
-        matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_))
-            && self
-                .text
-                .get(node.span.clone())
-                .is_some_and(|t| t.starts_with(['{', '[']))
+        matches!(node.kind(), Kind::Map(_) | Kind::Seq(_))
+            && self.text.get(node.span()).is_some_and(|t| t.starts_with(['{', '[']))
     }
 
     /// The node sits inside a flow collection, where `,[]{}` end a plain scalar.
@@ -63,23 +60,23 @@ impl<'a> Doc<'a> {
                 .documents
                 .iter()
                 .filter_map(|d| d.root.as_ref())
-                .any(|root| self.flow_around(root, &node.span))
+                .any(|root| self.flow_around(root, &node.span()))
     }
 
     /// A flow collection in `n` (or `n` itself) starts before `span` and holds it. Only nodes
     /// whose span holds `span` can, so the search follows those down, not the whole tree.
     fn flow_around(&self, n: &Node, span: &Span) -> bool {
-        if !(n.span.start <= span.start && span.end <= n.span.end) {
+        if !(n.span().start <= span.start && span.end <= n.span().end) {
             return false;
         }
-        if n.span.start < span.start && self.is_flow(n) {
+        if n.span().start < span.start && self.is_flow(n) {
             return true;
         }
-        match &n.kind {
-            NodeKind::Map(entries) => entries
+        match n.kind() {
+            Kind::Map(entries) => entries
                 .iter()
                 .any(|(k, v)| self.flow_around(k, span) || self.flow_around(v, span)),
-            NodeKind::Seq(items) => items.iter().any(|i| self.flow_around(i, span)),
+            Kind::Seq(items) => items.iter().any(|i| self.flow_around(i, span)),
             _ => false,
         }
     }
@@ -89,7 +86,7 @@ impl<'a> Doc<'a> {
         self.documents.iter().filter(|d| d.has_aliases).any(|d| {
             d.anchors
                 .values()
-                .any(|a| a.span.start <= span.start && span.end <= a.span.end && a.span.start < a.span.end)
+                .any(|a| a.span().start <= span.start && span.end <= a.span().end && a.span().start < a.span().end)
         })
     }
 

@@ -4,7 +4,7 @@
 use super::Doc;
 use super::text::{column, json_string, line_end, line_start, single_quoted};
 use crate::diagnostic::Edit;
-use crate::yaml::{Node, NodeKind, Span, Style};
+use crate::yaml::{Kind, Node, Span, Style};
 
 impl Doc<'_> {
     /// Replace a scalar (a value or a key) with the string `value`, in the scalar's own style:
@@ -12,7 +12,7 @@ impl Doc<'_> {
     /// when it holds `,[]{}`), quotes stay quotes, JSON stays JSON. Block scalars are refused.
     pub fn replace_scalar(&self, node: &Node, value: &str) -> Option<Edit> {
         let s = node.scalar().filter(|s| !s.templated)?;
-        if self.shared(&node.span) {
+        if self.shared(&node.span()) {
             return None;
         }
         let text = match s.style {
@@ -22,7 +22,7 @@ impl Doc<'_> {
             Style::DoubleQuoted => json_string(value),
             _ => return None,
         };
-        Some(Edit::replace(self.file, node.span.clone(), text))
+        Some(Edit::replace(self.file, node.span(), text))
     }
 
     /// Append `name` to the comma-separated list `value`, whose items end at `inner.end` (the
@@ -30,7 +30,7 @@ impl Doc<'_> {
     /// is rewritten quoted: there a comma would end the scalar.
     pub fn append_to_list(&self, value: &Node, inner: Span, name: &str) -> Option<Edit> {
         let current = value.as_str()?;
-        if self.shared(&value.span) {
+        if self.shared(&value.span()) {
             return None;
         }
         let style = value.scalar()?.style;
@@ -58,13 +58,13 @@ impl Doc<'_> {
         let safe = name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
-        if self.shared(&value.span)
+        if self.shared(&value.span())
             || !safe
             || !matches!(s.style, Style::Plain | Style::SingleQuoted | Style::DoubleQuoted)
         {
             return None;
         }
-        let inside = value.span.start <= item.start && item.end <= value.span.end;
+        let inside = value.span().start <= item.start && item.end <= value.span().end;
         inside.then(|| Edit::replace(self.file, item, name.to_owned()))
     }
 
@@ -73,21 +73,21 @@ impl Doc<'_> {
     /// header comment stays; a block collection is replaced from after `key:`. Comments
     /// inside the replaced range refuse the edit.
     pub fn replace_value(&self, key: Option<&Node>, node: &Node, text: &str) -> Option<Vec<Edit>> {
-        if self.shared(&node.span) {
+        if self.shared(&node.span()) {
             return None;
         }
-        if let NodeKind::Scalar(s) = &node.kind
+        if let Kind::Scalar(s) = node.kind()
             && matches!(s.style, Style::Literal | Style::Folded)
         {
             return self.replace_block_scalar(node, text);
         }
-        let block_collection = matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_)) && !self.is_flow(node);
+        let block_collection = matches!(node.kind(), Kind::Map(_) | Kind::Seq(_)) && !self.is_flow(node);
         if !block_collection {
-            return Some(vec![Edit::replace(self.file, node.span.clone(), text.to_owned())]);
+            return Some(vec![Edit::replace(self.file, node.span(), text.to_owned())]);
         }
         let key = key?;
-        let colon = key.span.end + self.text[key.span.end..].find(':')? + 1;
-        let end = trim_end_newline(self.text, node.span.end);
+        let colon = key.span().end + self.text[key.span().end..].find(':')? + 1;
+        let end = trim_end_newline(self.text, node.span().end);
         if has_comment(&self.text[colon..end]) {
             return None;
         }
@@ -98,12 +98,12 @@ impl Doc<'_> {
     /// column; refused when comments sit among the items.
     pub fn replace_block_list(&self, node: &Node, items: &[String]) -> Option<Edit> {
         let (first, last) = (node.items().first()?, node.items().last()?);
-        if self.shared(&node.span) {
+        if self.shared(&node.span()) {
             return None;
         }
-        let start = line_start(self.text, first.span.start);
-        let dash = start + self.text[start..first.span.start].rfind('-')?;
-        let end = trim_end_newline(self.text, last.span.end);
+        let start = line_start(self.text, first.span().start);
+        let dash = start + self.text[start..first.span().start].rfind('-')?;
+        let end = trim_end_newline(self.text, last.span().end);
         if has_comment(&self.text[dash..end]) {
             return None;
         }
@@ -120,7 +120,7 @@ impl Doc<'_> {
     /// `key: >-\n  content\n` becomes `key: TEXT\n`: one edit for the indicator, one for the
     /// content lines, leaving a comment on the header line where it was.
     fn replace_block_scalar(&self, node: &Node, text: &str) -> Option<Vec<Edit>> {
-        let content_line = line_start(self.text, node.span.start);
+        let content_line = line_start(self.text, node.span().start);
         if content_line == 0 {
             return None;
         }
@@ -130,7 +130,7 @@ impl Doc<'_> {
         let code = header.split(" #").next().unwrap_or(header);
         let indicator = header_start + code.rfind(['|', '>'])?;
         let indicator_end = header_start + code.trim_end().len();
-        let content_end = trim_end_newline(self.text, node.span.end);
+        let content_end = trim_end_newline(self.text, node.span().end);
         let header_eol = crate::edit::text::before_cr(self.text, line_end(self.text, indicator));
         Some(vec![
             Edit::replace(self.file, indicator..indicator_end, text.to_owned()),

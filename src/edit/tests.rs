@@ -137,7 +137,7 @@ fn lists_append_in_their_context() {
     ] {
         let f = source("x.yaml", text);
         let value = root(&f).path("a.k").unwrap();
-        let s = value.span.clone();
+        let s = value.span();
         let inner = if text[s.clone()].starts_with('"') {
             s.start + 1..s.end - 1
         } else {

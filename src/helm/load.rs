@@ -60,7 +60,7 @@ pub struct ChartRecord {
 }
 
 fn known_str(n: &Node) -> Option<(String, Span)> {
-    n.as_str().map(|s| (s.to_owned(), n.span.clone()))
+    n.as_str().map(|s| (s.to_owned(), n.span()))
 }
 
 pub fn helm_charts(files: &[SourceFile]) -> Vec<HelmChartRef> {

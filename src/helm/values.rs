@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use crate::yaml::{Node, NodeKind, Style, Typed};
+use crate::yaml::{Kind, Node, Style, Typed};
 
 const NODE_BUDGET: usize = 200_000;
 
@@ -21,29 +21,29 @@ fn convert(node: &Node, text: &str, anchors: &HashMap<usize, Node>, budget: &mut
     if depth > 200 {
         return None;
     }
-    Some(match &node.kind {
-        NodeKind::Scalar(s) if s.templated => {
-            let raw = text.get(node.span.clone()).unwrap_or(&s.value);
+    Some(match node.kind() {
+        Kind::Scalar(s) if s.templated => {
+            let raw = text.get(node.span()).unwrap_or(&s.value);
             let raw = match s.style {
                 Style::SingleQuoted | Style::DoubleQuoted if raw.len() >= 2 => &raw[1..raw.len() - 1],
                 _ => raw,
             };
             Value::String(raw.to_owned())
         }
-        NodeKind::Scalar(s) => match s.typed() {
+        Kind::Scalar(s) => match s.typed() {
             Typed::Null => Value::Null,
             Typed::Bool(b) => Value::Bool(b),
             Typed::Int(i) => Number::from_f64(i as f64).map_or(Value::Null, Value::Number),
             Typed::Float(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
             Typed::Str(v) => Value::String(v.to_owned()),
         },
-        NodeKind::Seq(items) => Value::Array(
+        Kind::Seq(items) => Value::Array(
             items
                 .iter()
                 .map(|n| convert(n, text, anchors, budget, depth + 1))
                 .collect::<Option<_>>()?,
         ),
-        NodeKind::Map(entries) => {
+        Kind::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
                 let key = match convert(k, text, anchors, budget, depth + 1)? {
@@ -54,7 +54,7 @@ fn convert(node: &Node, text: &str, anchors: &HashMap<usize, Node>, budget: &mut
             }
             Value::Object(m)
         }
-        NodeKind::Alias(id) => convert(anchors.get(id)?, text, anchors, budget, depth + 1)?,
+        Kind::Alias(id) => convert(anchors.get(&id)?, text, anchors, budget, depth + 1)?,
     })
 }
 

@@ -109,10 +109,7 @@ impl Release {
 
     /// The object's root mapping (always present for an indexed object).
     pub fn node(&self, obj: &Object) -> &Node {
-        static EMPTY: Node = Node {
-            span: 0..0,
-            kind: crate::yaml::NodeKind::Seq(Vec::new()),
-        };
+        static EMPTY: Node = Node::EMPTY;
         self.document(obj).root.as_ref().unwrap_or(&EMPTY)
     }
 

@@ -238,7 +238,7 @@ fn container(node: &Node, init: bool) -> Option<Container> {
     };
     Some(Container {
         name: name.scalar()?.value.to_string(),
-        name_span: name.span.clone(),
+        name_span: name.span(),
         init,
         mounts: names("volumeMounts"),
         devices: names("volumeDevices"),
@@ -255,7 +255,7 @@ fn volume(node: &Node) -> Option<Volume> {
         .unwrap_or("unknown");
     Some(Volume {
         name: name.scalar()?.value.to_string(),
-        name_span: name.span.clone(),
+        name_span: name.span(),
         kind: kind.to_owned(),
         templated: name.is_templated(),
         claim: node
@@ -270,7 +270,7 @@ fn claim_template(node: &Node) -> Option<Volume> {
     let name = node.path("metadata.name")?;
     Some(Volume {
         name: name.scalar()?.value.to_string(),
-        name_span: name.span.clone(),
+        name_span: name.span(),
         kind: "volumeClaimTemplate".into(),
         templated: name.is_templated(),
         claim: None,

@@ -12,7 +12,7 @@ use crate::diagnostic::{Edit, EditTarget, FileId, Severity};
 use crate::edit::Doc;
 use crate::release::effective::describe_all;
 use crate::release::{EffectiveBackup, Object, Release, VELERO_API};
-use crate::yaml::{Node, NodeKind, Typed};
+use crate::yaml::{Kind, Node, Typed};
 
 const MINIMAL_BACKUP: &str = "\
 # Enables KOTS snapshots for this application: without a velero.io/v1 Backup in the release,
@@ -115,7 +115,7 @@ pub fn identity(ctx: &mut Ctx) {
         let fix = edit.and_then(|e| ctx.fix(format!("change {field} to `{wanted}`"), vec![e]));
         ctx.report(
             o.file,
-            value.span.clone(),
+            value.span(),
             format!("{field} `{found}` is not `{wanted}`: KOTS and Velero will not treat this manifest as a Backup"),
         )
         .with_help(format!("use `apiVersion: {VELERO_API}` and `kind: Backup` exactly"))
@@ -146,7 +146,7 @@ pub fn unique(ctx: &mut Ctx) {
 pub(super) fn kind_span(release: &Release, o: &Object) -> crate::yaml::Span {
     let node = release.node(o);
     node.get("kind")
-        .map_or(node.span.start..node.span.start, |k| k.span.clone())
+        .map_or(node.span().start..node.span().start, |k| k.span())
 }
 
 #[derive(Deserialize, Default)]
@@ -223,17 +223,13 @@ pub fn kots_managed_fields(ctx: &mut Ctx) {
             let Some((key, _)) = entry_at(root, &field.path) else {
                 continue;
             };
-            ctx.report(
-                o.file,
-                key.span.clone(),
-                format!("`{}` is set: {}", field.path, field.reason),
-            )
-            .with_help("remove the field; the customer configures this in the KOTS Admin Console");
+            ctx.report(o.file, key.span(), format!("`{}` is set: {}", field.path, field.reason))
+                .with_help("remove the field; the customer configures this in the KOTS Admin Console");
         }
     }
 }
 
-fn entry_at<'n>(root: &'n Node, dotted: &str) -> Option<&'n (Node, Node)> {
+fn entry_at<'n>(root: &'n Node, dotted: &str) -> Option<(&'n Node, &'n Node)> {
     let (parent, last) = match dotted.rsplit_once('.') {
         Some((p, l)) => (root.path(p)?, l),
         None => (root, dotted),
@@ -313,12 +309,12 @@ pub fn filter_lists(ctx: &mut Ctx) {
                 };
                 ctx.report(
                     o.file,
-                    node.span.clone(),
+                    node.span(),
                     format!(
                         "`{item}` is in both `{inc_key}` and `{exc_key}`: Velero rejects {rejected} (FailedValidation)"
                     ),
                 )
-                .with_label(o.file, inc_node.span.clone(), "included here")
+                .with_label(o.file, inc_node.span(), "included here")
                 .with_help(format!("keep `{item}` in only one of the two lists"));
             }
         }
@@ -333,7 +329,7 @@ fn app_namespace_excluded(ctx: &mut Ctx, file: FileId, spec: &Node) {
     };
     let text = &ctx.release.files[file].text;
     for item in spec.get("excludedNamespaces").map(Node::items).unwrap_or_default() {
-        let raw = text.get(item.span.clone()).unwrap_or_default();
+        let raw = text.get(item.span()).unwrap_or_default();
         let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
         let app_ns =
             item.is_templated() && (compact.contains("repl{{Namespace}}") || compact.contains("{{replNamespace}}"));
@@ -342,7 +338,7 @@ fn app_namespace_excluded(ctx: &mut Ctx, file: FileId, spec: &Node) {
         }
         ctx.report(
             file,
-            item.span.clone(),
+            item.span(),
             format!(
                 "`excludedNamespaces` holds the application's namespace, which KOTS always includes: Velero rejects {rejected} (FailedValidation: an item both included and excluded)"
             ),
@@ -363,7 +359,7 @@ fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, &N
         // KOTS turns the list into `["*"]` before Velero sees it: the other items do nothing.
         ctx.report(
             file,
-            star.span.clone(),
+            star.span(),
             format!("`{key}` holds `*` together with other items: KOTS turns it into `[\"*\"]` (every namespace), so the other items do nothing"),
         )
         .with_severity(Severity::Info)
@@ -372,7 +368,7 @@ fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, &N
     };
     ctx.report(
         file,
-        star.span.clone(),
+        star.span(),
         format!("`{key}` holds `*` together with other items: Velero rejects {rejected} (FailedValidation)"),
     )
     .with_help("use `*` alone (everything) or list the items without `*`");
@@ -384,7 +380,7 @@ fn wildcard_in_excludes(ctx: &mut Ctx, file: FileId, (key, exc): (&str, &[(&str,
     };
     ctx.report(
         file,
-        star.span.clone(),
+        star.span(),
         format!("`{key}` holds `*`: Velero does not allow `*` in this exclude list, and rejects {rejected} (FailedValidation)"),
     )
     .with_help("remove `*` from the exclude list and list what to leave out");
@@ -418,13 +414,13 @@ pub fn both_selectors(ctx: &mut Ctx) {
         };
         let d = ctx.report(
             o.file,
-            or_key.span.clone(),
+            or_key.span(),
             format!(
                 "{what}: Velero rejects {rejected} (\"only one can be specified\", FailedValidation); full backups are not affected (KOTS drops `labelSelector` from them)"
             ),
         );
         if let Some((and_key, _)) = vendor_and {
-            d.with_label(o.file, and_key.span.clone(), "labelSelector set here");
+            d.with_label(o.file, and_key.span(), "labelSelector set here");
         }
         // Embedded Cluster disaster recovery failing is worse than a partial-backup feature.
         if affected.iter().any(|e| e.improved_dr) {
@@ -435,10 +431,10 @@ pub fn both_selectors(ctx: &mut Ctx) {
 }
 
 /// An entry whose value is set: not null, not an empty list.
-fn set_entry<'n>(spec: &'n Node, key: &str) -> Option<&'n (Node, Node)> {
-    spec.entry(key).filter(|(_, v)| match &v.kind {
-        NodeKind::Scalar(s) => s.templated || s.typed() != Typed::Null,
-        NodeKind::Seq(items) => !items.is_empty(),
+fn set_entry<'n>(spec: &'n Node, key: &str) -> Option<(&'n Node, &'n Node)> {
+    spec.entry(key).filter(|(_, v)| match v.kind() {
+        Kind::Scalar(s) => s.templated || s.typed() != Typed::Null,
+        Kind::Seq(items) => !items.is_empty(),
         _ => true,
     })
 }
@@ -473,13 +469,13 @@ pub fn mixed_filters(ctx: &mut Ctx) {
         };
         let d = ctx.report(
             o.file,
-            scoped.span.clone(),
+            scoped.span(),
             format!(
                 "`{name}` is a scoped resource filter and {mixed}: Velero rejects the two kinds together, so {rejected} fail (FailedValidation); full backups drop the field"
             ),
         );
         for k in old {
-            d.with_label(o.file, k.span.clone(), "old filter");
+            d.with_label(o.file, k.span(), "old filter");
         }
         if affected.iter().any(|e| e.improved_dr) {
             d.with_severity(Severity::Error);
@@ -524,7 +520,7 @@ pub fn exclude_label(ctx: &mut Ctx) {
                 type_name(&typed)
             ),
         };
-        ctx.report(file, v.span.clone(), message).with_help(format!(
+        ctx.report(file, v.span(), message).with_help(format!(
             "write `{EXCLUDE_LABEL}: \"true\"` to leave it out of backups, or remove the label"
         ));
     }
@@ -597,7 +593,7 @@ pub fn namespaces_may_not_exist(ctx: &mut Ctx) {
                 "list it in the Application's `spec.additionalNamespaces` instead (KOTS creates those namespaces and adds them to every backup), or ship a Namespace manifest for it; if it is optional, require Velero 1.14.1 or later",
             )
         };
-        ctx.report(file, node.span.clone(), message)
+        ctx.report(file, node.span(), message)
             .with_severity(severity)
             .with_help(help);
     }
@@ -664,7 +660,7 @@ fn condition_keys(map: &Node) -> Vec<&str> {
         .collect()
 }
 
-fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta): &(Node, Node)) {
+fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta): (&Node, &Node)) {
     let doc = Doc::of(ctx.release, o.file);
     let mut places = vec![(meta_key, meta, "directly under `metadata`")];
     if let Some((labels_key, labels)) = meta.entry("labels") {
@@ -679,7 +675,7 @@ fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta)
             let Some((k, _)) = map.entry(key) else { continue };
             ctx.report(
                 o.file,
-                k.span.clone(),
+                k.span(),
                 format!("`{key}` is {where_}: KOTS reads it only from `metadata.annotations`, so it is ignored and the {} is always deployed", o.kind.as_deref().unwrap_or("object")),
             )
             .with_help(format!("move `{key}` under `metadata.annotations`"))
@@ -716,12 +712,8 @@ fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
         };
         let Some(s) = v.scalar().filter(|s| !s.templated) else {
             if !v.contains_template() {
-                ctx.report(
-                    o.file,
-                    v.span.clone(),
-                    format!("`{key}` is not a string: KOTS ignores it"),
-                )
-                .with_help(format!("write `{key}: 'true'` or a quoted template expression"));
+                ctx.report(o.file, v.span(), format!("`{key}` is not a string: KOTS ignores it"))
+                    .with_help(format!("write `{key}: 'true'` or a quoted template expression"));
             }
             continue;
         };
@@ -750,7 +742,7 @@ fn not_a_string(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), raw: &str, t
     let fix = ctx.fix(format!("quote the value: '{raw}'"), edit);
     ctx.report(
         o.file,
-        v.span.clone(),
+        v.span(),
         format!("`{key}: {raw}` is a YAML {}, not a string: {effect}", type_name(typed)),
     )
     .with_help(format!("quote it: `{key}: '{raw}'`"))
@@ -772,7 +764,7 @@ fn inexact_condition(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), text: &
         )
     };
     let Some(problem) = problem else { return };
-    ctx.report(o.file, v.span.clone(), format!("`{key}: {text}`: {problem}"))
+    ctx.report(o.file, v.span(), format!("`{key}: {text}`: {problem}"))
         .with_help(format!(
             "write `{key}: 'true'` or `'false'`, or a template that renders to one of them"
         ));

@@ -123,7 +123,7 @@ struct Counterpart {
 fn counterpart(release: &Release, loc: &Location) -> Option<Counterpart> {
     let file = release.files.get(loc.file)?;
     file.chart.as_ref()?;
-    let inside = |n: &Node| n.span.start <= loc.span.start && loc.span.end <= n.span.end;
+    let inside = |n: &Node| n.span().start <= loc.span.start && loc.span.end <= n.span().end;
     let (w, map) = release
         .workloads
         .iter()
@@ -136,10 +136,10 @@ fn counterpart(release: &Release, loc: &Location) -> Option<Counterpart> {
     let (rendered, source) = if inside(key) { (key, skey) } else { (value, svalue) };
     let source_text = &release.files[source_file].text;
     Some(Counterpart {
-        rendered: rendered.span.clone(),
-        source: source.span.clone(),
+        rendered: rendered.span(),
+        source: source.span(),
         source_file,
-        same_text: file.text.get(rendered.span.clone()) == source_text.get(source.span.clone()),
+        same_text: file.text.get(rendered.span()) == source_text.get(source.span()),
     })
 }
 
@@ -186,7 +186,7 @@ pub fn feeds_rendered_pod(release: &Release, file: FileId, map: &Node) -> bool {
         release.files[w.file].chart.is_some()
             && values_place(release, w).is_some_and(|(f, base, path, _)| {
                 let path: Vec<&str> = path.iter().map(String::as_str).collect();
-                f == file && lookup(base, &path).is_some_and(|m| m.span == map.span)
+                f == file && lookup(base, &path).is_some_and(|m| m.span() == map.span())
             })
     })
 }

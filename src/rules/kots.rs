@@ -51,10 +51,10 @@ pub fn retain_storage_class(ctx: &mut Ctx) {
                 continue;
             };
             let file = claim_file(release, w, v);
-            let place = ctx.place(sc.file, &policy.span);
+            let place = ctx.place(sc.file, &policy.span());
             ctx.report(
                 file,
-                class.span.clone(),
+                class.span(),
                 format!(
                     "{} `{}`: backed-up volume `{}` uses StorageClass `{}`, whose `reclaimPolicy: Retain` KOTS snapshots do not support",
                     w.kind,
@@ -63,7 +63,7 @@ pub fn retain_storage_class(ctx: &mut Ctx) {
                     sc.name.as_deref().unwrap_or_default()
                 ),
             )
-            .with_label(sc.file, policy.span.clone(), "reclaimPolicy: Retain")
+            .with_label(sc.file, policy.span(), "reclaimPolicy: Retain")
             .with_help(format!("the reclaim policy is at {place}; use a StorageClass with `reclaimPolicy: Delete` for volumes that snapshots back up"));
         }
     }
@@ -147,7 +147,7 @@ pub fn namespace_not_backed_up(ctx: &mut Ctx) {
         }
         ctx.report(
             file,
-            node.span.clone(),
+            node.span(),
             format!("{what} runs in namespace `{ns}`, which is neither in the Application's `additionalNamespaces` nor in the Backup's `includedNamespaces`: KOTS full backups leave it out"),
         )
         .with_help(format!("add `{ns}` to the Application's `spec.additionalNamespaces` (KOTS adds those to backups), or install into the app namespace by leaving `namespace` unset"));
@@ -224,7 +224,7 @@ pub fn helm_backup_labels(ctx: &mut Ctx) {
         let at = root.path("metadata.name").or_else(|| root.get("kind")).unwrap_or(root);
         ctx.report(
             o.file,
-            at.span.clone(),
+            at.span(),
             format!(
                 "HelmChart `{}` does not label the chart's resources with {}: on existing-cluster and kURL installs KOTS full backups select resources by these labels and leave this chart's out",
                 o.name.as_deref().unwrap_or("<unnamed>"),
@@ -421,7 +421,7 @@ pub fn object_storage_unprotected(ctx: &mut Ctx) {
         }
         ctx.report(
             w.file,
-            image.span.clone(),
+            image.span(),
             format!(
                 "{} `{}` runs object storage (`{}`), but none of its volumes is backed up and no backup hook runs in it: its data is not in the snapshot",
                 w.kind,
@@ -443,7 +443,7 @@ pub fn object_storage_unprotected(ctx: &mut Ctx) {
         let at = root.get("kind").unwrap_or(root);
         ctx.report(
             o.file,
-            at.span.clone(),
+            at.span(),
             format!(
                 "{} `{}` runs object storage in the cluster, and the release has no backup hook: data kept in it is not in the snapshot",
                 o.kind.as_deref().unwrap_or_default(),
@@ -527,7 +527,7 @@ pub fn operator_not_selected(ctx: &mut Ctx) {
         };
         ctx.report(
             o.file,
-            at.span.clone(),
+            at.span(),
             format!(
                 "{kind} `{name}` ({group}): the pods and claims its operator creates carry `{pod_label}: {name}`, not `kots.io/backup: velero`, and no `orLabelSelectors` of the Backup selects them, so KOTS full backups leave its data out"
             ),

@@ -22,7 +22,11 @@ pub fn yaml_parse(ctx: &mut Ctx) {
                 continue;
             }
             if let Err(e) = to_json(root, &doc.anchors) {
-                ctx.report(file_id, root.span.start..root.span.start, format!("invalid YAML: {e}"));
+                ctx.report(
+                    file_id,
+                    root.span().start..root.span().start,
+                    format!("invalid YAML: {e}"),
+                );
             }
         }
     }

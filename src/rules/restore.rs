@@ -57,7 +57,7 @@ pub fn backup_name(ctx: &mut Ctx) {
                 let fix = edit.and_then(|e| ctx.fix(format!("set backupName to `{wanted}`"), vec![e]));
                 ctx.report(
                     o.file,
-                    value.span.clone(),
+                    value.span(),
                     format!("Restore `spec.backupName` is `{found}`, but the release's Backup is named `{wanted}`: the Embedded Cluster docs ask for the Backup's name (Embedded Cluster replaces it with the backup being restored, so restores still work)"),
                 )
                 .with_label(backup.file, name_span(release, backup), "the Backup's name")
@@ -81,7 +81,7 @@ fn name_span(release: &Release, o: &Object) -> Span {
     release
         .node(o)
         .path("metadata.name")
-        .map_or_else(|| kind_span(release, o), |n| n.span.clone())
+        .map_or_else(|| kind_span(release, o), |n| n.span())
 }
 
 /// RST003: Restore spec hooks, through the same checks the HOOK rules run on every other hook

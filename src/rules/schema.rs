@@ -73,7 +73,7 @@ pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Resu
                     let suggestion = closest(key, known.iter().map(String::as_str)).map(str::to_owned);
                     out.push(Violation {
                         pointer: error.instance_path().as_str().to_owned(),
-                        span: key_node.span.clone(),
+                        span: key_node.span(),
                         message: format!("unknown field `{key}`"),
                         unknown: Some((key.to_string(), suggestion)),
                     });
@@ -81,7 +81,7 @@ pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Resu
             }
             _ => out.push(Violation {
                 pointer: error.instance_path().as_str().to_owned(),
-                span: node.span.clone(),
+                span: node.span(),
                 message: describe(&error),
                 unknown: None,
             }),

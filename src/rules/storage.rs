@@ -8,7 +8,7 @@
 use super::Ctx;
 use crate::diagnostic::{FileId, Severity};
 use crate::release::VELERO_API;
-use crate::yaml::{Node, NodeKind, Span, Style, parse_stream};
+use crate::yaml::{Kind, Node, Span, Style, parse_stream};
 
 const SSE_KEY: &str = "s3:x-amz-server-side-encryption";
 
@@ -48,17 +48,17 @@ fn scan(text: &str, node: &Node, depth: usize, out: &mut dyn FnMut(Span)) {
     }
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        match &n.kind {
-            NodeKind::Map(entries) => {
+        match n.kind() {
+            Kind::Map(entries) => {
                 if let Some(statements) = n.get("Statement") {
-                    let list: Vec<&Node> = match &statements.kind {
-                        NodeKind::Seq(items) => items.iter().collect(),
-                        NodeKind::Map(_) => vec![statements],
+                    let list: Vec<&Node> = match statements.kind() {
+                        Kind::Seq(items) => items.iter().collect(),
+                        Kind::Map(_) => vec![statements],
                         _ => Vec::new(),
                     };
                     for s in list {
                         if denies_unencrypted_put(s) {
-                            out(first_line(text, &s.span));
+                            out(first_line(text, &s.span()));
                         }
                     }
                 }
@@ -66,8 +66,8 @@ fn scan(text: &str, node: &Node, depth: usize, out: &mut dyn FnMut(Span)) {
                     stack.push(v);
                 }
             }
-            NodeKind::Seq(items) => stack.extend(items.iter()),
-            NodeKind::Scalar(s)
+            Kind::Seq(items) => stack.extend(items.iter()),
+            Kind::Scalar(s)
                 if !s.templated && s.value.trim_start().starts_with('{') && s.value.contains("Statement") =>
             {
                 if let Some(inner) = embedded(text, n) {
@@ -91,16 +91,16 @@ fn first_line(text: &str, span: &Span) -> Span {
 /// points at the whole value.
 fn embedded(text: &str, node: &Node) -> Option<Node> {
     let s = node.scalar()?;
-    let raw = text.get(node.span.clone())?;
+    let raw = text.get(node.span())?;
     let exact: Option<(usize, &str)> = match s.style {
-        Style::Plain if raw == s.value => Some((node.span.start, raw)),
+        Style::Plain if raw == s.value => Some((node.span().start, raw)),
         Style::SingleQuoted if raw.len() >= 2 && raw[1..raw.len() - 1] == s.value => {
-            Some((node.span.start + 1, &raw[1..raw.len() - 1]))
+            Some((node.span().start + 1, &raw[1..raw.len() - 1]))
         }
         // The span may start at the `|` header or at the content; the content's indentation is
         // whitespace to JSON.
-        Style::Literal if raw.starts_with('|') => raw.find('\n').map(|i| (node.span.start + i + 1, &raw[i + 1..])),
-        Style::Literal => Some((node.span.start, raw)),
+        Style::Literal if raw.starts_with('|') => raw.find('\n').map(|i| (node.span().start + i + 1, &raw[i + 1..])),
+        Style::Literal => Some((node.span().start, raw)),
         _ => None,
     };
     match exact {
@@ -110,37 +110,23 @@ fn embedded(text: &str, node: &Node) -> Option<Node> {
             if doc.error.is_some() {
                 return None;
             }
-            shift(&mut root, &|sp: &Span| sp.start + base..sp.end + base);
+            root.shift_spans(&|sp: &Span| sp.start + base..sp.end + base);
             Some(root)
         }
         None => {
             let doc = parse_stream(&s.value, &[]).into_iter().next()?;
             let mut root = doc.root?;
-            let whole = node.span.clone();
-            shift(&mut root, &|_| whole.clone());
+            let whole = node.span();
+            root.shift_spans(&|_| whole.clone());
             Some(root)
         }
     }
 }
 
-fn shift(node: &mut Node, f: &dyn Fn(&Span) -> Span) {
-    node.span = f(&node.span);
-    match &mut node.kind {
-        NodeKind::Map(entries) => {
-            for (k, v) in entries {
-                shift(k, f);
-                shift(v, f);
-            }
-        }
-        NodeKind::Seq(items) => items.iter_mut().for_each(|i| shift(i, f)),
-        _ => {}
-    }
-}
-
 fn strings(node: &Node) -> Vec<&str> {
-    match &node.kind {
-        NodeKind::Scalar(_) => node.as_str().into_iter().collect(),
-        NodeKind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+    match node.kind() {
+        Kind::Scalar(_) => node.as_str().into_iter().collect(),
+        Kind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
         _ => Vec::new(),
     }
 }
@@ -200,7 +186,7 @@ pub fn storage_locations(ctx: &mut Ctx) {
             }
             let root = release.node(o);
             let k = root.get("kind")?;
-            Some((o.file, k.span.clone(), kind.to_owned(), placement(root, kind)))
+            Some((o.file, k.span(), kind.to_owned(), placement(root, kind)))
         })
         .collect();
     for (file, span, kind, placement) in found {

@@ -40,7 +40,7 @@ fn installer_site(release: &Release, o: &Object, addon: &str) -> Option<Site> {
         VersionSpec::Latest => None,
         value => Some(Site {
             value,
-            at: Some((o.file, node.span.clone())),
+            at: Some((o.file, node.span())),
             origin: format!("the kURL Installer's spec.{addon}.version"),
         }),
     }
@@ -303,7 +303,7 @@ pub fn field_newer_than_velero(ctx: &mut Ctx) {
         for (key, _) in spec.entries() {
             let Some(name) = key.as_str() else { continue };
             if let Some(since) = backup_field_since(name) {
-                found.push((o.file, key.span.clone(), format!("Backup field `spec.{name}`"), since));
+                found.push((o.file, key.span(), format!("Backup field `spec.{name}`"), since));
             }
         }
     }
@@ -338,7 +338,7 @@ pub fn hook_feature_newer_than_velero(ctx: &mut Ctx) {
             if let Some((key, _)) = hook.get("exec").and_then(|e| e.entry("waitForReady")) {
                 found.push((
                     o.file,
-                    key.span.clone(),
+                    key.span(),
                     "Restore hook `exec.waitForReady`".into(),
                     wait_for_ready.clone(),
                 ));
@@ -351,7 +351,7 @@ pub fn hook_feature_newer_than_velero(ctx: &mut Ctx) {
         };
         if let Some((key, _)) = ann.entry("post.hook.restore.velero.io/wait-for-ready") {
             let what = "restore hook annotation `post.hook.restore.velero.io/wait-for-ready`".into();
-            found.push((w.file, key.span.clone(), what, wait_for_ready.clone()));
+            found.push((w.file, key.span(), what, wait_for_ready.clone()));
         }
     }
     report_newer(ctx, found, &oldest, None);
@@ -450,7 +450,7 @@ pub fn min_kots_version(ctx: &mut Ctx) {
             Ok(_) => format!("minKotsVersion `{raw}` is not a version: expected an exact KOTS version like `1.125.2`"),
             Err(e) => format!("minKotsVersion {e}"),
         };
-        ctx.report(o.file, node.span.clone(), message).with_help(format!(
+        ctx.report(o.file, node.span(), message).with_help(format!(
             "set `minKotsVersion: {oldest}` or later (`snaplint compat --table`)"
         ));
     }
@@ -468,7 +468,7 @@ pub fn invalid_version(ctx: &mut Ctx) {
             };
             let Some(raw) = scalar_version(node) else { continue };
             if let Err(e) = parse_version(&raw) {
-                found.push((o.file, node.span.clone(), format!("kURL spec.{addon}.version {e}")));
+                found.push((o.file, node.span(), format!("kURL spec.{addon}.version {e}")));
             }
         }
     }
@@ -481,12 +481,12 @@ pub fn invalid_version(ctx: &mut Ctx) {
             Ok(VersionSpec::Exact(_)) => {}
             Ok(_) => found.push((
                 o.file,
-                node.span.clone(),
+                node.span(),
                 format!("targetKotsVersion `{raw}` is not a version: expected an exact KOTS version like `1.125.2`"),
             )),
             Err(_) => found.push((
                 o.file,
-                node.span.clone(),
+                node.span(),
                 format!("targetKotsVersion `{raw}` is not a version: expected an exact KOTS version like `1.125.2`"),
             )),
         }
@@ -517,13 +517,13 @@ pub fn embedded_cluster(ctx: &mut Ctx) {
     if has_restore {
         return; // Backup + Restore: configured for Embedded Cluster disaster recovery.
     }
-    let ec_span = release.node(ec).get("kind").map(|k| k.span.clone());
+    let ec_span = release.node(ec).get("kind").map(|k| k.span());
     let backups: Vec<&Object> = release.backups().collect();
     for b in backups {
         let root = release.node(b);
         let span = root
             .get("kind")
-            .map_or(root.span.start..root.span.start, |k| k.span.clone());
+            .map_or(root.span().start..root.span().start, |k| k.span());
         let d = ctx.report(
             b.file,
             span,
@@ -569,7 +569,7 @@ pub fn restic_settings(ctx: &mut Ctx) {
             if let Some((k, _)) = velero.entry(key) {
                 found.push((
                     o.file,
-                    k.span.clone(),
+                    k.span(),
                     format!("kURL velero `{key}` is a Restic setting, but Velero {v} uses Kopia"),
                     instead,
                 ));
@@ -582,7 +582,7 @@ pub fn restic_settings(ctx: &mut Ctx) {
             {
                 found.push((
                     o.file,
-                    item.span.clone(),
+                    item.span(),
                     format!("`--uploader-type=restic` is rejected by Velero {v}: Velero 1.17 removed Restic backups"),
                     "drop it: Kopia is the only uploader from Velero 1.17",
                 ));
@@ -597,7 +597,7 @@ pub fn restic_settings(ctx: &mut Ctx) {
         {
             found.push((
                 o.file,
-                k.span.clone(),
+                k.span(),
                 "`defaultVolumesToRestic` is deprecated since Velero 1.10: Velero remaps `true` to `defaultVolumesToFsBackup` in application-only (partial) backups, and KOTS full backups drop it".into(),
                 "write `defaultVolumesToFsBackup` instead, the field Velero reads (the uploader, Restic or Kopia, is chosen by the Velero version, not by this field)",
             ));
@@ -616,7 +616,7 @@ pub fn restic_settings(ctx: &mut Ctx) {
                 {
                     found.push((
                         o.file,
-                        k.span.clone(),
+                        k.span(),
                         "`uploaderType: restic`: Velero 1.17+ backs up pod volumes with Kopia only".into(),
                         "use `uploaderType: kopia`",
                     ));

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use super::node::{Node, NodeKind, Typed};
+use super::node::{Kind, Node, Typed};
 use super::parse::MAX_DEPTH;
 
 const NODE_BUDGET: usize = 100_000;
@@ -35,22 +35,22 @@ fn convert(
     if depth > MAX_DEPTH * 2 {
         return Err(ToJsonError::TooDeep);
     }
-    Ok(match &node.kind {
-        NodeKind::Scalar(s) if s.templated => Value::String(s.value.to_string()),
-        NodeKind::Scalar(s) => match s.typed() {
+    Ok(match node.kind() {
+        Kind::Scalar(s) if s.templated => Value::String(s.value.to_string()),
+        Kind::Scalar(s) => match s.typed() {
             Typed::Null => Value::Null,
             Typed::Bool(b) => Value::Bool(b),
             Typed::Int(i) => Value::Number(i.into()),
             Typed::Float(f) => Number::from_f64(f).map_or(Value::String(s.value.to_string()), Value::Number),
             Typed::Str(v) => Value::String(v.to_owned()),
         },
-        NodeKind::Seq(items) => Value::Array(
+        Kind::Seq(items) => Value::Array(
             items
                 .iter()
                 .map(|i| convert(i, anchors, budget, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
-        NodeKind::Map(entries) => {
+        Kind::Map(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
                 let key = match k.scalar() {
@@ -61,8 +61,8 @@ fn convert(
             }
             Value::Object(map)
         }
-        NodeKind::Alias(id) => {
-            let target = anchors.get(id).ok_or(ToJsonError::UnknownAnchor)?;
+        Kind::Alias(id) => {
+            let target = anchors.get(&id).ok_or(ToJsonError::UnknownAnchor)?;
             convert(target, anchors, budget, depth + 1)?
         }
     })

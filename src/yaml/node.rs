@@ -22,18 +22,93 @@ pub struct Scalar {
 }
 
 #[derive(Debug, Clone)]
-pub enum NodeKind {
+pub(super) enum NodeKind {
     Scalar(Scalar),
     Map(Vec<(Node, Node)>),
     Seq(Vec<Node>),
-    /// An alias (`*name`); kept unexpanded so alias bombs cost nothing.
     Alias(usize),
 }
 
 #[derive(Debug, Clone)]
 pub struct Node {
-    pub span: Span,
-    pub kind: NodeKind,
+    pub(super) span: Span,
+    pub(super) kind: NodeKind,
+}
+
+/// What a node is, as rules match on it.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind<'t> {
+    Scalar(&'t Scalar),
+    Map(Entries<'t>),
+    Seq(Items<'t>),
+    /// An alias (`*name`); kept unexpanded so alias bombs cost nothing.
+    Alias(usize),
+}
+
+/// A mapping's entries, in source order: (key, value) pairs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Entries<'t>(&'t [(Node, Node)]);
+
+/// A sequence's items, in source order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Items<'t>(&'t [Node]);
+
+impl<'t> Entries<'t> {
+    pub fn iter(self) -> impl DoubleEndedIterator<Item = (&'t Node, &'t Node)> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(self, i: usize) -> Option<(&'t Node, &'t Node)> {
+        self.0.get(i).map(|(k, v)| (k, v))
+    }
+    pub fn first(self) -> Option<(&'t Node, &'t Node)> {
+        self.get(0)
+    }
+    pub fn last(self) -> Option<(&'t Node, &'t Node)> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+}
+
+impl<'t> Items<'t> {
+    pub fn iter(self) -> impl DoubleEndedIterator<Item = &'t Node> + ExactSizeIterator + Clone {
+        self.0.iter()
+    }
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(self, i: usize) -> Option<&'t Node> {
+        self.0.get(i)
+    }
+    pub fn first(self) -> Option<&'t Node> {
+        self.0.first()
+    }
+    pub fn last(self) -> Option<&'t Node> {
+        self.0.last()
+    }
+}
+
+impl<'t> IntoIterator for Entries<'t> {
+    type Item = (&'t Node, &'t Node);
+    type IntoIter = std::iter::Map<std::slice::Iter<'t, (Node, Node)>, fn(&'t (Node, Node)) -> (&'t Node, &'t Node)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<'t> IntoIterator for Items<'t> {
+    type Item = &'t Node;
+    type IntoIter = std::slice::Iter<'t, Node>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 /// What a scalar means under the YAML 1.2 core schema.
@@ -88,6 +163,42 @@ fn parse_number(v: &str) -> Option<Typed<'_>> {
 }
 
 impl Node {
+    /// An empty sequence at offset 0: what an object without a root reads as.
+    pub const EMPTY: Node = Node {
+        span: 0..0,
+        kind: NodeKind::Seq(Vec::new()),
+    };
+
+    /// Map every span in this subtree through `f`: for a tree parsed from text embedded in a
+    /// scalar, to point into the file that holds it.
+    pub fn shift_spans(&mut self, f: &dyn Fn(&Span) -> Span) {
+        self.span = f(&self.span);
+        match &mut self.kind {
+            NodeKind::Map(entries) => {
+                for (k, v) in entries {
+                    k.shift_spans(f);
+                    v.shift_spans(f);
+                }
+            }
+            NodeKind::Seq(items) => items.iter_mut().for_each(|i| i.shift_spans(f)),
+            _ => {}
+        }
+    }
+
+    /// The node's byte range in its file.
+    pub fn span(&self) -> Span {
+        self.span.clone()
+    }
+
+    pub fn kind(&self) -> Kind<'_> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Kind::Scalar(s),
+            NodeKind::Map(e) => Kind::Map(Entries(e)),
+            NodeKind::Seq(i) => Kind::Seq(Items(i)),
+            NodeKind::Alias(id) => Kind::Alias(*id),
+        }
+    }
+
     pub fn scalar(&self) -> Option<&Scalar> {
         match &self.kind {
             NodeKind::Scalar(s) => Some(s),
@@ -104,17 +215,19 @@ impl Node {
         self.scalar().is_some_and(|s| s.templated)
     }
 
-    pub fn entries(&self) -> &[(Node, Node)] {
+    /// A mapping's entries; none for anything else.
+    pub fn entries(&self) -> Entries<'_> {
         match &self.kind {
-            NodeKind::Map(entries) => entries,
-            _ => &[],
+            NodeKind::Map(entries) => Entries(entries),
+            _ => Entries(&[]),
         }
     }
 
-    pub fn items(&self) -> &[Node] {
+    /// A sequence's items; none for anything else.
+    pub fn items(&self) -> Items<'_> {
         match &self.kind {
-            NodeKind::Seq(items) => items,
-            _ => &[],
+            NodeKind::Seq(items) => Items(items),
+            _ => Items(&[]),
         }
     }
 
@@ -122,8 +235,16 @@ impl Node {
         matches!(self.kind, NodeKind::Map(_))
     }
 
+    pub fn is_seq(&self) -> bool {
+        matches!(self.kind, NodeKind::Seq(_))
+    }
+
+    pub fn is_alias(&self) -> bool {
+        matches!(self.kind, NodeKind::Alias(_))
+    }
+
     /// The entry (key node, value node) for `key` in a mapping.
-    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
         self.entries()
             .iter()
             .find(|(k, _)| k.scalar().is_some_and(|s| s.value == key))

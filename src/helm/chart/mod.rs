@@ -20,7 +20,7 @@ pub use meta::{ChartObject, Dependency, Maintainer, Metadata};
 pub use values::{Scope, render_values};
 
 use super::value::Value;
-use crate::yaml::{Document, Node, NodeKind, Typed, parse_stream};
+use crate::yaml::{Document, Kind, Node, Typed, parse_stream};
 
 /// Subcharts inside subcharts, at most this deep.
 pub const MAX_NESTING: usize = 4;
@@ -124,21 +124,21 @@ fn typed(node: &Node, anchors: &HashMap<usize, Node>, budget: &mut usize, depth:
     if depth > 200 {
         return None;
     }
-    Some(match &node.kind {
-        NodeKind::Scalar(s) => match s.typed() {
+    Some(match node.kind() {
+        Kind::Scalar(s) => match s.typed() {
             Typed::Null => Value::Nil,
             Typed::Bool(b) => Value::Bool(b),
             Typed::Int(i) => Value::Int(i),
             Typed::Float(f) => Value::Float(f),
             Typed::Str(v) => Value::str(v),
         },
-        NodeKind::Seq(items) => Value::list(
+        Kind::Seq(items) => Value::list(
             items
                 .iter()
                 .map(|n| typed(n, anchors, budget, depth + 1))
                 .collect::<Option<_>>()?,
         ),
-        NodeKind::Map(entries) => {
+        Kind::Map(entries) => {
             let mut m = std::collections::BTreeMap::new();
             for (k, v) in entries {
                 let key = match typed(k, anchors, budget, depth + 1)? {
@@ -150,7 +150,7 @@ fn typed(node: &Node, anchors: &HashMap<usize, Node>, budget: &mut usize, depth:
             }
             Value::map(m)
         }
-        NodeKind::Alias(id) => typed(anchors.get(id)?, anchors, budget, depth + 1)?,
+        Kind::Alias(id) => typed(anchors.get(&id)?, anchors, budget, depth + 1)?,
     })
 }
 

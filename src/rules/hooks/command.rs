@@ -38,7 +38,7 @@ pub fn check_invalid(ctx: &mut Ctx, hook: &Hook) {
         };
         ctx.report(
             hook.file,
-            node.span.clone(),
+            node.span(),
             format!("invalid command for the {}: {why}", hook.label),
         )
         .with_help(help);
@@ -238,7 +238,7 @@ pub fn shell(ctx: &mut Ctx) {
         let doc = Doc::of(release, hook.file);
         let edits = write_argv(&doc, hook, node, &p.argv);
         let fix = edits.and_then(|e| ctx.fix(format!("{}: {}", p.fix, json_array(&p.argv)), e));
-        ctx.report(hook.file, node.span.clone(), format!("the command of the {} will not run as intended: {}", hook.label, p.message))
+        ctx.report(hook.file, node.span(), format!("the command of the {} will not run as intended: {}", hook.label, p.message))
             .with_help("for shell features (redirects, pipes, `&&`, `$VARS`) run the command through a shell: [\"/bin/sh\", \"-c\", \"...\"]")
             .with_fix(fix);
     }

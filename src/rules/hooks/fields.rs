@@ -7,7 +7,7 @@ use crate::edit::Doc;
 use crate::rules::Ctx;
 use crate::rules::duration;
 use crate::rules::suggest::closest;
-use crate::yaml::{Node, NodeKind, Style, Typed};
+use crate::yaml::{Kind, Node, Style, Typed};
 
 const ON_ERROR: &[&str] = &["Continue", "Fail"];
 
@@ -51,7 +51,7 @@ pub fn check_on_error(ctx: &mut Ctx, hook: &Hook) {
     };
     ctx.report(
         hook.file,
-        node.span.clone(),
+        node.span(),
         format!(
             "{field} `{}` of the {} is not `Continue` or `Fail`: {effect}",
             s.value, hook.label
@@ -145,10 +145,10 @@ pub fn check_timeouts(ctx: &mut Ctx, hook: &Hook) {
         if node.contains_template() {
             continue;
         }
-        let NodeKind::Scalar(s) = &node.kind else {
+        let Kind::Scalar(s) = node.kind() else {
             ctx.report(
                 hook.file,
-                node.span.clone(),
+                node.span(),
                 format!("`{field}` of the {} is not a duration string", hook.label),
             )
             .with_help("write a Go duration such as `30s`, `5m` or `1h30m`");
@@ -197,7 +197,7 @@ pub fn check_timeouts(ctx: &mut Ctx, hook: &Hook) {
             .unwrap_or_default();
         ctx.report(
             hook.file,
-            node.span.clone(),
+            node.span(),
             format!(
                 "`{field}` of the {} is not a valid duration: {why}{consequence}",
                 hook.label
@@ -233,7 +233,7 @@ pub fn container_missing(ctx: &mut Ctx) {
             }
             let d = ctx.report(
                 hook.file,
-                node.span.clone(),
+                node.span(),
                 format!(
                     "the {} names container `{name}`, but {} `{}` has no such container (it has {}): {}",
                     hook.label,
@@ -338,7 +338,7 @@ pub fn check_restore_init(ctx: &mut Ctx, hook: &Hook) {
                 (Some(img), None) => {
                     ctx.report(
                         hook.file,
-                        img.span.clone(),
+                        img.span(),
                         format!(
                             "the {} has an image but no `init.hook.restore.velero.io/command`: Velero 1.11 to 1.18.x panics on the empty command, the pod's restore fails with \"error preparing pods/...\" and the pod is not restored",
                             hook.label
@@ -366,7 +366,7 @@ pub fn check_restore_init(ctx: &mut Ctx, hook: &Hook) {
             }
             ctx.report(
                 hook.file,
-                c.span.clone(),
+                c.span(),
                 format!(
                     "the {} init container lacks {}: Velero fails the restore (\"invalid InitContainer in restore hook\")",
                     hook.label,
@@ -379,10 +379,10 @@ pub fn check_restore_init(ctx: &mut Ctx, hook: &Hook) {
 }
 
 fn is_empty(n: &Node) -> bool {
-    match &n.kind {
-        NodeKind::Scalar(s) => !s.templated && s.value.is_empty(),
-        NodeKind::Seq(items) => items.is_empty(),
-        NodeKind::Map(e) => e.is_empty(),
-        NodeKind::Alias(_) => false,
+    match n.kind() {
+        Kind::Scalar(s) => !s.templated && s.value.is_empty(),
+        Kind::Seq(items) => items.is_empty(),
+        Kind::Map(e) => e.is_empty(),
+        Kind::Alias(_) => false,
     }
 }

@@ -27,7 +27,7 @@ fn check_image(ctx: &mut Ctx, h: &Hook, image: &Node, additional: &[&str]) {
     let Some(name) = image.as_str() else {
         ctx.report(
             h.file,
-            image.span.clone(),
+            image.span(),
             format!("the image of the {} is not a string: an init container's `image` is a string, so the Restore does not decode and the hook never runs", h.label),
         )
         .with_help("write the image as one string, `registry/name:tag`");
@@ -38,7 +38,7 @@ fn check_image(ctx: &mut Ctx, h: &Hook, image: &Node, additional: &[&str]) {
     }
     ctx.report(
         h.file,
-        image.span.clone(),
+        image.span(),
         format!(
             "the {} uses the image `{name}`, which KOTS does not rewrite to the local registry and the release does not list in the Application's `additionalImages`: an air-gapped restore cannot pull it, so the restored pod cannot start",
             h.label

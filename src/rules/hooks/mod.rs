@@ -30,7 +30,7 @@ pub use select::glob;
 use crate::diagnostic::FileId;
 use crate::release::{Release, Workload};
 use crate::rules::chart_values;
-use crate::yaml::{Node, NodeKind, Span, Style, Typed};
+use crate::yaml::{Kind, Node, Span, Style, Typed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
@@ -237,7 +237,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                             form: Form::Spec,
                             phase: *phase,
                             file: o.file,
-                            anchor: exec.get("command").unwrap_or(exec).span.clone(),
+                            anchor: exec.get("command").unwrap_or(exec).span(),
                             container: exec.get("container"),
                             command: exec.get("command"),
                             on_error: exec.get("onError"),
@@ -258,7 +258,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 form: Form::Spec,
                                 phase: Phase::InitRestore,
                                 file: o.file,
-                                anchor: c.span.clone(),
+                                anchor: c.span(),
                                 container: None,
                                 command: c.get("command"),
                                 on_error: None,
@@ -275,7 +275,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 form: Form::Spec,
                                 phase: Phase::InitRestore,
                                 file: o.file,
-                                anchor: t.span.clone(),
+                                anchor: t.span(),
                                 container: None,
                                 command: None,
                                 on_error: None,
@@ -317,7 +317,7 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
             form: Form::Annotation,
             phase: prefix.phase,
             file: m.file,
-            anchor: command.unwrap_or(first).span.clone(),
+            anchor: command.unwrap_or(first).span(),
             container: if prefix.phase == Phase::InitRestore {
                 None
             } else {
@@ -398,12 +398,12 @@ pub fn parse_annotation_command(value: &str) -> Command {
 }
 
 fn parse_spec_command(node: &Node) -> Command {
-    let items = match &node.kind {
-        NodeKind::Seq(items) => items,
-        NodeKind::Scalar(s) if s.style == Style::Plain && s.typed() == Typed::Null => {
+    let items = match node.kind() {
+        Kind::Seq(items) => items,
+        Kind::Scalar(s) if s.style == Style::Plain && s.typed() == Typed::Null => {
             return Command::Invalid("it is empty: `command` needs at least one item".into());
         }
-        NodeKind::Scalar(_) => {
+        Kind::Scalar(_) => {
             return Command::Invalid(
                 "it is a string, but `command` is a list of strings (`[\"/bin/sh\", \"-c\", \"...\"]`)".into(),
             );

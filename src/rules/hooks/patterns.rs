@@ -407,7 +407,7 @@ fn landing<'m>(location: &(String, bool), mounts: &'m [(String, String)]) -> Res
 fn structure_unknown(release: &Release, file: FileId, node: &Node) -> bool {
     let f = &release.files[file];
     let text = f.text.as_str();
-    let from = node.span.end.min(text.len());
+    let from = node.span().end.min(text.len());
     let mut end = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
     for line in text[end..].split_inclusive('\n') {
         let body = line.trim();
@@ -419,7 +419,7 @@ fn structure_unknown(release: &Release, file: FileId, node: &Node) -> bool {
     let mut values = Vec::new();
     node.walk(&mut |n| {
         if n.scalar().is_some() {
-            values.push(n.span.clone());
+            values.push(n.span());
         }
     });
     let keys_templated = {
@@ -430,7 +430,7 @@ fn structure_unknown(release: &Release, file: FileId, node: &Node) -> bool {
     keys_templated
         || f.templates
             .iter()
-            .filter(|t| t.start >= node.span.start && t.start < end)
+            .filter(|t| t.start >= node.span().start && t.start < end)
             .any(|t| !values.iter().any(|v| v.contains(&t.start)))
 }
 
@@ -601,7 +601,7 @@ fn legacy_shadowed(release: &Release, hook: &Hook) -> bool {
     };
     let legacy = map
         .get("hook.backup.velero.io/command")
-        .is_some_and(|c| c.span == command.span);
+        .is_some_and(|c| c.span() == command.span());
     let current = map
         .get("pre.hook.backup.velero.io/command")
         .is_some_and(|c| c.as_str() != Some(""));
@@ -709,7 +709,7 @@ pub fn dump_default_timeout(ctx: &mut Ctx) {
                 } else {
                     format!("a timeout of `{value}`")
                 };
-                (node.span.clone(), what)
+                (node.span(), what)
             }
         };
         let field = match hook.form {
@@ -800,7 +800,7 @@ fn waits_for_ready(release: &Release, hook: &Hook) -> Option<bool> {
             let maps = annotation_maps(release);
             let map = maps
                 .iter()
-                .find(|m| m.map.get(key).is_some_and(|c| c.span == command.span))?;
+                .find(|m| m.map.get(key).is_some_and(|c| c.span() == command.span()))?;
             map.map.get("post.hook.restore.velero.io/wait-for-ready")
         }
         Form::Spec => spec_exec(hook).and_then(|e| e.get("waitForReady")),
@@ -826,7 +826,7 @@ fn spec_exec<'r>(hook: &Hook<'r>) -> Option<&'r Node> {
         .items()
         .iter()
         .filter_map(|i| i.get("exec"))
-        .find(|e| e.get("command").is_some_and(|c| c.span == command.span))
+        .find(|e| e.get("command").is_some_and(|c| c.span() == command.span()))
 }
 
 /// HOOK017: a post-restore hook calls a database client the moment the container runs.

@@ -66,7 +66,7 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
                 .unwrap_or(res);
             ctx.report(
                 o.file,
-                node.span.clone(),
+                node.span(),
                 format!(
                     "{} hook entry `{name}` runs on no pod in the release: {why}, so its hooks silently never run",
                     o.kind.as_deref().unwrap_or_default()
@@ -136,7 +136,7 @@ pub fn annotations_on_workload(ctx: &mut Ctx) {
             let fix = edits.and_then(|e| ctx.fix(format!("move `{key}` to the pod template's annotations"), e));
             ctx.report(
                 w.file,
-                k.span.clone(),
+                k.span(),
                 format!(
                     "hook annotation `{key}` is on {} `{}` itself: Velero reads hook annotations only on pods, so this hook never runs",
                     w.kind, w.name
@@ -208,7 +208,7 @@ pub fn unknown_annotation(ctx: &mut Ctx) {
             });
             let d = ctx.report(
                 file,
-                k.span.clone(),
+                k.span(),
                 format!("unknown hook annotation `{key}`, ignored by Velero: {why}"),
             );
             match suggestion {

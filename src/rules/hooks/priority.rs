@@ -42,7 +42,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
                 continue;
             };
             let wl = &release.workloads[w];
-            let place = ctx.place(ann.file, &node.span);
+            let place = ctx.place(ann.file, &node.span());
             ctx.report(
                 spec.file,
                 spec.anchor.clone(),
@@ -54,7 +54,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
                     spec.phase.describe()
                 ),
             )
-            .with_label(ann.file, node.span.clone(), "this annotation hook runs instead")
+            .with_label(ann.file, node.span(), "this annotation hook runs instead")
             .with_help(format!("the annotation hook is at {place}; keep one hook per pod and phase: move the spec hook's command into the annotation hook (or remove the annotation), or narrow the spec hook's selector"));
         }
     }
@@ -87,7 +87,7 @@ pub fn annotations_on_non_pod(ctx: &mut Ctx) {
         };
         ctx.report(
             o.file,
-            k.span.clone(),
+            k.span(),
             format!(
                 "hook annotation `{key}` is on {} `{}`: Velero runs hooks only in pods, so it is ignored",
                 o.kind.as_deref().unwrap_or_default(),

@@ -22,7 +22,7 @@ use crate::diagnostic::{Edit, FileId, Severity};
 use crate::edit::{self, Doc};
 use crate::release::effective::describe_all;
 use crate::release::{Release, Running, Volume, Workload};
-use crate::yaml::{Node, NodeKind, Span, Style, Typed};
+use crate::yaml::{Kind, Node, Span, Style, Typed};
 
 pub const INCLUDE: &str = "backup.velero.io/backup-volumes";
 pub const EXCLUDE: &str = "backup.velero.io/backup-volumes-excludes";
@@ -91,7 +91,7 @@ enum Value<'r> {
 /// single-line quoted scalars without escapes.
 fn inner_span(text: &str, node: &Node) -> Option<Span> {
     let s = node.scalar()?;
-    let span = node.span.clone();
+    let span = node.span();
     let inner = match s.style {
         Style::Plain => span,
         Style::SingleQuoted | Style::DoubleQuoted if span.len() >= 2 => span.start + 1..span.end - 1,
@@ -119,13 +119,13 @@ fn read<'r>(text: &str, map: Option<&'r Node>, key: &str) -> Value<'r> {
     let Some((k, v)) = map.and_then(|m| m.entry(key)) else {
         return Value::Absent;
     };
-    if v.contains_template() || matches!(v.kind, NodeKind::Alias(_)) {
+    if v.contains_template() || matches!(v.kind(), Kind::Alias(_)) {
         return Value::Unknown;
     }
     match v.scalar().map(|s| s.typed()) {
         Some(Typed::Str(value)) => {
             let inner = inner_span(text, v);
-            let items = split(value, inner.as_ref(), &v.span);
+            let items = split(value, inner.as_ref(), &v.span());
             Value::List(List { value: v, inner, items })
         }
         _ => Value::NotString(k, v),
@@ -173,8 +173,10 @@ fn pods(release: &Release) -> impl Iterator<Item = Pod<'_>> {
 /// so template actions that add to the entry at render time fall inside.
 fn entry_region(text: &str, map: &Node, key: &str) -> Option<Span> {
     let (k, _) = map.entry(key)?;
-    let indent = k.span.start - text[..k.span.start].rfind('\n').map_or(0, |i| i + 1);
-    let mut end = text[k.span.start..].find('\n').map_or(text.len(), |i| k.span.start + i);
+    let indent = k.span().start - text[..k.span().start].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = text[k.span().start..]
+        .find('\n')
+        .map_or(text.len(), |i| k.span().start + i);
     for line in text[end..].split_inclusive('\n').skip(usize::from(end < text.len())) {
         let body = line.trim_start_matches(' ');
         let deeper = line.len() - body.len() > indent;
@@ -184,7 +186,7 @@ fn entry_region(text: &str, map: &Node, key: &str) -> Option<Span> {
         }
         end += line.len();
     }
-    Some(k.span.start..end)
+    Some(k.span().start..end)
 }
 
 /// Template ranges starting inside `region`. Templates are in file order, so a binary search
@@ -571,7 +573,7 @@ fn misspelled(w: &Workload, list: &List, volume: &str) -> bool {
 }
 
 /// The workload's own `metadata.annotations` entry when it holds a volume-list key.
-fn on_workload<'r>(release: &'r Release, w: &Workload) -> Option<&'r (Node, Node)> {
+fn on_workload<'r>(release: &'r Release, w: &Workload) -> Option<(&'r Node, &'r Node)> {
     if w.template_path.is_empty() {
         return None;
     }
@@ -717,7 +719,7 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
             );
             ctx.report(
                 pod.file,
-                k.span.clone(),
+                k.span(),
                 format!(
                     "`{key}` is on {}'s own metadata; Velero reads it only from the pod, so it is ignored",
                     pod.label()
@@ -730,7 +732,7 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
 }
 
 /// Move the keys into the pod template's annotations, merging comma lists.
-fn move_to_template(pod: &Pod, (own_key, own): &(Node, Node), keys: &[&str]) -> Option<Vec<Edit>> {
+fn move_to_template(pod: &Pod, (own_key, own): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
     let dst: &[&str] = &["metadata", "annotations"];
     pod.doc
         .move_entries((own_key, own), keys, (pod.template, dst), &merge_lists)
@@ -891,13 +893,13 @@ fn normalized(list: &List) -> String {
 }
 
 fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
-    let (what, fixed) = match &value.kind {
-        NodeKind::Seq(items) => {
+    let (what, fixed) = match value.kind() {
+        Kind::Seq(items) => {
             let names: Option<Vec<&str>> = items.iter().map(Node::as_str).collect();
             ("a YAML list", names.map(|n| n.join(",")))
         }
-        NodeKind::Scalar(s) if matches!(s.typed(), Typed::Null) => return,
-        NodeKind::Scalar(s) => ("not a string", Some(s.value.to_string())),
+        Kind::Scalar(s) if matches!(s.typed(), Typed::Null) => return,
+        Kind::Scalar(s) => ("not a string", Some(s.value.to_string())),
         _ => return,
     };
     let fix = fixed.as_ref().and_then(|f| {
@@ -907,7 +909,7 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
     let name = key.as_str().unwrap_or_default();
     ctx.report(
         pod.file,
-        value.span.clone(),
+        value.span(),
         format!(
             "`{name}` on {} is {what}: annotation values must be strings, so Kubernetes rejects the whole manifest and the workload is not deployed",
             pod.label()
@@ -987,7 +989,7 @@ fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: &Node) {
         let fix = ctx.fix(format!("rename the key to `{wanted}`"), edit.into_iter().collect());
         ctx.report(
             pod.file,
-            k.span.clone(),
+            k.span(),
             format!(
                 "annotation key `{key}` on {} is not `{wanted}`: Velero ignores it",
                 pod.label()

@@ -136,7 +136,7 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
         };
         ctx.report(
             pod.file,
-            k.span.clone(),
+            k.span(),
             format!(
                 "{}: `{EXCLUDE}` is ignored: every Backup KOTS creates runs in opt-in mode, so Velero reads only `{INCLUDE}`",
                 pod.label()
@@ -156,7 +156,7 @@ pub fn on_non_pod(ctx: &mut Ctx) {
         let kind = o.kind.as_deref().unwrap_or_default();
         ctx.report(
             o.file,
-            k.span.clone(),
+            k.span(),
             format!("`{key}` is on {kind} `{}`: Velero reads volume annotations only on pods, so it is ignored", o.name.as_deref().unwrap_or("<unnamed>")),
         )
         .with_help("put it on the pod template (`spec.template.metadata.annotations`) of the workload that mounts the volume, naming the pod's volume (`spec.volumes[].name`)");
