@@ -164,11 +164,11 @@ pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
             format!("invalid YAML: {}", e.message),
         ));
     }
-    let Some(root) = &doc.root else {
+    let Some(root) = doc.root() else {
         return Ok(Config::default());
     };
-    let violations = schema::validate("config", root, &doc.anchors)
-        .map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let violations =
+        schema::validate("config", root).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
     if let Some(v) = violations.into_iter().next() {
         let message = match v.unknown {
             Some((key, Some(s))) => format!("unknown key `{key}` (did you mean `{s}`?)"),
@@ -178,7 +178,7 @@ pub fn load(path: &Path, rules: &[RuleSpec]) -> Result<Config, ConfigError> {
         return Err(ConfigError::new(path, at(v.span.start), message));
     }
     check_rule_ids(root, rules).map_err(|(offset, m)| ConfigError::new(path, at(offset), m))?;
-    let value = to_json(root, &doc.anchors).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
+    let value = to_json(root).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
     let mut config: Config =
         serde_json::from_value(value).map_err(|e| ConfigError::new(path, String::new(), e.to_string()))?;
     config.base = base_dir(path);
@@ -190,8 +190,8 @@ fn base_dir(path: &Path) -> PathBuf {
 }
 
 /// Every ID or prefix in the config must name at least one rule: a typo would silently do nothing.
-fn check_rule_ids(root: &Node, rules: &[RuleSpec]) -> Result<(), (usize, String)> {
-    let mut patterns: Vec<&Node> = Vec::new();
+fn check_rule_ids(root: Node<'_>, rules: &[RuleSpec]) -> Result<(), (usize, String)> {
+    let mut patterns: Vec<Node<'_>> = Vec::new();
     for key in ["select", "ignore"] {
         patterns.extend(root.get(key).map(Node::items).unwrap_or_default());
     }

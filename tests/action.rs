@@ -14,7 +14,7 @@ fn action() -> Value {
     let text = std::fs::read_to_string(manifest_dir().join("action.yml")).unwrap();
     let docs = snaplint::yaml::parse_stream(&text, &[]);
     let doc = &docs[0];
-    snaplint::yaml::to_json(doc.root.as_ref().unwrap(), &doc.anchors).unwrap()
+    snaplint::yaml::to_json(doc.root().unwrap()).unwrap()
 }
 
 /// GitHub's `${{ inputs.x }}` in `env:` values, with the action's defaults.

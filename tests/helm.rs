@@ -354,11 +354,8 @@ fn documents(path: &str, text: &str) -> Vec<(String, serde_json::Value)> {
     file.documents
         .iter()
         .filter_map(|d| {
-            let root = d.root.as_ref()?;
-            Some((
-                path.to_owned(),
-                snaplint::yaml::to_json(root, &d.anchors).expect("json"),
-            ))
+            let root = d.root()?;
+            Some((path.to_owned(), snaplint::yaml::to_json(root).expect("json")))
         })
         .collect()
 }

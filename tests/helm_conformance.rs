@@ -229,11 +229,7 @@ fn values_json(text: &str) -> Value {
     let file = snaplint::source::SourceFile::from_text("values.yaml".into(), None, text.to_owned());
     file.documents
         .iter()
-        .find_map(|d| {
-            d.root
-                .as_ref()
-                .map(|r| snaplint::yaml::to_json(r, &d.anchors).expect("values to JSON"))
-        })
+        .find_map(|d| d.root().map(|r| snaplint::yaml::to_json(r).expect("values to JSON")))
         .unwrap_or_else(|| Value::Object(Default::default()))
 }
 
@@ -242,11 +238,9 @@ fn values_json(text: &str) -> Value {
 fn add_documents(path: &str, text: &str, out: &mut Vec<(String, Value)>) {
     let file = snaplint::source::SourceFile::from_text(path.into(), None, text.to_owned());
     for d in &file.documents {
-        let value = match (&d.error, &d.root) {
+        let value = match (&d.error, d.root()) {
             (Some(e), _) => Value::String(format!("<invalid YAML: {}>", e.message)),
-            (None, Some(root)) => {
-                snaplint::yaml::to_json(root, &d.anchors).unwrap_or_else(|e| Value::String(format!("<{e}>")))
-            }
+            (None, Some(root)) => snaplint::yaml::to_json(root).unwrap_or_else(|e| Value::String(format!("<{e}>"))),
             (None, None) => continue,
         };
         out.push((path.to_owned(), value));

@@ -172,8 +172,8 @@ pub fn parse(text: &str) -> Result<Compat, String> {
     if let Some(e) = &doc.error {
         return Err(e.message.clone());
     }
-    let root = doc.root.as_ref().ok_or("compat.yaml is empty")?;
-    let value = crate::yaml::to_json(root, &doc.anchors).map_err(|e| e.to_string())?;
+    let root = doc.root().ok_or("compat.yaml is empty")?;
+    let value = crate::yaml::to_json(root).map_err(|e| e.to_string())?;
     let raw: Raw = serde_json::from_value(value).map_err(|e| e.to_string())?;
     let mut kots = raw
         .kots

@@ -20,7 +20,7 @@ impl Item {
     }
 }
 
-fn is_empty_value(node: &Node) -> bool {
+fn is_empty_value(node: Node<'_>) -> bool {
     match node.kind() {
         Kind::Scalar(s) => s.style == Style::Plain && matches!(s.typed(), Typed::Null),
         Kind::Map(e) => e.is_empty(),
@@ -28,24 +28,24 @@ fn is_empty_value(node: &Node) -> bool {
     }
 }
 
-fn has_merge_key(map: &Node) -> bool {
+fn has_merge_key(map: Node<'_>) -> bool {
     map.entries().iter().any(|(k, _)| k.as_str() == Some("<<"))
 }
 
 impl Doc<'_> {
     /// Add `items` to the mapping at `path` under `map`, creating the missing mappings, after
     /// the last entry of the mapping they join.
-    pub fn insert(&self, map: &Node, path: &[&str], items: &[Item]) -> Option<Edit> {
+    pub fn insert(&self, map: Node<'_>, path: &[&str], items: &[Item]) -> Option<Edit> {
         self.insert_at(map, path, items, false)
     }
 
     /// Like `insert`, but a missing first level of `path` is created above the map's first
     /// key (`metadata:` reads best above a pod template's `spec:`).
-    pub fn insert_leading(&self, map: &Node, path: &[&str], items: &[Item]) -> Option<Edit> {
+    pub fn insert_leading(&self, map: Node<'_>, path: &[&str], items: &[Item]) -> Option<Edit> {
         self.insert_at(map, path, items, true)
     }
 
-    fn insert_at(&self, map: &Node, path: &[&str], items: &[Item], leading: bool) -> Option<Edit> {
+    fn insert_at(&self, map: Node<'_>, path: &[&str], items: &[Item], leading: bool) -> Option<Edit> {
         if !map.is_map() || self.shared(&map.span()) || has_merge_key(map) || self.in_template_block(map.span().start) {
             return None;
         }
@@ -77,7 +77,7 @@ impl Doc<'_> {
     }
 
     /// `annotations:`, `annotations: {}` or `annotations: ~` gets the entries.
-    fn fill_empty(&self, key: &Node, value: &Node, rest: &[&str], items: &[Item]) -> Option<Edit> {
+    fn fill_empty(&self, key: Node<'_>, value: Node<'_>, rest: &[&str], items: &[Item]) -> Option<Edit> {
         if self.is_flow(value) && self.in_flow(value) || self.json {
             let nested = self.flow_nested(rest, &self.flow_items(items)?);
             return Some(Edit::replace(self.file, value.span(), nested));
@@ -100,7 +100,7 @@ impl Doc<'_> {
         Some(Edit::replace(self.file, colon..end.max(colon), block))
     }
 
-    fn block_leading(&self, map: &Node, path: &[&str], items: &[Item]) -> Option<Edit> {
+    fn block_leading(&self, map: Node<'_>, path: &[&str], items: &[Item]) -> Option<Edit> {
         let (first_key, _) = map.entries().first()?;
         let at = line_start(self.text, first_key.span().start);
         // A first key sharing its line with a list dash (`- spec:`) has no line of its own.
@@ -119,7 +119,7 @@ impl Doc<'_> {
         Some(Edit::insert(self.file, at, format!("{}\n", &block[1..])))
     }
 
-    fn block_append(&self, map: &Node, lines: &[String]) -> Option<Edit> {
+    fn block_append(&self, map: Node<'_>, lines: &[String]) -> Option<Edit> {
         let indent = column(self.text, map.entries().first()?.0.span().start);
         Some(Edit::insert(
             self.file,
@@ -131,7 +131,7 @@ impl Doc<'_> {
     /// After the last line of a block map's last entry; `None` when a template-only line at
     /// the map's indentation follows, which belongs to the map (`{{- include ... }}`,
     /// `repl{{ end }}`): lines put before it could change what it renders or guards.
-    fn after_entries(&self, map: &Node) -> Option<usize> {
+    fn after_entries(&self, map: Node<'_>) -> Option<usize> {
         let (k, v) = map.entries().last()?;
         let last_end = v.span().end.max(k.span().end);
         // Block scalars end after their newline; step back so we stay on their last line.
@@ -194,7 +194,7 @@ impl Doc<'_> {
 
     /// Add entries to a flow mapping: inside `{}`, or after its last entry (on new lines when
     /// the mapping spans several).
-    fn flow_append(&self, map: &Node, entries: &[String]) -> Option<Edit> {
+    fn flow_append(&self, map: Node<'_>, entries: &[String]) -> Option<Edit> {
         let body = &self.text[map.span()];
         if !body.ends_with('}') {
             return None;
@@ -216,7 +216,7 @@ impl Doc<'_> {
 
     /// The byte range of whole lines holding a block entry (key line through the value's last
     /// line, newline included).
-    pub fn entry_lines(&self, key: &Node, value: &Node) -> std::ops::Range<usize> {
+    pub fn entry_lines(&self, key: Node<'_>, value: Node<'_>) -> std::ops::Range<usize> {
         let text = self.text;
         let start = line_start(text, key.span().start);
         let end_at = if value.span().end > 0 && text.as_bytes().get(value.span().end - 1) == Some(&b'\n') {
@@ -229,7 +229,7 @@ impl Doc<'_> {
     }
 
     /// The text of a single-line block entry (`key: value  # comment`), unindented.
-    pub fn raw_entry(&self, key: &Node, value: &Node) -> Option<String> {
+    pub fn raw_entry(&self, key: Node<'_>, value: Node<'_>) -> Option<String> {
         if self.in_flow(key) {
             return None;
         }
@@ -241,11 +241,11 @@ impl Doc<'_> {
 
     /// Remove entries `keys` from `map`, whose own entry is (`map_key`, `map`). A block map
     /// left empty goes with its key.
-    pub fn remove(&self, (map_key, map): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
+    pub fn remove(&self, (map_key, map): (Node<'_>, Node<'_>), keys: &[&str]) -> Option<Vec<Edit>> {
         if self.shared(&map.span()) || self.in_template_block(map.span().start) {
             return None;
         }
-        let removed = |k: &Node| k.as_str().is_some_and(|s| keys.contains(&s));
+        let removed = |k: Node<'_>| k.as_str().is_some_and(|s| keys.contains(&s));
         let all = map.entries().iter().all(|(k, _)| removed(k));
         if self.is_flow(map) {
             return self.flow_remove(map_key, map, &removed, all);
@@ -256,7 +256,7 @@ impl Doc<'_> {
         Some(
             map.entries()
                 .iter()
-                .filter(|(k, _)| removed(k))
+                .filter(|(k, _)| removed(*k))
                 .map(|(k, v)| Edit::replace(self.file, self.entry_lines(k, v), ""))
                 .collect(),
         )
@@ -264,7 +264,13 @@ impl Doc<'_> {
 
     /// A flow mapping is rewritten from the kept entries' own text; with comments in it, not
     /// at all.
-    fn flow_remove(&self, map_key: &Node, map: &Node, removed: &dyn Fn(&Node) -> bool, all: bool) -> Option<Vec<Edit>> {
+    fn flow_remove(
+        &self,
+        map_key: Node<'_>,
+        map: Node<'_>,
+        removed: &dyn Fn(Node<'_>) -> bool,
+        all: bool,
+    ) -> Option<Vec<Edit>> {
         let body = &self.text[map.span()];
         if body.contains(" #") || body.contains("\n#") || body.contains("\t#") {
             return None;
@@ -275,7 +281,7 @@ impl Doc<'_> {
         let kept: Vec<&str> = map
             .entries()
             .iter()
-            .filter(|(k, _)| !removed(k))
+            .filter(|(k, _)| !removed(*k))
             .map(|(k, v)| &self.text[k.span().start..v.span().end.max(k.span().end)])
             .collect();
         Some(vec![Edit::replace(
@@ -292,10 +298,10 @@ impl Doc<'_> {
     /// raw value, or `None` to refuse the whole move.
     pub fn move_entries(
         &self,
-        (src_key, src): (&Node, &Node),
+        (src_key, src): (Node<'_>, Node<'_>),
         keys: &[&str],
-        (dst_parent, dst_path): (&Node, &[&str]),
-        merge: &dyn Fn(&str, &Node, &Node) -> Option<String>,
+        (dst_parent, dst_path): (Node<'_>, &[&str]),
+        merge: &dyn Fn(&str, Node<'_>, Node<'_>) -> Option<String>,
     ) -> Option<Vec<Edit>> {
         let dst = dst_path.iter().try_fold(dst_parent, |n, k| n.get(k));
         let deepest = dst_path
@@ -349,14 +355,14 @@ impl Doc<'_> {
     /// Put the block entries `keys` of `map` under a new entry `new_key:` where the first of
     /// them stands, keeping their text (`kots.io/when: x` directly under `metadata` becomes
     /// `annotations:` holding it).
-    pub fn nest_entries(&self, map: &Node, keys: &[&str], new_key: &str) -> Option<Vec<Edit>> {
+    pub fn nest_entries(&self, map: Node<'_>, keys: &[&str], new_key: &str) -> Option<Vec<Edit>> {
         if self.is_flow(map) || self.json || self.shared(&map.span()) || self.in_template_block(map.span().start) {
             return None;
         }
-        let entries: Vec<(&Node, &Node)> = keys.iter().filter_map(|k| map.entry(k)).collect();
+        let entries: Vec<(Node<'_>, Node<'_>)> = keys.iter().filter_map(|k| map.entry(k)).collect();
         let lines = entries
             .iter()
-            .map(|(k, v)| self.raw_entry(k, v))
+            .map(|&(k, v)| self.raw_entry(k, v))
             .collect::<Option<Vec<_>>>()?;
         let (first, rest) = entries.split_first()?;
         let indent = " ".repeat(super::indent_at(self.text, first.0.span().start));
@@ -368,14 +374,14 @@ impl Doc<'_> {
         )];
         edits.extend(
             rest.iter()
-                .map(|(k, v)| Edit::replace(self.file, self.entry_lines(k, v), "")),
+                .map(|&(k, v)| Edit::replace(self.file, self.entry_lines(k, v), "")),
         );
         Some(edits)
     }
 
     /// A source entry merged into `dst` takes its comment along: appended after the merged
     /// value, when `dst`'s line has none and is a block line; otherwise the merge is refused.
-    fn carry_comment(&self, key: &Node, value: &Node, dst: &Node, mut merged: Edit) -> Option<Edit> {
+    fn carry_comment(&self, key: Node<'_>, value: Node<'_>, dst: Node<'_>, mut merged: Edit) -> Option<Edit> {
         if !self.leading_comments(key).1.is_empty() {
             return None;
         }
@@ -397,7 +403,7 @@ impl Doc<'_> {
     }
 
     /// The full-line comments directly above `key` (range and trimmed texts, in order).
-    fn leading_comments(&self, key: &Node) -> (std::ops::Range<usize>, Vec<String>) {
+    fn leading_comments(&self, key: Node<'_>) -> (std::ops::Range<usize>, Vec<String>) {
         let text = self.text;
         let end = line_start(text, key.span().start);
         let mut start = end;

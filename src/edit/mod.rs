@@ -48,24 +48,24 @@ impl<'a> Doc<'a> {
     }
 
     /// A collection written in flow style.
-    pub fn is_flow(&self, node: &Node) -> bool {
+    pub fn is_flow(&self, node: Node<'_>) -> bool {
         matches!(node.kind(), Kind::Map(_) | Kind::Seq(_))
             && self.text.get(node.span()).is_some_and(|t| t.starts_with(['{', '[']))
     }
 
     /// The node sits inside a flow collection, where `,[]{}` end a plain scalar.
-    pub fn in_flow(&self, node: &Node) -> bool {
+    pub fn in_flow(&self, node: Node<'_>) -> bool {
         self.json
             || self
                 .documents
                 .iter()
-                .filter_map(|d| d.root.as_ref())
+                .filter_map(|d| d.root())
                 .any(|root| self.flow_around(root, &node.span()))
     }
 
     /// A flow collection in `n` (or `n` itself) starts before `span` and holds it. Only nodes
     /// whose span holds `span` can, so the search follows those down, not the whole tree.
-    fn flow_around(&self, n: &Node, span: &Span) -> bool {
+    fn flow_around(&self, n: Node<'_>, span: &Span) -> bool {
         if !(n.span().start <= span.start && span.end <= n.span().end) {
             return false;
         }
@@ -84,8 +84,7 @@ impl<'a> Doc<'a> {
     /// Editing `span` would change a node that aliases elsewhere in its document reuse.
     fn shared(&self, span: &Span) -> bool {
         self.documents.iter().filter(|d| d.has_aliases).any(|d| {
-            d.anchors
-                .values()
+            d.anchored()
                 .any(|a| a.span().start <= span.start && span.end <= a.span().end && a.span().start < a.span().end)
         })
     }
@@ -103,7 +102,7 @@ impl<'a> Doc<'a> {
     }
 
     /// `value` spelled as a scalar where `node` stands.
-    pub fn spell(&self, node: &Node, value: &str) -> String {
+    pub fn spell(&self, node: Node<'_>, value: &str) -> String {
         self.scalar(value, self.in_flow(node))
     }
 

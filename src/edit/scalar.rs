@@ -10,7 +10,7 @@ impl Doc<'_> {
     /// Replace a scalar (a value or a key) with the string `value`, in the scalar's own style:
     /// plain stays plain where it reads back the same (quoted otherwise, and in flow context
     /// when it holds `,[]{}`), quotes stay quotes, JSON stays JSON. Block scalars are refused.
-    pub fn replace_scalar(&self, node: &Node, value: &str) -> Option<Edit> {
+    pub fn replace_scalar(&self, node: Node<'_>, value: &str) -> Option<Edit> {
         let s = node.scalar().filter(|s| !s.templated)?;
         if self.shared(&node.span()) {
             return None;
@@ -28,7 +28,7 @@ impl Doc<'_> {
     /// Append `name` to the comma-separated list `value`, whose items end at `inner.end` (the
     /// content inside the quotes, or the plain scalar). A plain list inside a flow collection
     /// is rewritten quoted: there a comma would end the scalar.
-    pub fn append_to_list(&self, value: &Node, inner: Span, name: &str) -> Option<Edit> {
+    pub fn append_to_list(&self, value: Node<'_>, inner: Span, name: &str) -> Option<Edit> {
         let current = value.as_str()?;
         if self.shared(&value.span()) {
             return None;
@@ -53,7 +53,7 @@ impl Doc<'_> {
 
     /// Replace one item of the comma-separated list `value` (its bytes `item`, inside the
     /// scalar's content) with `name`, which must read the same in the list's quoting.
-    pub fn replace_list_item(&self, value: &Node, item: Span, name: &str) -> Option<Edit> {
+    pub fn replace_list_item(&self, value: Node<'_>, item: Span, name: &str) -> Option<Edit> {
         let s = value.scalar().filter(|s| !s.templated)?;
         let safe = name
             .chars()
@@ -72,7 +72,7 @@ impl Doc<'_> {
     /// of `key`, whatever its style. A block scalar loses its header and content lines, its
     /// header comment stays; a block collection is replaced from after `key:`. Comments
     /// inside the replaced range refuse the edit.
-    pub fn replace_value(&self, key: Option<&Node>, node: &Node, text: &str) -> Option<Vec<Edit>> {
+    pub fn replace_value(&self, key: Option<Node<'_>>, node: Node<'_>, text: &str) -> Option<Vec<Edit>> {
         if self.shared(&node.span()) {
             return None;
         }
@@ -96,7 +96,7 @@ impl Doc<'_> {
 
     /// Rewrite a block list as a block list of `items` (JSON-quoted), at the first dash's
     /// column; refused when comments sit among the items.
-    pub fn replace_block_list(&self, node: &Node, items: &[String]) -> Option<Edit> {
+    pub fn replace_block_list(&self, node: Node<'_>, items: &[String]) -> Option<Edit> {
         let (first, last) = (node.items().first()?, node.items().last()?);
         if self.shared(&node.span()) {
             return None;
@@ -119,7 +119,7 @@ impl Doc<'_> {
 
     /// `key: >-\n  content\n` becomes `key: TEXT\n`: one edit for the indicator, one for the
     /// content lines, leaving a comment on the header line where it was.
-    fn replace_block_scalar(&self, node: &Node, text: &str) -> Option<Vec<Edit>> {
+    fn replace_block_scalar(&self, node: Node<'_>, text: &str) -> Option<Vec<Edit>> {
         let content_line = line_start(self.text, node.span().start);
         if content_line == 0 {
             return None;

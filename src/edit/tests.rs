@@ -11,8 +11,8 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     apply_edits(text, &refs).expect("edits apply")
 }
 
-fn root(f: &SourceFile) -> &Node {
-    f.documents[0].root.as_ref().expect("a document")
+fn root(f: &SourceFile) -> Node<'_> {
+    f.documents[0].root().expect("a document")
 }
 
 /// The text after inserting `k: v` under `path` of the document root (leading placement).
@@ -24,7 +24,7 @@ fn inserted(path: &str, text: &str, at: &[&str]) -> Option<String> {
 }
 
 /// The text after moving `keys` from the root's `metadata.annotations` to the pod template's.
-fn moved(text: &str, keys: &[&str], merge: &dyn Fn(&str, &Node, &Node) -> Option<String>) -> String {
+fn moved(text: &str, keys: &[&str], merge: &dyn Fn(&str, Node<'_>, Node<'_>) -> Option<String>) -> String {
     let f = source("x.yaml", text);
     let r = root(&f);
     let (k, v) = r.get("metadata").unwrap().entry("annotations").unwrap();
@@ -35,7 +35,7 @@ fn moved(text: &str, keys: &[&str], merge: &dyn Fn(&str, &Node, &Node) -> Option
     apply(text, &edits)
 }
 
-fn merge_lists(_: &str, s: &Node, d: &Node) -> Option<String> {
+fn merge_lists(_: &str, s: Node<'_>, d: Node<'_>) -> Option<String> {
     Some(format!("{},{}", d.as_str()?, s.as_str()?))
 }
 

@@ -36,7 +36,7 @@ pub fn before_cr(text: &str, offset: usize) -> usize {
 /// otherwise single-quoted.
 pub fn scalar_text(value: &str) -> String {
     let plain = Scalar {
-        value: value.into(),
+        value,
         style: Style::Plain,
         templated: false,
     };

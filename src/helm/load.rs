@@ -59,7 +59,7 @@ pub struct ChartRecord {
     pub value_maps: Vec<ValueMap>,
 }
 
-fn known_str(n: &Node) -> Option<(String, Span)> {
+fn known_str(n: Node<'_>) -> Option<(String, Span)> {
     n.as_str().map(|s| (s.to_owned(), n.span()))
 }
 
@@ -67,7 +67,7 @@ pub fn helm_charts(files: &[SourceFile]) -> Vec<HelmChartRef> {
     let mut out = Vec::new();
     for (file_id, file) in files.iter().enumerate() {
         for (doc_id, doc) in file.documents.iter().enumerate() {
-            let Some(root) = doc.root.as_ref().filter(|r| r.is_map()) else {
+            let Some(root) = doc.root().filter(|r| r.is_map()) else {
                 continue;
             };
             let kind = root.get("kind").and_then(Node::as_str);
@@ -80,10 +80,10 @@ pub fn helm_charts(files: &[SourceFile]) -> Vec<HelmChartRef> {
             let templated = name_node.is_some_and(Node::is_templated) || version_node.is_some_and(Node::is_templated);
             let mut values = root
                 .path("spec.values")
-                .and_then(|v| from_node(v, &file.text, &doc.anchors))
+                .and_then(|v| from_node(v, &file.text))
                 .filter(Value::is_object)
                 .unwrap_or_else(|| Value::Object(Map::new()));
-            apply_optional_values(root, &file.text, &doc.anchors, &mut values);
+            apply_optional_values(root, &file.text, &mut values);
             let release_name = root
                 .path("spec.releaseName")
                 .or_else(|| root.path("spec.chart.releaseName"))
@@ -106,18 +106,13 @@ pub fn helm_charts(files: &[SourceFile]) -> Vec<HelmChartRef> {
 
 /// `optionalValues` whose `when` is literally true apply (KOTS evaluates `when` at install
 /// time; a templated `when` is unknown and its values are not applied).
-fn apply_optional_values(
-    root: &Node,
-    text: &str,
-    anchors: &std::collections::HashMap<usize, Node>,
-    values: &mut Value,
-) {
+fn apply_optional_values(root: Node<'_>, text: &str, values: &mut Value) {
     for item in root.path("spec.optionalValues").map(Node::items).unwrap_or_default() {
         let when = item.get("when").and_then(|w| w.scalar()).filter(|s| !s.templated);
         if when.is_none_or(|s| s.value != "true") {
             continue;
         }
-        let Some(extra) = item.get("values").and_then(|v| from_node(v, text, anchors)) else {
+        let Some(extra) = item.get("values").and_then(|v| from_node(v, text)) else {
             continue;
         };
         let recursive = item

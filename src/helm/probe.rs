@@ -194,7 +194,7 @@ impl<'c> Found<'c> {
         }
         let file = SourceFile::from_text(path.clone(), None, text);
         for doc in &file.documents {
-            let Some(root) = doc.root.as_ref().filter(|r| r.is_map()) else {
+            let Some(root) = doc.root().filter(|r| r.is_map()) else {
                 continue;
             };
             let kind = root.get("kind").and_then(Node::as_str).map(str::to_owned);
@@ -234,7 +234,7 @@ fn marker_index(at: &str) -> Option<usize> {
 }
 
 /// Every marker used as a key, with the keys leading to its map.
-fn marker_keys(node: &Node, path: &mut Vec<String>, out: &mut Vec<(usize, Vec<String>)>) {
+fn marker_keys(node: Node<'_>, path: &mut Vec<String>, out: &mut Vec<(usize, Vec<String>)>) {
     if path.len() > 32 {
         return;
     }

@@ -1,8 +1,6 @@
 //! Chart values: YAML nodes to serde_json (KOTS template text kept verbatim, numbers as Go's
 //! float64 like Helm's decoder), and Helm's merge (override wins, `null` deletes a key).
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Number, Value};
 
 use crate::yaml::{Kind, Node, Style, Typed};
@@ -11,19 +9,19 @@ const NODE_BUDGET: usize = 200_000;
 
 /// A YAML node as a value. Templated scalars keep their original text (`repl{{ ... }}`), so the
 /// renderer carries them through unevaluated. `None` when aliases expand past the budget.
-pub fn from_node(node: &Node, text: &str, anchors: &HashMap<usize, Node>) -> Option<Value> {
+pub fn from_node(node: Node<'_>, text: &str) -> Option<Value> {
     let mut budget = NODE_BUDGET;
-    convert(node, text, anchors, &mut budget, 0)
+    convert(node, text, &mut budget, 0)
 }
 
-fn convert(node: &Node, text: &str, anchors: &HashMap<usize, Node>, budget: &mut usize, depth: usize) -> Option<Value> {
+fn convert(node: Node<'_>, text: &str, budget: &mut usize, depth: usize) -> Option<Value> {
     *budget = budget.checked_sub(1)?;
     if depth > 200 {
         return None;
     }
     Some(match node.kind() {
         Kind::Scalar(s) if s.templated => {
-            let raw = text.get(node.span()).unwrap_or(&s.value);
+            let raw = text.get(node.span()).unwrap_or(s.value);
             let raw = match s.style {
                 Style::SingleQuoted | Style::DoubleQuoted if raw.len() >= 2 => &raw[1..raw.len() - 1],
                 _ => raw,
@@ -40,21 +38,21 @@ fn convert(node: &Node, text: &str, anchors: &HashMap<usize, Node>, budget: &mut
         Kind::Seq(items) => Value::Array(
             items
                 .iter()
-                .map(|n| convert(n, text, anchors, budget, depth + 1))
+                .map(|n| convert(n, text, budget, depth + 1))
                 .collect::<Option<_>>()?,
         ),
         Kind::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
-                let key = match convert(k, text, anchors, budget, depth + 1)? {
+                let key = match convert(k, text, budget, depth + 1)? {
                     Value::String(s) => s,
                     other => super::value::go_string(&super::value::Value::from(&other)),
                 };
-                m.insert(key, convert(v, text, anchors, budget, depth + 1)?);
+                m.insert(key, convert(v, text, budget, depth + 1)?);
             }
             Value::Object(m)
         }
-        Kind::Alias(id) => convert(anchors.get(&id)?, text, anchors, budget, depth + 1)?,
+        Kind::Alias(_) => convert(node.alias_target()?, text, budget, depth + 1)?,
     })
 }
 

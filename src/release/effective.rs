@@ -129,7 +129,7 @@ pub fn build(release: &Release) -> Vec<EffectiveBackup> {
 }
 
 /// `spec.defaultVolumesToFsBackup: true`, written as a literal bool.
-fn vendor_opt_out(backup: &Node) -> bool {
+fn vendor_opt_out(backup: Node<'_>) -> bool {
     backup
         .path("spec.defaultVolumesToFsBackup")
         .and_then(|n| n.scalar())

@@ -53,7 +53,7 @@ impl Release {
         let mut objects = Vec::new();
         for (file_id, file) in files.iter().enumerate() {
             for (doc_id, doc) in file.documents.iter().enumerate() {
-                let Some(root) = doc.root.as_ref().filter(|r| r.is_map()) else {
+                let Some(root) = doc.root().filter(|r| r.is_map()) else {
                     continue;
                 };
                 let field = |k: &str| root.get(k).and_then(Node::as_str).map(str::to_owned);
@@ -98,7 +98,7 @@ impl Release {
     /// names one: a literal `metadata.namespace`, except the namespace a chart was rendered with
     /// for the application's (`SourceFile::app_namespace`). `None`: the application's namespace,
     /// or templated.
-    pub fn namespace_of<'a>(&'a self, file: FileId, root: &'a Node) -> Option<&'a str> {
+    pub fn namespace_of<'a>(&'a self, file: FileId, root: Node<'a>) -> Option<&'a str> {
         let ns = root
             .path("metadata.namespace")
             .filter(|n| !n.is_templated())
@@ -108,9 +108,8 @@ impl Release {
     }
 
     /// The object's root mapping (always present for an indexed object).
-    pub fn node(&self, obj: &Object) -> &Node {
-        static EMPTY: Node = Node::EMPTY;
-        self.document(obj).root.as_ref().unwrap_or(&EMPTY)
+    pub fn node(&self, obj: &Object) -> Node<'_> {
+        self.document(obj).root().unwrap_or(Node::empty())
     }
 
     /// Velero Backups and Restores (the objects that carry spec hooks), each with whether it is
@@ -128,7 +127,7 @@ impl Release {
 
     /// Every annotation key on an object that is neither a pod nor a pod controller: Velero
     /// never reads annotations there.
-    pub fn annotations_off_pods(&self) -> impl Iterator<Item = (&Object, &Node)> {
+    pub fn annotations_off_pods(&self) -> impl Iterator<Item = (&Object, Node<'_>)> {
         self.objects
             .iter()
             .filter(|o| o.kind.as_deref().is_some_and(|k| !workload::is_pod_kind(k)))

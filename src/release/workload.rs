@@ -80,12 +80,12 @@ pub enum Running {
 }
 
 impl Workload {
-    pub fn root<'r>(&self, release: &'r Release) -> &'r Node {
+    pub fn root<'r>(&self, release: &'r Release) -> Node<'r> {
         release.node(&release.objects[self.object])
     }
 
     /// The pod template node (the object itself for a Pod).
-    pub fn template<'r>(&self, release: &'r Release) -> Option<&'r Node> {
+    pub fn template<'r>(&self, release: &'r Release) -> Option<Node<'r>> {
         let root = self.root(release);
         if self.template_path.is_empty() {
             Some(root)
@@ -95,12 +95,12 @@ impl Workload {
     }
 
     /// `metadata.annotations` of the pod template: what Velero reads on the pod.
-    pub fn pod_annotations<'r>(&self, release: &'r Release) -> Option<&'r Node> {
+    pub fn pod_annotations<'r>(&self, release: &'r Release) -> Option<Node<'r>> {
         self.template(release)?.path("metadata.annotations")
     }
 
     /// `metadata.annotations` of the workload object itself (not read by Velero unless a Pod).
-    pub fn own_annotations<'r>(&self, release: &'r Release) -> Option<&'r Node> {
+    pub fn own_annotations<'r>(&self, release: &'r Release) -> Option<Node<'r>> {
         if self.template_path.is_empty() {
             return None;
         }
@@ -108,7 +108,7 @@ impl Workload {
     }
 
     /// The pod template's `spec.volumes` entry named `name`.
-    pub fn pod_volume<'r>(&self, release: &'r Release, name: &str) -> Option<&'r Node> {
+    pub fn pod_volume<'r>(&self, release: &'r Release, name: &str) -> Option<Node<'r>> {
         self.template(release)?
             .path("spec.volumes")?
             .items()
@@ -118,7 +118,7 @@ impl Workload {
 
     /// The spec of the claim a volume asks for: the StatefulSet's claim template, an ephemeral
     /// volume's template, or the release's PersistentVolumeClaim the volume names.
-    pub fn claim_spec<'r>(&self, release: &'r Release, v: &Volume) -> Option<&'r Node> {
+    pub fn claim_spec<'r>(&self, release: &'r Release, v: &Volume) -> Option<Node<'r>> {
         match v.kind.as_str() {
             "volumeClaimTemplate" => self
                 .root(release)
@@ -213,7 +213,7 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
     })
 }
 
-fn running(kind: &str, root: &Node) -> Running {
+fn running(kind: &str, root: Node<'_>) -> Running {
     match kind {
         "Job" => return Running::No("a Job's pod has completed"),
         "CronJob" => return Running::No("a CronJob's pods have completed"),
@@ -226,7 +226,7 @@ fn running(kind: &str, root: &Node) -> Running {
     }
 }
 
-fn container(node: &Node, init: bool) -> Option<Container> {
+fn container(node: Node<'_>, init: bool) -> Option<Container> {
     let name = node.get("name")?;
     let names = |key: &str| -> Vec<String> {
         node.get(key)
@@ -245,7 +245,7 @@ fn container(node: &Node, init: bool) -> Option<Container> {
     })
 }
 
-fn volume(node: &Node) -> Option<Volume> {
+fn volume(node: Node<'_>) -> Option<Volume> {
     let name = node.get("name")?;
     let kind = node
         .entries()
@@ -266,7 +266,7 @@ fn volume(node: &Node) -> Option<Volume> {
     })
 }
 
-fn claim_template(node: &Node) -> Option<Volume> {
+fn claim_template(node: Node<'_>) -> Option<Volume> {
     let name = node.path("metadata.name")?;
     Some(Volume {
         name: name.scalar()?.value.to_string(),

@@ -248,7 +248,7 @@ fn missing_container(release: &Release, h: &Hook) -> Option<String> {
     })
 }
 
-fn literal(node: &Node) -> Option<String> {
+fn literal(node: Node<'_>) -> Option<String> {
     if node.contains_template() {
         return None;
     }
@@ -307,7 +307,7 @@ fn command(h: &Hook) -> (Option<Vec<String>>, Option<String>) {
 
 /// An annotation command that starts with `[` but does not decode into strings is run as one
 /// program named by the whole text (`parseStringToCommand`, `item_hook_handler.go@v1.18.0`).
-fn run_as_one_program(h: &Hook, node: &Node) -> Option<Vec<String>> {
+fn run_as_one_program(h: &Hook, node: Node<'_>) -> Option<Vec<String>> {
     let value = node.as_str().filter(|v| h.form == Form::Annotation && !v.is_empty())?;
     serde_json::from_str::<Vec<String>>(value)
         .is_err()
@@ -326,7 +326,7 @@ fn timeout(h: &Hook) -> (Option<String>, Option<String>) {
     let Some((name, node)) = field else {
         return (Some(DEFAULT_EXEC_TIMEOUT.into()), None);
     };
-    let Some(value) = literal(node) else {
+    let Some(value) = literal(*node) else {
         return (None, Some("timeout templated".into()));
     };
     match (duration::parse(&value), h.form) {

@@ -159,9 +159,9 @@ pub fn schema(ctx: &mut Ctx) {
     let release = ctx.release;
     for o in release.backups() {
         let doc = release.document(o);
-        let Some(root) = &doc.root else { continue };
+        let Some(root) = doc.root() else { continue };
         // Alias bombs are PARSE001's to report.
-        let Ok(violations) = schema::validate(&params.schema, root, &doc.anchors) else {
+        let Ok(violations) = schema::validate(&params.schema, root) else {
             continue;
         };
         for v in violations.into_iter().filter(|v| !owned_by_hook_rules(&v.pointer)) {
@@ -229,7 +229,7 @@ pub fn kots_managed_fields(ctx: &mut Ctx) {
     }
 }
 
-fn entry_at<'n>(root: &'n Node, dotted: &str) -> Option<(&'n Node, &'n Node)> {
+fn entry_at<'n>(root: Node<'n>, dotted: &str) -> Option<(Node<'n>, Node<'n>)> {
     let (parent, last) = match dotted.rsplit_once('.') {
         Some((p, l)) => (root.path(p)?, l),
         None => (root, dotted),
@@ -263,7 +263,7 @@ const SCOPED_FILTERS: &[&str] = &[
 ];
 
 /// The literal items of a list field (templated items left out: unknown).
-fn list_items<'n>(spec: &'n Node, key: &str) -> Vec<(&'n str, &'n Node)> {
+fn list_items<'n>(spec: Node<'n>, key: &str) -> Vec<(&'n str, Node<'n>)> {
     spec.get(key)
         .map(Node::items)
         .unwrap_or_default()
@@ -272,7 +272,7 @@ fn list_items<'n>(spec: &'n Node, key: &str) -> Vec<(&'n str, &'n Node)> {
         .collect()
 }
 
-fn backup_specs(release: &Release) -> impl Iterator<Item = (&Object, &Node)> {
+fn backup_specs(release: &Release) -> impl Iterator<Item = (&Object, Node<'_>)> {
     release
         .backups()
         .filter_map(|o| release.node(o).get("spec").filter(|s| s.is_map()).map(|s| (o, s)))
@@ -323,7 +323,7 @@ pub fn filter_lists(ctx: &mut Ctx) {
 
 /// `excludedNamespaces` holding `repl{{ Namespace }}`: KOTS always includes the application's
 /// namespace, so every Backup it creates excludes an included item.
-fn app_namespace_excluded(ctx: &mut Ctx, file: FileId, spec: &Node) {
+fn app_namespace_excluded(ctx: &mut Ctx, file: FileId, spec: Node<'_>) {
     let Some(rejected) = reaching(ctx.release, "excludedNamespaces", |_| true) else {
         return;
     };
@@ -347,7 +347,7 @@ fn app_namespace_excluded(ctx: &mut Ctx, file: FileId, spec: &Node) {
     }
 }
 
-fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, &Node)]) {
+fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, Node<'_>)]) {
     if inc.len() < 2 {
         return;
     }
@@ -374,7 +374,7 @@ fn wildcard_in_includes(ctx: &mut Ctx, file: FileId, key: &str, inc: &[(&str, &N
     .with_help("use `*` alone (everything) or list the items without `*`");
 }
 
-fn wildcard_in_excludes(ctx: &mut Ctx, file: FileId, (key, exc): (&str, &[(&str, &Node)]), rejected: &str) {
+fn wildcard_in_excludes(ctx: &mut Ctx, file: FileId, (key, exc): (&str, &[(&str, Node<'_>)]), rejected: &str) {
     let Some((_, star)) = exc.iter().find(|(i, _)| *i == "*") else {
         return;
     };
@@ -431,7 +431,7 @@ pub fn both_selectors(ctx: &mut Ctx) {
 }
 
 /// An entry whose value is set: not null, not an empty list.
-fn set_entry<'n>(spec: &'n Node, key: &str) -> Option<(&'n Node, &'n Node)> {
+fn set_entry<'n>(spec: Node<'n>, key: &str) -> Option<(Node<'n>, Node<'n>)> {
     spec.entry(key).filter(|(_, v)| match v.kind() {
         Kind::Scalar(s) => s.templated || s.typed() != Typed::Null,
         Kind::Seq(items) => !items.is_empty(),
@@ -448,7 +448,7 @@ pub fn mixed_filters(ctx: &mut Ctx) {
         let Some((scoped, _)) = SCOPED_FILTERS.iter().find_map(|k| set_entry(spec, k)) else {
             continue;
         };
-        let old: Vec<&Node> = OLD_FILTERS
+        let old: Vec<Node<'_>> = OLD_FILTERS
             .iter()
             .filter_map(|k| set_entry(spec, k))
             .map(|(k, _)| k)
@@ -544,7 +544,7 @@ pub fn namespaces_may_not_exist(ctx: &mut Ctx) {
         return;
     };
     let known = known_namespaces(release);
-    let mut found: Vec<(FileId, &Node, &str, &str)> = Vec::new();
+    let mut found: Vec<(FileId, Node<'_>, &str, &str)> = Vec::new();
     for (o, spec) in backup_specs(release) {
         let items = list_items(spec, "includedNamespaces");
         // A list with `*` is collapsed by KOTS (or rejected, BKP006): no name is looked up.
@@ -603,7 +603,7 @@ fn is_pattern(name: &str) -> bool {
     name.contains(['*', '?', '['])
 }
 
-fn literal(n: Option<&Node>) -> Option<&str> {
+fn literal(n: Option<Node<'_>>) -> Option<&str> {
     n.filter(|n| !n.is_templated()).and_then(Node::as_str)
 }
 
@@ -653,14 +653,14 @@ pub fn kots_conditions(ctx: &mut Ctx) {
     }
 }
 
-fn condition_keys(map: &Node) -> Vec<&str> {
+fn condition_keys(map: Node<'_>) -> Vec<&str> {
     map.entries()
         .iter()
         .filter_map(|(k, _)| k.as_str().filter(|k| KOTS_CONDITIONS.contains(k)))
         .collect()
 }
 
-fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta): (&Node, &Node)) {
+fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: Node<'_>, (meta_key, meta): (Node<'_>, Node<'_>)) {
     let doc = Doc::of(ctx.release, o.file);
     let mut places = vec![(meta_key, meta, "directly under `metadata`")];
     if let Some((labels_key, labels)) = meta.entry("labels") {
@@ -685,16 +685,21 @@ fn misplaced_conditions(ctx: &mut Ctx, o: &Object, root: &Node, (meta_key, meta)
 }
 
 /// Edits moving `keys` from `map` into `metadata.annotations`, keeping each entry's text.
-fn move_to_annotations(doc: &Doc, root: &Node, (map_key, map): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
+fn move_to_annotations(
+    doc: &Doc,
+    root: Node<'_>,
+    (map_key, map): (Node<'_>, Node<'_>),
+    keys: &[&str],
+) -> Option<Vec<Edit>> {
     let meta = root.get("metadata")?;
     if meta.get("annotations").is_some() || doc.is_flow(meta) {
-        let refuse = |_: &str, _: &Node, _: &Node| None;
+        let refuse = |_: &str, _: Node<'_>, _: Node<'_>| None;
         return doc.move_entries((map_key, map), keys, (root, &["metadata", "annotations"]), &refuse);
     }
     // Directly under block `metadata` with no annotations yet: the first key's lines become
     // the new `annotations:` block (an insertion next to a removed line would overlap it).
     // From `labels`, a new block has no obvious place: no fix.
-    if !std::ptr::eq(map, meta) {
+    if map != meta {
         return None;
     }
     doc.nest_entries(map, keys, "annotations")
@@ -704,7 +709,7 @@ fn move_to_annotations(doc: &Doc, root: &Node, (map_key, map): (&Node, &Node), k
 /// `isExcludedByAnnotation`, `pkg/store/kotsstore/version_store.go:L170-176`): on ordinary
 /// manifests a YAML bool or a `strconv.ParseBool` string; on the Backup (and Restore), which
 /// KOTS decodes into Velero's types and reads on the snapshot path, exactly `"true"`/`"false"`.
-fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
+fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: Node<'_>) {
     let velero_kind = o.api_version.as_deref() == Some(VELERO_API);
     for (k, v) in ann.entries() {
         let Some(key) = k.as_str().filter(|k| KOTS_CONDITIONS.contains(k)) else {
@@ -720,7 +725,7 @@ fn non_string_conditions(ctx: &mut Ctx, o: &Object, ann: &Node) {
         match s.typed() {
             Typed::Str(text) => inexact_condition(ctx, o, (key, v), text, velero_kind),
             Typed::Bool(b) if !velero_kind && excludes(key, b) => {}
-            typed => not_a_string(ctx, o, (key, v), &s.value, &typed, velero_kind),
+            typed => not_a_string(ctx, o, (key, v), s.value, &typed, velero_kind),
         }
     }
 }
@@ -731,7 +736,7 @@ fn excludes(key: &str, value: bool) -> bool {
     if key == "kots.io/exclude" { value } else { !value }
 }
 
-fn not_a_string(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), raw: &str, typed: &Typed, velero_kind: bool) {
+fn not_a_string(ctx: &mut Ctx, o: &Object, (key, v): (&str, Node<'_>), raw: &str, typed: &Typed, velero_kind: bool) {
     let effect = if velero_kind {
         "KOTS decodes this manifest into Velero's type, where annotations are strings, and fails on it"
     } else {
@@ -751,7 +756,7 @@ fn not_a_string(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), raw: &str, t
 
 /// A string KOTS does not read as the vendor means: not exactly `"true"`/`"false"` on the
 /// Backup (the snapshot path compares strings), not a `ParseBool` string elsewhere.
-fn inexact_condition(ctx: &mut Ctx, o: &Object, (key, v): (&str, &Node), text: &str, velero_kind: bool) {
+fn inexact_condition(ctx: &mut Ctx, o: &Object, (key, v): (&str, Node<'_>), text: &str, velero_kind: bool) {
     const PARSE_BOOL: &[&str] = &[
         "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False",
     ];

@@ -52,19 +52,19 @@ fn pod_annotations_value(release: &Release, w: &Workload) -> Option<(Vec<String>
 
 /// Where the chart value behind `w`'s annotations is set: the file, the map to add under,
 /// the keys from there, and how to name the place in messages.
-fn values_place<'r>(release: &'r Release, w: &Workload) -> Option<(FileId, &'r Node, Vec<String>, String)> {
+fn values_place<'r>(release: &'r Release, w: &Workload) -> Option<(FileId, Node<'r>, Vec<String>, String)> {
     let (mut path, source) = pod_annotations_value(release, w)?;
     match source {
         Source::HelmChart(file_id, doc) => {
             let file = &release.files[file_id];
             path.insert(0, "values".to_owned());
-            let spec = file.documents.get(doc)?.root.as_ref()?.get("spec")?;
+            let spec = file.documents.get(doc)?.root()?.get("spec")?;
             let place = format!("`spec.{}` of the HelmChart in {}", path.join("."), file.path.display());
             Some((file_id, spec, path, place))
         }
         Source::ValuesFile(file_id) => {
             let file = &release.files[file_id];
-            let root = file.documents.first()?.root.as_ref()?;
+            let root = file.documents.first()?.root()?;
             let place = format!("`{}` in {}", path.join("."), file.path.display());
             Some((file_id, root, path, place))
         }
@@ -123,13 +123,13 @@ struct Counterpart {
 fn counterpart(release: &Release, loc: &Location) -> Option<Counterpart> {
     let file = release.files.get(loc.file)?;
     file.chart.as_ref()?;
-    let inside = |n: &Node| n.span().start <= loc.span.start && loc.span.end <= n.span().end;
+    let inside = |n: Node<'_>| n.span().start <= loc.span.start && loc.span.end <= n.span().end;
     let (w, map) = release
         .workloads
         .iter()
         .filter(|w| w.file == loc.file)
-        .find_map(|w| Some((w, w.pod_annotations(release).filter(|m| inside(m))?)))?;
-    let (key, value) = map.entries().iter().find(|(k, v)| inside(k) || inside(v))?;
+        .find_map(|w| Some((w, w.pod_annotations(release).filter(|m| inside(*m))?)))?;
+    let (key, value) = map.entries().iter().find(|(k, v)| inside(*k) || inside(*v))?;
     let (source_file, base, path, _) = values_place(release, w)?;
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     let (skey, svalue) = lookup(base, &path)?.entry(key.as_str()?)?;
@@ -181,7 +181,7 @@ pub fn values_edit(release: &Release, edit: &Edit) -> Option<Edit> {
 
 /// Is `map` (in `file`) a HelmChart or `values.yaml` map that a rendered pod's annotations are
 /// written from? The rendered pod is then checked instead, knowing its containers.
-pub fn feeds_rendered_pod(release: &Release, file: FileId, map: &Node) -> bool {
+pub fn feeds_rendered_pod(release: &Release, file: FileId, map: Node<'_>) -> bool {
     release.workloads.iter().any(|w| {
         release.files[w.file].chart.is_some()
             && values_place(release, w).is_some_and(|(f, base, path, _)| {
@@ -192,6 +192,6 @@ pub fn feeds_rendered_pod(release: &Release, file: FileId, map: &Node) -> bool {
 }
 
 /// The map at `path` under `node`, if every step is a map.
-fn lookup<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
+fn lookup<'n>(node: Node<'n>, path: &[&str]) -> Option<Node<'n>> {
     path.iter().try_fold(node, |at, key| at.get(key)).filter(|n| n.is_map())
 }

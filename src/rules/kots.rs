@@ -23,12 +23,12 @@ fn objects<'r>(release: &'r Release, kind: &'r str) -> impl Iterator<Item = &'r 
 // ---------------------------------------------------------------- KOTS004
 
 /// The node holding the storage class a volume's claim asks for, if written literally.
-fn storage_class_node<'r>(release: &'r Release, w: &Workload, v: &Volume) -> Option<&'r Node> {
+fn storage_class_node<'r>(release: &'r Release, w: &Workload, v: &Volume) -> Option<Node<'r>> {
     w.claim_spec(release, v)?.get("storageClassName")
 }
 
 /// The release's StorageClass `name` when its reclaim policy is `Retain`: its policy node.
-fn retained_class<'r>(release: &'r Release, name: &str) -> Option<(&'r Object, &'r Node)> {
+fn retained_class<'r>(release: &'r Release, name: &str) -> Option<(&'r Object, Node<'r>)> {
     objects(release, "StorageClass")
         .filter(|o| o.name.as_deref() == Some(name))
         .find_map(|o| {
@@ -108,7 +108,7 @@ pub fn namespace_not_backed_up(ctx: &mut Ctx) {
     let Some(covered) = backup_namespaces(release) else {
         return;
     };
-    let mut places: Vec<(FileId, &Node, String)> = Vec::new();
+    let mut places: Vec<(FileId, Node<'_>, String)> = Vec::new();
     for w in &release.workloads {
         let root = w.root(release);
         // A namespace the HelmChart gives its chart is reported once, on the HelmChart.
@@ -169,7 +169,7 @@ optionalValues:
         kots.io/app-slug: repl{{ LicenseFieldValue \"appSlug\" }}";
 
 /// Whether `node` holds the key anywhere (and, for `value`, with that value).
-fn has_label(node: &Node, key: &str, value: Option<&str>) -> bool {
+fn has_label(node: Node<'_>, key: &str, value: Option<&str>) -> bool {
     let mut found = false;
     node.walk(&mut |n| {
         found |= n
@@ -183,7 +183,7 @@ fn has_label(node: &Node, key: &str, value: Option<&str>) -> bool {
 /// values do not add to the chart's resources; `None` when its values are templated (unknown).
 fn missing_backup_labels(release: &Release, helm_chart: &Object) -> Option<Vec<&'static str>> {
     let spec = release.node(helm_chart).get("spec");
-    let mut values: Vec<&Node> = spec.and_then(|s| s.get("values")).into_iter().collect();
+    let mut values: Vec<Node<'_>> = spec.and_then(|s| s.get("values")).into_iter().collect();
     let optional = spec
         .and_then(|s| s.get("optionalValues"))
         .map(Node::items)
@@ -195,7 +195,7 @@ fn missing_backup_labels(release: &Release, helm_chart: &Object) -> Option<Vec<&
     }
     let missing = [(BACKUP_LABEL, Some("velero")), (SLUG_LABEL, None)]
         .into_iter()
-        .filter(|(k, v)| !values.iter().any(|n| has_label(n, k, *v)))
+        .filter(|(k, v)| !values.iter().any(|n| has_label(*n, k, *v)))
         .map(|(k, _)| k)
         .collect();
     Some(missing)
@@ -302,7 +302,7 @@ fn selected_by_backup(release: &Release, helm_chart: &Object) -> bool {
 
 /// The `metadata.labels` of every object rendered from the chart this HelmChart configures, and
 /// of every pod template among them (`None`: no labels).
-fn chart_label_sets<'r>(release: &'r Release, helm_chart: &Object) -> Vec<Option<&'r Node>> {
+fn chart_label_sets<'r>(release: &'r Release, helm_chart: &Object) -> Vec<Option<Node<'r>>> {
     let Some(record) = release
         .charts
         .iter()
@@ -328,12 +328,12 @@ fn chart_label_sets<'r>(release: &'r Release, helm_chart: &Object) -> Vec<Option
 }
 
 /// A Kubernetes LabelSelector (`matchLabels` and `matchExpressions`, ANDed) against labels.
-fn selector_matches(selector: &Node, labels: Option<&Node>) -> bool {
+fn selector_matches(selector: Node<'_>, labels: Option<Node<'_>>) -> bool {
     selector_matches_labels(selector, &|key| labels.and_then(|l| l.get(key)).and_then(Node::as_str))
 }
 
 /// [`selector_matches`] on labels given by a lookup.
-fn selector_matches_labels<'l>(selector: &Node, label: &dyn Fn(&str) -> Option<&'l str>) -> bool {
+fn selector_matches_labels<'l>(selector: Node<'_>, label: &dyn Fn(&str) -> Option<&'l str>) -> bool {
     let match_labels = selector.get("matchLabels").map(Node::entries).unwrap_or_default();
     let labels_ok = match_labels
         .iter()
@@ -385,7 +385,7 @@ fn image_name(image: &str) -> &str {
 }
 
 /// The first container image that is an object-storage server.
-fn storage_image<'r>(release: &'r Release, w: &Workload, names: &[String]) -> Option<&'r Node> {
+fn storage_image<'r>(release: &'r Release, w: &Workload, names: &[String]) -> Option<Node<'r>> {
     let spec = w.template(release)?.get("spec")?;
     ["containers", "initContainers"]
         .iter()
@@ -539,15 +539,16 @@ pub fn operator_not_selected(ctx: &mut Ctx) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_stream;
+    use crate::yaml::{Document, parse_stream};
 
-    fn node(text: &str) -> Node {
-        parse_stream(text, &[]).remove(0).root.expect("a document")
+    fn doc(text: &str) -> Document {
+        parse_stream(text, &[]).remove(0)
     }
 
     #[test]
     fn label_selectors_match_like_kubernetes() {
-        let labels = node("app: web\ntier: front\n");
+        let labels = doc("app: web\ntier: front\n");
+        let labels = labels.root().expect("a document");
         let yes = [
             "matchLabels: {app: web}",
             "matchExpressions: [{key: tier, operator: In, values: [front, back]}]",
@@ -555,7 +556,10 @@ mod tests {
             "matchLabels: {app: web}\nmatchExpressions: [{key: tier, operator: NotIn, values: [db]}]",
         ];
         for s in yes {
-            assert!(selector_matches(&node(s), Some(&labels)), "{s}");
+            assert!(
+                selector_matches(doc(s).root().expect("a document"), Some(labels)),
+                "{s}"
+            );
         }
         let no = [
             "matchLabels: {app: db}",
@@ -565,8 +569,14 @@ mod tests {
             "{}",
         ];
         for s in no {
-            assert!(!selector_matches(&node(s), Some(&labels)), "{s}");
+            assert!(
+                !selector_matches(doc(s).root().expect("a document"), Some(labels)),
+                "{s}"
+            );
         }
-        assert!(!selector_matches(&node("matchLabels: {app: web}"), None));
+        assert!(!selector_matches(
+            doc("matchLabels: {app: web}").root().expect("a document"),
+            None
+        ));
     }
 }

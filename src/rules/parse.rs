@@ -16,12 +16,12 @@ pub fn yaml_parse(ctx: &mut Ctx) {
                     .with_help("KOTS skips a file it cannot parse (recorded in the Installation's yamlErrors) and deploys the rest without it; fix the syntax; KOTS and Helm templates are masked before parsing, so they are not the cause unless they sit where YAML cannot take a value");
                 continue;
             }
-            let Some(root) = &doc.root else { continue };
+            let Some(root) = doc.root() else { continue };
             // Only documents with aliases can blow up when expanded; check those alone.
             if !doc.has_aliases {
                 continue;
             }
-            if let Err(e) = to_json(root, &doc.anchors) {
+            if let Err(e) = to_json(root) {
                 ctx.report(
                     file_id,
                     root.span().start..root.span().start,

@@ -49,7 +49,7 @@ pub fn backup_name(ctx: &mut Ctx) {
         match root.path("spec.backupName") {
             Some(value) if value.contains_template() => {}
             Some(value) => {
-                let found = value.scalar().map_or("", |s| s.value.as_str());
+                let found = value.scalar().map_or("", |s| s.value);
                 if found == wanted {
                     continue;
                 }

@@ -47,11 +47,11 @@ fn compiled(name: &str) -> Option<&'static Compiled> {
 }
 
 /// Validate `root` against a bundled schema. Templated values are unknown and never reported.
-pub fn validate(name: &str, root: &Node, anchors: &HashMap<usize, Node>) -> Result<Vec<Violation>, ToJsonError> {
+pub fn validate(name: &str, root: Node<'_>) -> Result<Vec<Violation>, ToJsonError> {
     let Some(compiled) = compiled(name) else {
         return Ok(Vec::new());
     };
-    let instance = to_json(root, anchors)?;
+    let instance = to_json(root)?;
     let mut out = Vec::new();
     for error in compiled.validator.iter_errors(&instance) {
         let (node, exact) = root.pointer(error.instance_path().as_str());

@@ -64,8 +64,8 @@ pub fn parse_spec(file: &str, text: &str) -> Result<RuleSpec, SpecError> {
         let line = text[..e.offset.min(text.len())].matches('\n').count() + 1;
         return Err(err(format!("line {line}: {}", e.message)));
     }
-    let root = doc.root.as_ref().ok_or_else(|| err("empty".into()))?;
-    let value = to_json(root, &doc.anchors).map_err(|e| err(e.to_string()))?;
+    let root = doc.root().ok_or_else(|| err("empty".into()))?;
+    let value = to_json(root).map_err(|e| err(e.to_string()))?;
     serde_json::from_value(value).map_err(|e| err(e.to_string()))
 }
 

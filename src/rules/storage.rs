@@ -8,7 +8,7 @@
 use super::Ctx;
 use crate::diagnostic::{FileId, Severity};
 use crate::release::VELERO_API;
-use crate::yaml::{Kind, Node, Span, Style, parse_stream};
+use crate::yaml::{Document, Kind, Node, Span, Style, parse_stream};
 
 const SSE_KEY: &str = "s3:x-amz-server-side-encryption";
 
@@ -17,7 +17,7 @@ pub fn sse_bucket_policy(ctx: &mut Ctx) {
     let mut found: Vec<(FileId, Span)> = Vec::new();
     for (file_id, file) in release.files.iter().enumerate() {
         for doc in &file.documents {
-            let Some(root) = &doc.root else { continue };
+            let Some(root) = doc.root() else { continue };
             if !may_hold_policy(file.text.get(doc.span.clone()).unwrap_or(&file.text)) {
                 continue;
             }
@@ -42,7 +42,7 @@ fn may_hold_policy(text: &str) -> bool {
 }
 
 /// Walk a tree for policy documents (`Statement`) and JSON strings holding one.
-fn scan(text: &str, node: &Node, depth: usize, out: &mut dyn FnMut(Span)) {
+fn scan(text: &str, node: Node<'_>, depth: usize, out: &mut dyn FnMut(Span)) {
     if depth > 4 {
         return;
     }
@@ -51,7 +51,7 @@ fn scan(text: &str, node: &Node, depth: usize, out: &mut dyn FnMut(Span)) {
         match n.kind() {
             Kind::Map(entries) => {
                 if let Some(statements) = n.get("Statement") {
-                    let list: Vec<&Node> = match statements.kind() {
+                    let list: Vec<Node<'_>> = match statements.kind() {
                         Kind::Seq(items) => items.iter().collect(),
                         Kind::Map(_) => vec![statements],
                         _ => Vec::new(),
@@ -70,8 +70,8 @@ fn scan(text: &str, node: &Node, depth: usize, out: &mut dyn FnMut(Span)) {
             Kind::Scalar(s)
                 if !s.templated && s.value.trim_start().starts_with('{') && s.value.contains("Statement") =>
             {
-                if let Some(inner) = embedded(text, n) {
-                    scan(text, &inner, depth + 1, out);
+                if let Some(inner) = embedded(text, n).as_ref().and_then(Document::root) {
+                    scan(text, inner, depth + 1, out);
                 }
             }
             _ => {}
@@ -89,12 +89,12 @@ fn first_line(text: &str, span: &Span) -> Span {
 /// Parse a JSON string value with the YAML parser. Spans are exact when the scalar's source
 /// text is its content (plain, single-quoted without `''`, literal block); otherwise every node
 /// points at the whole value.
-fn embedded(text: &str, node: &Node) -> Option<Node> {
+fn embedded(text: &str, node: Node<'_>) -> Option<Document> {
     let s = node.scalar()?;
     let raw = text.get(node.span())?;
     let exact: Option<(usize, &str)> = match s.style {
         Style::Plain if raw == s.value => Some((node.span().start, raw)),
-        Style::SingleQuoted if raw.len() >= 2 && raw[1..raw.len() - 1] == s.value => {
+        Style::SingleQuoted if raw.len() >= 2 && &raw[1..raw.len() - 1] == s.value => {
             Some((node.span().start + 1, &raw[1..raw.len() - 1]))
         }
         // The span may start at the `|` header or at the content; the content's indentation is
@@ -105,25 +105,25 @@ fn embedded(text: &str, node: &Node) -> Option<Node> {
     };
     match exact {
         Some((base, content)) => {
-            let doc = parse_stream(content, &[]).into_iter().next()?;
-            let mut root = doc.root?;
+            let mut doc = parse_stream(content, &[]).into_iter().next()?;
             if doc.error.is_some() {
                 return None;
             }
-            root.shift_spans(&|sp: &Span| sp.start + base..sp.end + base);
-            Some(root)
+            doc.root()?;
+            doc.shift_spans(&|sp: &Span| sp.start + base..sp.end + base);
+            Some(doc)
         }
         None => {
-            let doc = parse_stream(&s.value, &[]).into_iter().next()?;
-            let mut root = doc.root?;
+            let mut doc = parse_stream(s.value, &[]).into_iter().next()?;
+            doc.root()?;
             let whole = node.span();
-            root.shift_spans(&|_| whole.clone());
-            Some(root)
+            doc.shift_spans(&|_| whole.clone());
+            Some(doc)
         }
     }
 }
 
-fn strings(node: &Node) -> Vec<&str> {
+fn strings(node: Node<'_>) -> Vec<&str> {
     match node.kind() {
         Kind::Scalar(_) => node.as_str().into_iter().collect(),
         Kind::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
@@ -140,7 +140,7 @@ fn covers_put_object(action: &str) -> bool {
         || (a.ends_with('*') && "s3:putobject".starts_with(&a[..a.len() - 1]))
 }
 
-fn denies_unencrypted_put(statement: &Node) -> bool {
+fn denies_unencrypted_put(statement: Node<'_>) -> bool {
     let effect = statement.get("Effect").and_then(Node::as_str);
     if effect != Some("Deny") {
         return false;
@@ -226,7 +226,7 @@ enum Placement {
     NotDefault,
 }
 
-fn placement(root: &Node, kind: &str) -> Placement {
+fn placement(root: Node<'_>, kind: &str) -> Placement {
     let name = root.path("metadata.name");
     let named_default = name.is_none_or(|n| n.contains_template() || n.as_str() == Some("default"));
     if kind == "BackupStorageLocation" && !named_default {
@@ -250,16 +250,18 @@ mod tests {
     use super::*;
 
     fn place(text: &str, kind: &str) -> Placement {
-        let root = parse_stream(text, &[]).remove(0).root.expect("a document");
-        placement(&root, kind)
+        let doc = parse_stream(text, &[]).remove(0);
+        let root = doc.root().expect("a document");
+        placement(root, kind)
     }
 
     /// What `scan` finds in the one document of `text`, when the prefilter lets it look.
     fn policies(text: &str) -> usize {
-        let root = parse_stream(text, &[]).remove(0).root.expect("a document");
+        let doc = parse_stream(text, &[]).remove(0);
+        let root = doc.root().expect("a document");
         let mut n = 0;
         if may_hold_policy(text) {
-            scan(text, &root, 0, &mut |_| n += 1);
+            scan(text, root, 0, &mut |_| n += 1);
         }
         n
     }

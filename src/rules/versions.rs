@@ -47,7 +47,7 @@ fn installer_site(release: &Release, o: &Object, addon: &str) -> Option<Site> {
 }
 
 /// The text of a version scalar; numbers such as `1.15` keep their source text.
-fn scalar_version(node: &Node) -> Option<String> {
+fn scalar_version(node: Node<'_>) -> Option<String> {
     node.as_str().map(str::to_owned)
 }
 

@@ -1,8 +1,6 @@
 //! Span tree -> serde_json, for JSON Schema checks and for decoding rule and config files.
 //! Aliases are expanded here under a node budget, so an alias bomb is an error, not a hang.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Number, Value};
 
 use super::node::{Kind, Node, Typed};
@@ -20,17 +18,12 @@ pub enum ToJsonError {
     UnknownAnchor,
 }
 
-pub fn to_json(node: &Node, anchors: &HashMap<usize, Node>) -> Result<Value, ToJsonError> {
+pub fn to_json(node: Node<'_>) -> Result<Value, ToJsonError> {
     let mut budget = NODE_BUDGET;
-    convert(node, anchors, &mut budget, 0)
+    convert(node, &mut budget, 0)
 }
 
-fn convert(
-    node: &Node,
-    anchors: &HashMap<usize, Node>,
-    budget: &mut usize,
-    depth: usize,
-) -> Result<Value, ToJsonError> {
+fn convert(node: Node<'_>, budget: &mut usize, depth: usize) -> Result<Value, ToJsonError> {
     *budget = budget.checked_sub(1).ok_or(ToJsonError::TooLarge)?;
     if depth > MAX_DEPTH * 2 {
         return Err(ToJsonError::TooDeep);
@@ -47,7 +40,7 @@ fn convert(
         Kind::Seq(items) => Value::Array(
             items
                 .iter()
-                .map(|i| convert(i, anchors, budget, depth + 1))
+                .map(|i| convert(i, budget, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
         Kind::Map(entries) => {
@@ -57,13 +50,13 @@ fn convert(
                     Some(s) => s.value.to_string(),
                     None => String::new(),
                 };
-                map.insert(key, convert(v, anchors, budget, depth + 1)?);
+                map.insert(key, convert(v, budget, depth + 1)?);
             }
             Value::Object(map)
         }
-        Kind::Alias(id) => {
-            let target = anchors.get(&id).ok_or(ToJsonError::UnknownAnchor)?;
-            convert(target, anchors, budget, depth + 1)?
+        Kind::Alias(_) => {
+            let target = node.alias_target().ok_or(ToJsonError::UnknownAnchor)?;
+            convert(target, budget, depth + 1)?
         }
     })
 }
@@ -76,7 +69,7 @@ mod tests {
     #[test]
     fn converts_with_core_schema_types() {
         let docs = parse_stream("a: 1\nb: \"1\"\nc: [true, ~]\nd: &x {e: f}\ng: *x\n", &[]);
-        let v = to_json(docs[0].root.as_ref().unwrap(), &docs[0].anchors).unwrap();
+        let v = to_json(docs[0].root().unwrap()).unwrap();
         assert_eq!(
             v,
             serde_json::json!({"a": 1, "b": "1", "c": [true, null], "d": {"e": "f"}, "g": {"e": "f"}})
@@ -91,7 +84,7 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
         }
         let docs = parse_stream(&text, &[]);
-        let err = to_json(docs[0].root.as_ref().unwrap(), &docs[0].anchors).unwrap_err();
+        let err = to_json(docs[0].root().unwrap()).unwrap_err();
         assert_eq!(err, ToJsonError::TooLarge);
     }
 }

@@ -1,4 +1,8 @@
 //! The span tree: every key, value and list item knows its byte range in the original file.
+//!
+//! A document's nodes live in one arena ([`Tree`]): fixed-size records with `u32` offsets, a
+//! collection's children side by side, every scalar's text in one string buffer where keys are
+//! stored once per document. Rules see [`Node`], a copyable handle into it.
 
 use std::ops::Range;
 
@@ -13,32 +17,116 @@ pub enum Style {
     Folded,
 }
 
-#[derive(Debug, Clone)]
-pub struct Scalar {
-    pub value: compact_str::CompactString,
+/// A scalar's decoded value and how it was written.
+#[derive(Debug, Clone, Copy)]
+pub struct Scalar<'t> {
+    pub value: &'t str,
     pub style: Style,
     /// The scalar overlaps a masked KOTS/Helm template: its value is unknown until render time.
     pub templated: bool,
 }
 
-#[derive(Debug, Clone)]
-pub(super) enum NodeKind {
-    Scalar(Scalar),
-    Map(Vec<(Node, Node)>),
-    Seq(Vec<Node>),
-    Alias(usize),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tag {
+    Scalar,
+    Map,
+    Seq,
+    Alias,
 }
 
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub(super) span: Span,
-    pub(super) kind: NodeKind,
+/// One node of the arena. `a` and `b` are, by tag: a scalar's value as offset and length in
+/// [`Tree::strings`]; a mapping's first child and entry count (key then value, side by side);
+/// a sequence's first item and item count; an alias's anchor id.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Raw {
+    pub(super) start: u32,
+    pub(super) end: u32,
+    pub(super) a: u32,
+    pub(super) b: u32,
+    pub(super) tag: Tag,
+    pub(super) style: Style,
+    pub(super) templated: bool,
 }
+
+/// The nodes of one document.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    pub(super) nodes: Vec<Raw>,
+    pub(super) strings: String,
+    /// Anchor id -> the anchored node, for resolving aliases.
+    pub(super) anchors: Vec<(u32, u32)>,
+}
+
+static EMPTY_TREE: Tree = Tree {
+    nodes: Vec::new(),
+    strings: String::new(),
+    anchors: Vec::new(),
+};
+
+static EMPTY_SEQ: Raw = Raw {
+    start: 0,
+    end: 0,
+    a: 0,
+    b: 0,
+    tag: Tag::Seq,
+    style: Style::Plain,
+    templated: false,
+};
+
+impl Tree {
+    pub(super) fn node(&self, id: u32) -> Node<'_> {
+        Node {
+            tree: self,
+            raw: &self.nodes[id as usize],
+        }
+    }
+
+    /// Map every span through `f`: for a tree parsed from text embedded in a scalar, to point
+    /// into the file that holds it.
+    pub fn shift_spans(&mut self, f: &dyn Fn(&Span) -> Span) {
+        for n in &mut self.nodes {
+            let s = f(&(n.start as usize..n.end as usize));
+            (n.start, n.end) = (offset(s.start), offset(s.end));
+        }
+    }
+}
+
+/// Offsets are `u32`: files are refused long before 4 GiB (`limits.max-file-size`).
+pub(super) fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
+/// A node of a document's tree: cheap to copy, valid as long as the document.
+#[derive(Clone, Copy)]
+pub struct Node<'t> {
+    tree: &'t Tree,
+    raw: &'t Raw,
+}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind() {
+            Kind::Scalar(s) => write!(f, "Scalar({:?}) @ {:?}", s.value, self.span()),
+            Kind::Map(e) => f.debug_map().entries(e.iter()).finish(),
+            Kind::Seq(i) => f.debug_list().entries(i.iter()).finish(),
+            Kind::Alias(id) => write!(f, "Alias({id}) @ {:?}", self.span()),
+        }
+    }
+}
+
+impl PartialEq for Node<'_> {
+    /// The same node of the same tree.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.raw, other.raw)
+    }
+}
+
+impl Eq for Node<'_> {}
 
 /// What a node is, as rules match on it.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind<'t> {
-    Scalar(&'t Scalar),
+    Scalar(Scalar<'t>),
     Map(Entries<'t>),
     Seq(Items<'t>),
     /// An alias (`*name`); kept unexpanded so alias bombs cost nothing.
@@ -46,68 +134,157 @@ pub enum Kind<'t> {
 }
 
 /// A mapping's entries, in source order: (key, value) pairs.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Entries<'t>(&'t [(Node, Node)]);
+#[derive(Debug, Clone, Copy)]
+pub struct Entries<'t> {
+    tree: &'t Tree,
+    nodes: &'t [Raw],
+}
 
 /// A sequence's items, in source order.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Items<'t>(&'t [Node]);
+#[derive(Debug, Clone, Copy)]
+pub struct Items<'t> {
+    tree: &'t Tree,
+    nodes: &'t [Raw],
+}
+
+impl Default for Entries<'_> {
+    fn default() -> Self {
+        Entries {
+            tree: &EMPTY_TREE,
+            nodes: &[],
+        }
+    }
+}
+
+impl Default for Items<'_> {
+    fn default() -> Self {
+        Items {
+            tree: &EMPTY_TREE,
+            nodes: &[],
+        }
+    }
+}
 
 impl<'t> Entries<'t> {
-    pub fn iter(self) -> impl DoubleEndedIterator<Item = (&'t Node, &'t Node)> + ExactSizeIterator + Clone {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(self) -> impl DoubleEndedIterator<Item = (Node<'t>, Node<'t>)> + ExactSizeIterator + Clone {
+        self.into_iter()
     }
     pub fn len(self) -> usize {
-        self.0.len()
+        self.nodes.len() / 2
     }
     pub fn is_empty(self) -> bool {
-        self.0.is_empty()
+        self.nodes.is_empty()
     }
-    pub fn get(self, i: usize) -> Option<(&'t Node, &'t Node)> {
-        self.0.get(i).map(|(k, v)| (k, v))
+    pub fn get(self, i: usize) -> Option<(Node<'t>, Node<'t>)> {
+        let pair = self.nodes.get(2 * i..2 * i + 2)?;
+        let tree = self.tree;
+        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
     }
-    pub fn first(self) -> Option<(&'t Node, &'t Node)> {
+    pub fn first(self) -> Option<(Node<'t>, Node<'t>)> {
         self.get(0)
     }
-    pub fn last(self) -> Option<(&'t Node, &'t Node)> {
+    pub fn last(self) -> Option<(Node<'t>, Node<'t>)> {
         self.len().checked_sub(1).and_then(|i| self.get(i))
     }
 }
 
 impl<'t> Items<'t> {
-    pub fn iter(self) -> impl DoubleEndedIterator<Item = &'t Node> + ExactSizeIterator + Clone {
-        self.0.iter()
+    pub fn iter(self) -> impl DoubleEndedIterator<Item = Node<'t>> + ExactSizeIterator + Clone {
+        self.into_iter()
     }
     pub fn len(self) -> usize {
-        self.0.len()
+        self.nodes.len()
     }
     pub fn is_empty(self) -> bool {
-        self.0.is_empty()
+        self.nodes.is_empty()
     }
-    pub fn get(self, i: usize) -> Option<&'t Node> {
-        self.0.get(i)
+    pub fn get(self, i: usize) -> Option<Node<'t>> {
+        let tree = self.tree;
+        self.nodes.get(i).map(|raw| Node { tree, raw })
     }
-    pub fn first(self) -> Option<&'t Node> {
-        self.0.first()
+    pub fn first(self) -> Option<Node<'t>> {
+        self.get(0)
     }
-    pub fn last(self) -> Option<&'t Node> {
-        self.0.last()
+    pub fn last(self) -> Option<Node<'t>> {
+        self.nodes.len().checked_sub(1).and_then(|i| self.get(i))
     }
 }
 
+/// Iterates a mapping's entries.
+#[derive(Clone)]
+pub struct EntryIter<'t> {
+    tree: &'t Tree,
+    pairs: std::slice::ChunksExact<'t, Raw>,
+}
+
+impl<'t> Iterator for EntryIter<'t> {
+    type Item = (Node<'t>, Node<'t>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let pair = self.pairs.next()?;
+        let tree = self.tree;
+        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.pairs.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for EntryIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let pair = self.pairs.next_back()?;
+        let tree = self.tree;
+        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
+    }
+}
+
+impl ExactSizeIterator for EntryIter<'_> {}
+
+/// Iterates a sequence's items.
+#[derive(Clone)]
+pub struct ItemIter<'t> {
+    tree: &'t Tree,
+    items: std::slice::Iter<'t, Raw>,
+}
+
+impl<'t> Iterator for ItemIter<'t> {
+    type Item = Node<'t>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let tree = self.tree;
+        self.items.next().map(|raw| Node { tree, raw })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for ItemIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let tree = self.tree;
+        self.items.next_back().map(|raw| Node { tree, raw })
+    }
+}
+
+impl ExactSizeIterator for ItemIter<'_> {}
+
 impl<'t> IntoIterator for Entries<'t> {
-    type Item = (&'t Node, &'t Node);
-    type IntoIter = std::iter::Map<std::slice::Iter<'t, (Node, Node)>, fn(&'t (Node, Node)) -> (&'t Node, &'t Node)>;
+    type Item = (Node<'t>, Node<'t>);
+    type IntoIter = EntryIter<'t>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        EntryIter {
+            tree: self.tree,
+            pairs: self.nodes.chunks_exact(2),
+        }
     }
 }
 
 impl<'t> IntoIterator for Items<'t> {
-    type Item = &'t Node;
-    type IntoIter = std::slice::Iter<'t, Node>;
+    type Item = Node<'t>;
+    type IntoIter = ItemIter<'t>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        ItemIter {
+            tree: self.tree,
+            items: self.nodes.iter(),
+        }
     }
 }
 
@@ -121,12 +298,12 @@ pub enum Typed<'a> {
     Str(&'a str),
 }
 
-impl Scalar {
-    pub fn typed(&self) -> Typed<'_> {
+impl<'t> Scalar<'t> {
+    pub fn typed(&self) -> Typed<'t> {
         if self.style != Style::Plain {
-            return Typed::Str(&self.value);
+            return Typed::Str(self.value);
         }
-        let v = self.value.as_str();
+        let v = self.value;
         match v {
             "" | "~" | "null" | "Null" | "NULL" => Typed::Null,
             "true" | "True" | "TRUE" => Typed::Bool(true),
@@ -162,112 +339,132 @@ fn parse_number(v: &str) -> Option<Typed<'_>> {
     None
 }
 
-impl Node {
+impl<'t> Node<'t> {
     /// An empty sequence at offset 0: what an object without a root reads as.
-    pub const EMPTY: Node = Node {
-        span: 0..0,
-        kind: NodeKind::Seq(Vec::new()),
-    };
-
-    /// Map every span in this subtree through `f`: for a tree parsed from text embedded in a
-    /// scalar, to point into the file that holds it.
-    pub fn shift_spans(&mut self, f: &dyn Fn(&Span) -> Span) {
-        self.span = f(&self.span);
-        match &mut self.kind {
-            NodeKind::Map(entries) => {
-                for (k, v) in entries {
-                    k.shift_spans(f);
-                    v.shift_spans(f);
-                }
-            }
-            NodeKind::Seq(items) => items.iter_mut().for_each(|i| i.shift_spans(f)),
-            _ => {}
+    pub fn empty() -> Node<'static> {
+        Node {
+            tree: &EMPTY_TREE,
+            raw: &EMPTY_SEQ,
         }
     }
 
     /// The node's byte range in its file.
-    pub fn span(&self) -> Span {
-        self.span.clone()
+    pub fn span(self) -> Span {
+        self.raw.start as usize..self.raw.end as usize
     }
 
-    pub fn kind(&self) -> Kind<'_> {
-        match &self.kind {
-            NodeKind::Scalar(s) => Kind::Scalar(s),
-            NodeKind::Map(e) => Kind::Map(Entries(e)),
-            NodeKind::Seq(i) => Kind::Seq(Items(i)),
-            NodeKind::Alias(id) => Kind::Alias(*id),
+    fn children(self) -> &'t [Raw] {
+        let (first, n) = (self.raw.a as usize, self.raw.b as usize);
+        let n = if self.raw.tag == Tag::Map { 2 * n } else { n };
+        &self.tree.nodes[first..first + n]
+    }
+
+    pub fn kind(self) -> Kind<'t> {
+        match self.raw.tag {
+            Tag::Scalar => Kind::Scalar(self.scalar_unchecked()),
+            Tag::Map => Kind::Map(Entries {
+                tree: self.tree,
+                nodes: self.children(),
+            }),
+            Tag::Seq => Kind::Seq(Items {
+                tree: self.tree,
+                nodes: self.children(),
+            }),
+            Tag::Alias => Kind::Alias(self.raw.a as usize),
         }
     }
 
-    pub fn scalar(&self) -> Option<&Scalar> {
-        match &self.kind {
-            NodeKind::Scalar(s) => Some(s),
-            _ => None,
+    fn scalar_unchecked(self) -> Scalar<'t> {
+        let (at, len) = (self.raw.a as usize, self.raw.b as usize);
+        Scalar {
+            value: &self.tree.strings[at..at + len],
+            style: self.raw.style,
+            templated: self.raw.templated,
         }
+    }
+
+    pub fn scalar(self) -> Option<Scalar<'t>> {
+        (self.raw.tag == Tag::Scalar).then(|| self.scalar_unchecked())
     }
 
     /// The string value of a known (non-templated) scalar.
-    pub fn as_str(&self) -> Option<&str> {
-        self.scalar().filter(|s| !s.templated).map(|s| s.value.as_str())
+    pub fn as_str(self) -> Option<&'t str> {
+        self.scalar().filter(|s| !s.templated).map(|s| s.value)
     }
 
-    pub fn is_templated(&self) -> bool {
-        self.scalar().is_some_and(|s| s.templated)
+    pub fn is_templated(self) -> bool {
+        self.raw.tag == Tag::Scalar && self.raw.templated
     }
 
     /// A mapping's entries; none for anything else.
-    pub fn entries(&self) -> Entries<'_> {
-        match &self.kind {
-            NodeKind::Map(entries) => Entries(entries),
-            _ => Entries(&[]),
+    pub fn entries(self) -> Entries<'t> {
+        match self.raw.tag {
+            Tag::Map => Entries {
+                tree: self.tree,
+                nodes: self.children(),
+            },
+            _ => Entries::default(),
         }
     }
 
     /// A sequence's items; none for anything else.
-    pub fn items(&self) -> Items<'_> {
-        match &self.kind {
-            NodeKind::Seq(items) => Items(items),
-            _ => Items(&[]),
+    pub fn items(self) -> Items<'t> {
+        match self.raw.tag {
+            Tag::Seq => Items {
+                tree: self.tree,
+                nodes: self.children(),
+            },
+            _ => Items::default(),
         }
     }
 
-    pub fn is_map(&self) -> bool {
-        matches!(self.kind, NodeKind::Map(_))
+    pub fn is_map(self) -> bool {
+        self.raw.tag == Tag::Map
     }
 
-    pub fn is_seq(&self) -> bool {
-        matches!(self.kind, NodeKind::Seq(_))
+    pub fn is_seq(self) -> bool {
+        self.raw.tag == Tag::Seq
     }
 
-    pub fn is_alias(&self) -> bool {
-        matches!(self.kind, NodeKind::Alias(_))
+    pub fn is_alias(self) -> bool {
+        self.raw.tag == Tag::Alias
+    }
+
+    /// For an alias, the node its anchor names (the last one defined under that id).
+    pub fn alias_target(self) -> Option<Node<'t>> {
+        let Kind::Alias(id) = self.kind() else {
+            return None;
+        };
+        let anchors = &self.tree.anchors;
+        let (_, node) = anchors.iter().rev().find(|(a, _)| *a as usize == id)?;
+        Some(self.tree.node(*node))
     }
 
     /// The entry (key node, value node) for `key` in a mapping.
-    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+    pub fn entry(self, key: &str) -> Option<(Node<'t>, Node<'t>)> {
         self.entries()
             .iter()
-            .find(|(k, _)| k.scalar().is_some_and(|s| s.value == key))
+            .find(|(k, _)| k.raw.tag == Tag::Scalar && k.scalar_unchecked().value == key)
     }
 
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(self, key: &str) -> Option<Node<'t>> {
         self.entry(key).map(|(_, v)| v)
     }
 
     /// Follow a dotted path of mapping keys: `spec.template.metadata`.
-    pub fn path(&self, dotted: &str) -> Option<&Node> {
+    pub fn path(self, dotted: &str) -> Option<Node<'t>> {
         dotted.split('.').try_fold(self, |node, key| node.get(key))
     }
 
     /// Follow a JSON pointer (`/spec/hooks/resources/0`), returning the deepest node reached
     /// and whether the whole pointer resolved.
-    pub fn pointer(&self, pointer: &str) -> (&Node, bool) {
+    pub fn pointer(self, pointer: &str) -> (Node<'t>, bool) {
         let mut node = self;
         for raw in pointer.split('/').skip(1) {
             let seg = raw.replace("~1", "/").replace("~0", "~");
-            let next = match &node.kind {
-                NodeKind::Map(_) => node.get(&seg),
-                NodeKind::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            let next = match node.raw.tag {
+                Tag::Map => node.get(&seg),
+                Tag::Seq => seg.parse::<usize>().ok().and_then(|i| node.items().get(i)),
                 _ => None,
             };
             match next {
@@ -279,21 +476,21 @@ impl Node {
     }
 
     /// Visit this node and every descendant.
-    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
+    pub fn walk(self, f: &mut dyn FnMut(Node<'t>)) {
         f(self);
-        match &self.kind {
-            NodeKind::Map(entries) => {
+        match self.kind() {
+            Kind::Map(entries) => {
                 for (k, v) in entries {
                     k.walk(f);
                     v.walk(f);
                 }
             }
-            NodeKind::Seq(items) => items.iter().for_each(|i| i.walk(f)),
+            Kind::Seq(items) => items.iter().for_each(|i| i.walk(f)),
             _ => {}
         }
     }
 
-    pub fn contains_template(&self) -> bool {
+    pub fn contains_template(self) -> bool {
         let mut found = false;
         self.walk(&mut |n| found |= n.is_templated());
         found
@@ -304,9 +501,9 @@ impl Node {
 mod tests {
     use super::*;
 
-    fn plain(v: &str) -> Scalar {
+    fn plain(v: &str) -> Scalar<'_> {
         Scalar {
-            value: v.into(),
+            value: v,
             style: Style::Plain,
             templated: false,
         }
@@ -321,10 +518,16 @@ mod tests {
         assert_eq!(plain("30s").typed(), Typed::Str("30s"));
         assert_eq!(plain("yes").typed(), Typed::Str("yes"));
         let quoted = Scalar {
-            value: "30".into(),
+            value: "30",
             style: Style::DoubleQuoted,
             templated: false,
         };
         assert_eq!(quoted.typed(), Typed::Str("30"));
+    }
+
+    #[test]
+    fn a_node_is_two_pointers_and_its_record_twenty_bytes() {
+        assert_eq!(std::mem::size_of::<Node<'_>>(), 16);
+        assert_eq!(std::mem::size_of::<Raw>(), 20);
     }
 }

@@ -4,11 +4,12 @@
 //! (saphyr stops at the first error). Markers from saphyr count characters; they are turned into
 //! byte offsets here so everything above this module works on bytes.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
+use hashbrown::{DefaultHashBuilder, HashTable};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
-use super::node::{Node, NodeKind, Scalar, Span, Style};
+use super::node::{Node, Raw, Span, Style, Tag, Tree, offset};
 
 /// Deeper nesting than this is refused: no real manifest comes close, and it bounds recursion
 /// in every consumer of the tree.
@@ -24,11 +25,28 @@ pub struct ParseError {
 pub struct Document {
     /// The byte range of the whole document, `---` line and comments included.
     pub span: Span,
-    pub root: Option<Node>,
-    pub anchors: HashMap<usize, Node>,
+    tree: Tree,
+    root: Option<u32>,
     /// The document uses aliases (`*name`): only then can expanding it blow up.
     pub has_aliases: bool,
     pub error: Option<ParseError>,
+}
+
+impl Document {
+    /// The document's root node; `None` for an empty or broken document.
+    pub fn root(&self) -> Option<Node<'_>> {
+        self.root.map(|r| self.tree.node(r))
+    }
+
+    /// The nodes anchors name (`&name`), which aliases elsewhere in the document reuse.
+    pub fn anchored(&self) -> impl Iterator<Item = Node<'_>> {
+        self.tree.anchors.iter().map(|(_, id)| self.tree.node(*id))
+    }
+
+    /// Map every span of the tree through `f` (see [`Tree::shift_spans`]).
+    pub fn shift_spans(&mut self, f: &dyn Fn(&Span) -> Span) {
+        self.tree.shift_spans(f);
+    }
 }
 
 /// Parse a masked stream. `templates` are the masked byte ranges, used to mark templated scalars.
@@ -51,7 +69,7 @@ pub fn parse_stream_limited(
     max_depth: usize,
     max_documents: usize,
 ) -> Result<Vec<Document>, TooManyDocuments> {
-    parse_chunks(text, templates, (max_depth, max_documents), Tree::Whole)
+    parse_chunks(text, templates, (max_depth, max_documents), Keep::Whole)
 }
 
 /// The documents [`parse_stream_limited`] finds, and how many of them have a parse error,
@@ -62,13 +80,13 @@ pub fn count_errors_limited(
     max_depth: usize,
     max_documents: usize,
 ) -> Result<(usize, usize), TooManyDocuments> {
-    let docs = parse_chunks(text, templates, (max_depth, max_documents), Tree::KeysOnly)?;
+    let docs = parse_chunks(text, templates, (max_depth, max_documents), Keep::KeysOnly)?;
     Ok((docs.len(), docs.iter().filter(|d| d.error.is_some()).count()))
 }
 
 /// How much of the tree a parse keeps.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tree {
+enum Keep {
     Whole,
     /// Only what finding errors needs: each mapping's keys until it ends (duplicate keys are
     /// errors); collections come out empty.
@@ -79,7 +97,7 @@ fn parse_chunks(
     text: &str,
     templates: &[Span],
     (max_depth, max_documents): (usize, usize),
-    tree: Tree,
+    keep: Keep,
 ) -> Result<Vec<Document>, TooManyDocuments> {
     let too_many = TooManyDocuments { limit: max_documents };
     let chunks = split_documents(text);
@@ -92,7 +110,7 @@ fn parse_chunks(
         for attempt in 0.. {
             let src = joined.as_deref().unwrap_or(&text[chunk.clone()]);
             let mut builder = Builder::new(src, chunk.start, templates, max_depth);
-            builder.tree = tree;
+            builder.keep = keep;
             builder.run();
             match builder.misindented_flow_line(src) {
                 Some(blank) if attempt < MAX_FLOW_JOINS => {
@@ -136,14 +154,15 @@ pub fn is_document_marker(rest_of_text: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
 }
 
-/// An open collection. Its children wait on the builder's shared stacks (from `from` on), so
-/// a finished collection is allocated once at its exact size, with no growth on the way.
+/// An open collection. Its children wait on the builder's `pending` stack (from `from` on) and
+/// move into the arena side by side when it ends.
 enum Frame {
     Map {
         start: usize,
         anchor: usize,
         from: usize,
-        key: Option<Node>,
+        /// A key is pending: the next node is its value.
+        has_key: bool,
     },
     Seq {
         start: usize,
@@ -159,14 +178,18 @@ struct Builder<'a> {
     max_depth: usize,
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
-    tree: Tree,
+    keep: Keep,
     frames: Vec<Frame>,
-    entries: Vec<(Node, Node)>,
-    items: Vec<Node>,
-    docs: Vec<(Option<Node>, HashMap<usize, Node>, bool)>,
+    /// Children of the open collections, a mapping's as key, value, key, value.
+    pending: Vec<Raw>,
+    /// The document being built.
+    tree: Tree,
+    /// Its interned keys, as (offset, length) in `tree.strings`.
+    keys: HashTable<(u32, u32)>,
+    hasher: DefaultHashBuilder,
+    docs: Vec<(Tree, Option<u32>, bool)>,
     aliases: bool,
-    root: Option<Node>,
-    anchors: HashMap<usize, Node>,
+    root: Option<u32>,
     in_doc: bool,
     error: Option<ParseError>,
 }
@@ -184,13 +207,14 @@ impl<'a> Builder<'a> {
             templates,
             max_depth,
             char_bytes,
-            tree: Tree::Whole,
+            keep: Keep::Whole,
             frames: Vec::new(),
-            entries: Vec::new(),
-            items: Vec::new(),
+            pending: Vec::new(),
+            tree: Tree::default(),
+            keys: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
             docs: Vec::new(),
             root: None,
-            anchors: HashMap::new(),
             in_doc: false,
             aliases: false,
             error: None,
@@ -237,32 +261,42 @@ impl<'a> Builder<'a> {
             Event::Scalar(value, style, anchor, _tag) => {
                 let end = self.scalar_end(start, end, style);
                 let templated = self.overlaps_template(start, end.max(start + 1));
-                let node = Node {
-                    span: start..end,
-                    kind: NodeKind::Scalar(Scalar {
-                        value: compact_str::CompactString::from(value.as_ref()),
-                        style: style_of(style),
-                        templated,
-                    }),
+                let is_key = matches!(self.frames.last(), Some(Frame::Map { has_key: false, .. }));
+                let (a, b) = if is_key {
+                    self.intern(&value)
+                } else {
+                    self.store(&value)
                 };
-                self.value(node, anchor);
+                let raw = Raw {
+                    start: offset(start),
+                    end: offset(end),
+                    a,
+                    b,
+                    tag: Tag::Scalar,
+                    style: style_of(style),
+                    templated,
+                };
+                self.value(raw, anchor);
             }
             Event::Alias(id) => {
                 self.aliases = true;
-                self.value(
-                    Node {
-                        span: start..end,
-                        kind: NodeKind::Alias(id),
-                    },
-                    0,
-                );
+                let raw = Raw {
+                    start: offset(start),
+                    end: offset(end),
+                    a: offset(id),
+                    b: 0,
+                    tag: Tag::Alias,
+                    style: Style::Plain,
+                    templated: false,
+                };
+                self.value(raw, 0);
             }
             Event::MappingStart(anchor, _) => self.push(
                 Frame::Map {
                     start,
                     anchor,
-                    from: self.entries.len(),
-                    key: None,
+                    from: self.pending.len(),
+                    has_key: false,
                 },
                 start,
             )?,
@@ -270,7 +304,7 @@ impl<'a> Builder<'a> {
                 Frame::Seq {
                     start,
                     anchor,
-                    from: self.items.len(),
+                    from: self.pending.len(),
                 },
                 start,
             )?,
@@ -337,24 +371,49 @@ impl<'a> Builder<'a> {
     }
 
     /// YAML requires unique keys, and Kubernetes tooling rejects or silently drops duplicates;
-    /// either way the manifest does not say what it seems to.
+    /// either way the manifest does not say what it seems to. Keys are interned, so equal keys
+    /// are the same (offset, length).
     fn check_duplicate_keys(&self) -> Result<(), ParseError> {
         let Some(Frame::Map { from, .. }) = self.frames.last() else {
             return Ok(());
         };
         let mut seen = std::collections::HashSet::new();
-        for (key, _) in &self.entries[*from..] {
-            let Some(k) = key.scalar().filter(|s| !s.templated) else {
+        for key in self.pending[*from..].iter().step_by(2) {
+            if key.tag != Tag::Scalar || key.templated {
                 continue;
-            };
-            if !seen.insert(k.value.as_str()) {
+            }
+            if !seen.insert((key.a, key.b)) {
+                let value = &self.tree.strings[key.a as usize..(key.a + key.b) as usize];
                 return Err(ParseError {
-                    offset: key.span.start,
-                    message: format!("duplicate key `{}`", k.value),
+                    offset: key.start as usize,
+                    message: format!("duplicate key `{value}`"),
                 });
             }
         }
         Ok(())
+    }
+
+    /// A scalar's value, appended to the document's strings.
+    fn store(&mut self, value: &str) -> (u32, u32) {
+        let at = offset(self.tree.strings.len());
+        self.tree.strings.push_str(value);
+        (at, offset(value.len()))
+    }
+
+    /// A key's value, stored once per document however often it occurs.
+    fn intern(&mut self, value: &str) -> (u32, u32) {
+        let hash = self.hasher.hash_one(value);
+        let strings = &self.tree.strings;
+        let text = |&(a, b): &(u32, u32)| &strings[a as usize..(a + b) as usize];
+        if let Some(found) = self.keys.find(hash, |k| text(k) == value) {
+            return *found;
+        }
+        let at = self.store(value);
+        let (strings, hasher) = (&self.tree.strings, &self.hasher);
+        self.keys.insert_unique(hash, at, |&(a, b)| {
+            hasher.hash_one(&strings[a as usize..(a + b) as usize])
+        });
+        at
     }
 
     fn pop(&mut self, end_start: usize, end_end: usize) {
@@ -365,69 +424,62 @@ impl<'a> Builder<'a> {
         // trailing comments); block ones end at their last child.
         let bracket = self.text.as_bytes().get(end_start.wrapping_sub(self.base));
         let closing = (end_end > end_start && matches!(bracket, Some(b']' | b'}'))).then_some(end_start + 1);
-        let (node, anchor) = match frame {
+        let (start, anchor, from, tag) = match frame {
             Frame::Map {
                 start, anchor, from, ..
-            } => {
-                let entries: Vec<(Node, Node)> = match self.tree {
-                    Tree::Whole => self.entries.drain(from..).collect(),
-                    Tree::KeysOnly => {
-                        self.entries.truncate(from);
-                        Vec::new()
-                    }
-                };
-                let last = entries.last().map(|(_, v)| v.span.end);
-                let end = closing.or(last).unwrap_or(start).max(start);
-                (
-                    Node {
-                        span: start..end,
-                        kind: NodeKind::Map(entries),
-                    },
-                    anchor,
-                )
-            }
-            Frame::Seq { start, anchor, from } => {
-                let items: Vec<Node> = match self.tree {
-                    Tree::Whole => self.items.drain(from..).collect(),
-                    Tree::KeysOnly => {
-                        self.items.truncate(from);
-                        Vec::new()
-                    }
-                };
-                let last = items.last().map(|v| v.span.end);
-                let end = closing.or(last).unwrap_or(start).max(start);
-                (
-                    Node {
-                        span: start..end,
-                        kind: NodeKind::Seq(items),
-                    },
-                    anchor,
-                )
-            }
+            } => (start, anchor, from, Tag::Map),
+            Frame::Seq { start, anchor, from } => (start, anchor, from, Tag::Seq),
         };
-        self.value(node, anchor);
+        let first = self.tree.nodes.len();
+        match self.keep {
+            Keep::Whole => self.tree.nodes.extend(self.pending.drain(from..)),
+            Keep::KeysOnly => self.pending.truncate(from),
+        }
+        let children = self.tree.nodes.len() - first;
+        // A mapping's last child is its last value.
+        let last = (children > 0).then(|| self.tree.nodes[self.tree.nodes.len() - 1].end as usize);
+        let end = closing.or(last).unwrap_or(start).max(start);
+        let raw = Raw {
+            start: offset(start),
+            end: offset(end),
+            a: offset(first),
+            b: offset(if tag == Tag::Map { children / 2 } else { children }),
+            tag,
+            style: Style::Plain,
+            templated: false,
+        };
+        self.value(raw, anchor);
     }
 
-    fn value(&mut self, node: Node, anchor: usize) {
+    /// Put a finished node into its parent, or make it the root.
+    fn value(&mut self, raw: Raw, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let id = offset(self.tree.nodes.len());
+            self.tree.nodes.push(raw);
+            self.tree.anchors.push((offset(anchor), id));
         }
         match self.frames.last_mut() {
-            Some(Frame::Seq { .. }) if self.tree == Tree::KeysOnly => {}
-            Some(Frame::Seq { .. }) => self.items.push(node),
-            Some(Frame::Map { key, .. }) => match key.take() {
-                Some(k) => self.entries.push((k, node)),
-                None => *key = Some(node),
-            },
-            None => self.root = Some(node),
+            Some(Frame::Seq { .. }) if self.keep == Keep::KeysOnly => {}
+            Some(Frame::Seq { .. }) => self.pending.push(raw),
+            Some(Frame::Map { has_key, .. }) => {
+                self.pending.push(raw);
+                *has_key = !*has_key;
+            }
+            None => {
+                self.root = Some(offset(self.tree.nodes.len()));
+                self.tree.nodes.push(raw);
+            }
         }
     }
 
     fn end_document(&mut self) {
         if self.in_doc {
-            let anchors = std::mem::take(&mut self.anchors);
+            let mut tree = std::mem::take(&mut self.tree);
+            tree.nodes.shrink_to_fit();
+            tree.strings.shrink_to_fit();
+            self.keys.clear();
             self.docs
-                .push((self.root.take(), anchors, std::mem::take(&mut self.aliases)));
+                .push((tree, self.root.take(), std::mem::take(&mut self.aliases)));
         }
         self.in_doc = false;
     }
@@ -475,8 +527,8 @@ impl<'a> Builder<'a> {
             // finding, not a source of guesses.
             return vec![Document {
                 span: chunk,
+                tree: Tree::default(),
                 root: None,
-                anchors: HashMap::new(),
                 has_aliases: false,
                 error: self.error,
             }];
@@ -485,15 +537,15 @@ impl<'a> Builder<'a> {
         self.docs
             .drain(..)
             .enumerate()
-            .filter(|(i, (root, _, _))| root.is_some() || (*i == 0 && n == 1))
-            .map(|(_, (root, anchors, has_aliases))| Document {
+            .filter(|(i, (_, root, _))| root.is_some() || (*i == 0 && n == 1))
+            .map(|(_, (tree, root, has_aliases))| Document {
                 span: chunk.clone(),
+                tree,
                 root,
-                anchors,
                 has_aliases,
                 error: None,
             })
-            .filter(|d| d.root.as_ref().is_some_and(|r| !is_empty_scalar(r)))
+            .filter(|d| d.root().is_some_and(|r| !is_empty_scalar(r)))
             .collect()
     }
 }
@@ -570,7 +622,7 @@ fn joins_safely(last: Option<u8>, next: Option<u8>) -> bool {
     last.is_none_or(ends_token) || next.is_none_or(|b| matches!(b, b',' | b']' | b'}'))
 }
 
-fn is_empty_scalar(node: &Node) -> bool {
+fn is_empty_scalar(node: Node<'_>) -> bool {
     node.scalar()
         .is_some_and(|s| s.value.is_empty() && s.style == Style::Plain)
 }
@@ -600,17 +652,17 @@ mod tests {
             "c:\n  - name: x\n    command: [\n      \"a\",\n      \"b\"\n    ]\n    other: {\n      k: \"v\"\n    }\n";
         let docs = parse(text);
         assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
-        let root = docs[0].root.as_ref().unwrap();
+        let root = docs[0].root().unwrap();
         let item = &root.path("c").unwrap().items().get(0).unwrap();
         let command = item.get("command").unwrap().items();
-        assert_eq!(&text[command.get(1).unwrap().span.clone()], "\"b\"");
+        assert_eq!(&text[command.get(1).unwrap().span()], "\"b\"");
         assert_eq!(item.path("other.k").and_then(Node::as_str), Some("v"));
         // istio 1.5's ClusterRole: items at the sequence item's own indentation.
         let text = "rules:\n- apiGroups: [\n  \"a\",\n  \"b\"]\n  verbs: [\"get\"]\n";
         let docs = parse(text);
         assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
         let rule = &docs[0]
-            .root
+            .root()
             .as_ref()
             .unwrap()
             .path("rules")
@@ -629,7 +681,7 @@ mod tests {
     fn json(text: &str) -> serde_json::Value {
         let docs = parse(text);
         assert!(docs[0].error.is_none(), "{text:?}: {:?}", docs[0].error);
-        crate::yaml::to_json(docs[0].root.as_ref().unwrap(), &docs[0].anchors).unwrap()
+        crate::yaml::to_json(docs[0].root().unwrap()).unwrap()
     }
 
     /// The 1-based line of a document's parse error.
@@ -685,7 +737,7 @@ mod tests {
         let text = format!("{head}      \"a\", # c1\n    # c2\n    \"b\"\n    ]\n");
         let docs = parse(&text);
         let command = docs[0]
-            .root
+            .root()
             .as_ref()
             .unwrap()
             .path("c")
@@ -696,7 +748,7 @@ mod tests {
             .get("command")
             .unwrap()
             .items();
-        assert_eq!(command.get(1).unwrap().span.start, text.rfind("\"b\"").unwrap());
+        assert_eq!(command.get(1).unwrap().span().start, text.rfind("\"b\"").unwrap());
     }
 
     #[test]
@@ -766,21 +818,21 @@ mod tests {
         let text = "# c\nmetadata:\n  name: café\nspec:\n  items:\n    - a\n    - \"b c\"\n";
         let docs = parse(text);
         assert_eq!(docs.len(), 1);
-        let root = docs[0].root.as_ref().unwrap();
+        let root = docs[0].root().unwrap();
         let name = root.path("metadata.name").unwrap();
-        assert_eq!(&text[name.span.clone()], "café");
+        assert_eq!(&text[name.span()], "café");
         let items = root.path("spec.items").unwrap().items();
-        assert_eq!(&text[items.get(1).unwrap().span.clone()], "\"b c\"");
+        assert_eq!(&text[items.get(1).unwrap().span()], "\"b c\"");
         let (key, _) = root.entry("spec").unwrap();
-        assert_eq!(&text[key.span.clone()], "spec");
+        assert_eq!(&text[key.span()], "spec");
     }
 
     #[test]
     fn spans_stop_before_trailing_comments() {
         let text = "a: \"yes\"   # c\nb: 'it''s'  # d\nc: [x, y]  # e\nd: 30d  # f\n";
         let docs = parse(text);
-        let root = docs[0].root.as_ref().unwrap();
-        let span = |k: &str| &text[root.get(k).unwrap().span.clone()];
+        let root = docs[0].root().unwrap();
+        let span = |k: &str| &text[root.get(k).unwrap().span()];
         assert_eq!(span("a"), "\"yes\"");
         assert_eq!(span("b"), "'it''s'");
         assert_eq!(span("c"), "[x, y]");
@@ -802,7 +854,7 @@ mod tests {
         assert_eq!(docs.len(), 3);
         assert!(docs[0].error.is_none());
         assert!(docs[1].error.is_some());
-        assert_eq!(docs[2].root.as_ref().unwrap().get("c").unwrap().as_str(), Some("3"));
+        assert_eq!(docs[2].root().unwrap().get("c").unwrap().as_str(), Some("3"));
     }
 
     #[test]
@@ -818,7 +870,7 @@ mod tests {
     fn aliases_are_not_expanded() {
         let text = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n";
         let docs = parse(text);
-        let c = docs[0].root.as_ref().unwrap().get("c").unwrap();
+        let c = docs[0].root().unwrap().get("c").unwrap();
         assert!(c.items().get(0).unwrap().is_alias());
     }
 

@@ -10,7 +10,6 @@ mod load;
 mod meta;
 mod values;
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub use capabilities::{DEFAULT_KUBE_VERSION, capabilities};
@@ -70,11 +69,11 @@ fn parse_yaml_typed(path: &str, text: &str) -> Result<Value, String> {
     let Some(doc) = first_document(path, text)? else {
         return Ok(Value::Nil);
     };
-    let Some(root) = doc.root.as_ref() else {
+    let Some(root) = doc.root() else {
         return Ok(Value::Nil);
     };
     let mut budget = YAML_NODE_BUDGET;
-    typed(root, &doc.anchors, &mut budget, 0).ok_or_else(|| format!("{path}: YAML aliases expand too far"))
+    typed(root, &mut budget, 0).ok_or_else(|| format!("{path}: YAML aliases expand too far"))
 }
 
 const YAML_NODE_BUDGET: usize = 200_000;
@@ -119,7 +118,7 @@ fn first_document_text(text: &str) -> &str {
     text
 }
 
-fn typed(node: &Node, anchors: &HashMap<usize, Node>, budget: &mut usize, depth: usize) -> Option<Value> {
+fn typed(node: Node<'_>, budget: &mut usize, depth: usize) -> Option<Value> {
     *budget = budget.checked_sub(1)?;
     if depth > 200 {
         return None;
@@ -135,22 +134,22 @@ fn typed(node: &Node, anchors: &HashMap<usize, Node>, budget: &mut usize, depth:
         Kind::Seq(items) => Value::list(
             items
                 .iter()
-                .map(|n| typed(n, anchors, budget, depth + 1))
+                .map(|n| typed(n, budget, depth + 1))
                 .collect::<Option<_>>()?,
         ),
         Kind::Map(entries) => {
             let mut m = std::collections::BTreeMap::new();
             for (k, v) in entries {
-                let key = match typed(k, anchors, budget, depth + 1)? {
+                let key = match typed(k, budget, depth + 1)? {
                     Value::Str(s) => s.to_string(),
                     Value::Float(f) => crate::helm::value::format_float32(f),
                     other => super::value::go_string(&other),
                 };
-                m.insert(key, typed(v, anchors, budget, depth + 1)?);
+                m.insert(key, typed(v, budget, depth + 1)?);
             }
             Value::map(m)
         }
-        Kind::Alias(id) => typed(anchors.get(&id)?, anchors, budget, depth + 1)?,
+        Kind::Alias(_) => typed(node.alias_target()?, budget, depth + 1)?,
     })
 }
 

@@ -254,7 +254,7 @@ pub fn json_array(argv: &[String]) -> String {
 
 /// The edits that write `argv` in place of the command `node`: a quoted JSON array for an
 /// annotation, a flow or block YAML list (in the style found) for a spec `command`.
-fn write_argv(doc: &Doc, hook: &Hook, node: &Node, argv: &[String]) -> Option<Vec<Edit>> {
+fn write_argv(doc: &Doc, hook: &Hook, node: Node<'_>, argv: &[String]) -> Option<Vec<Edit>> {
     let json = json_array(argv);
     match hook.form {
         Form::Annotation => doc.replace_value(None, node, &doc.spell(node, &json)),

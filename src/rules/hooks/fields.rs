@@ -31,7 +31,7 @@ pub fn check_on_error(ctx: &mut Ctx, hook: &Hook) {
         return;
     }
     let Some(s) = node.scalar() else { return };
-    if ON_ERROR.contains(&s.value.as_str()) && matches!(s.typed(), Typed::Str(_)) {
+    if ON_ERROR.contains(&s.value) && matches!(s.typed(), Typed::Str(_)) {
         return;
     }
     let meant = ON_ERROR
@@ -171,7 +171,7 @@ pub fn check_timeouts(ctx: &mut Ctx, hook: &Hook) {
                 ),
             },
             Typed::Null if s.style == Style::Plain => ("it is empty".into(), hook_severity(hook)),
-            _ => match duration::parse(&s.value) {
+            _ => match duration::parse(s.value) {
                 Ok(_) => continue,
                 Err(e) => (
                     format!("`{}` is not a Go duration: {}", s.value, duration_error(&e)),
@@ -378,7 +378,7 @@ pub fn check_restore_init(ctx: &mut Ctx, hook: &Hook) {
     }
 }
 
-fn is_empty(n: &Node) -> bool {
+fn is_empty(n: Node<'_>) -> bool {
     match n.kind() {
         Kind::Scalar(s) => !s.templated && s.value.is_empty(),
         Kind::Seq(items) => items.is_empty(),

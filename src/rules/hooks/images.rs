@@ -20,7 +20,7 @@ pub fn restore_image_air_gap(ctx: &mut Ctx) {
     }
 }
 
-fn check_image(ctx: &mut Ctx, h: &Hook, image: &Node, additional: &[&str]) {
+fn check_image(ctx: &mut Ctx, h: &Hook, image: Node<'_>, additional: &[&str]) {
     if image.contains_template() {
         return;
     }

@@ -122,22 +122,22 @@ pub struct Hook<'r> {
     pub file: FileId,
     /// Where to point at the hook as a whole: the command value, else the exec (or first key).
     pub anchor: Span,
-    pub container: Option<&'r Node>,
-    pub command: Option<&'r Node>,
-    pub on_error: Option<&'r Node>,
+    pub container: Option<Node<'r>>,
+    pub command: Option<Node<'r>>,
+    pub on_error: Option<Node<'r>>,
     /// (field name as written, value)
-    pub timeouts: Vec<(&'static str, &'r Node)>,
+    pub timeouts: Vec<(&'static str, Node<'r>)>,
     /// Restore init hooks: the image (annotation `container-image`, spec `image`).
-    pub image: Option<&'r Node>,
+    pub image: Option<Node<'r>>,
     /// Spec restore init containers: the container node itself.
-    pub init_container: Option<&'r Node>,
+    pub init_container: Option<Node<'r>>,
     /// Workloads (indices into `Release::workloads`) the hook runs in; `None` when unknown
     /// (annotations in HelmChart values).
     pub targets: Option<Vec<usize>>,
     /// How to name the hook in messages.
     pub label: String,
     /// Spec hooks: the `spec.hooks.resources[]` entry that selects the pods.
-    pub res: Option<&'r Node>,
+    pub res: Option<Node<'r>>,
 }
 
 impl Hook<'_> {
@@ -154,7 +154,7 @@ impl Hook<'_> {
 /// A mapping that holds hook annotations.
 pub struct AnnotationMap<'r> {
     pub file: FileId,
-    pub map: &'r Node,
+    pub map: Node<'r>,
     /// The workload whose pod template carries the map; `None` for HelmChart values.
     pub workload: Option<usize>,
 }
@@ -298,7 +298,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
 fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut Vec<Hook<'r>>) {
     for prefix in PREFIXES {
         let get = |k: &str| m.map.get(&format!("{}/{k}", prefix.name));
-        let present: Vec<&Node> = prefix.keys.iter().filter_map(|k| get(k)).collect();
+        let present: Vec<Node<'_>> = prefix.keys.iter().filter_map(|k| get(k)).collect();
         let Some(first) = present.first() else { continue };
         let timeouts = ["timeout", "exec-timeout", "wait-timeout"]
             .into_iter()
@@ -317,7 +317,7 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
             form: Form::Annotation,
             phase: prefix.phase,
             file: m.file,
-            anchor: command.unwrap_or(first).span(),
+            anchor: command.unwrap_or(*first).span(),
             container: if prefix.phase == Phase::InitRestore {
                 None
             } else {
@@ -348,7 +348,7 @@ pub enum Command {
     Invalid(String),
 }
 
-pub fn parse_command(hook: &Hook, node: &Node) -> Command {
+pub fn parse_command(hook: &Hook, node: Node<'_>) -> Command {
     if node.contains_template() {
         return Command::Unknown;
     }
@@ -397,7 +397,7 @@ pub fn parse_annotation_command(value: &str) -> Command {
     Command::Argv(argv)
 }
 
-fn parse_spec_command(node: &Node) -> Command {
+fn parse_spec_command(node: Node<'_>) -> Command {
     let items = match node.kind() {
         Kind::Seq(items) => items,
         Kind::Scalar(s) if s.style == Style::Plain && s.typed() == Typed::Null => {

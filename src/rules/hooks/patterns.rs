@@ -404,7 +404,7 @@ fn landing<'m>(location: &(String, bool), mounts: &'m [(String, String)]) -> Res
 /// node or right after it, or a templated key). A templated scalar value (`image:
 /// repl{{ LocalImageName }}`) changes no structure; callers read the values they need with
 /// `as_str`, which is `None` for a templated one.
-fn structure_unknown(release: &Release, file: FileId, node: &Node) -> bool {
+fn structure_unknown(release: &Release, file: FileId, node: Node<'_>) -> bool {
     let f = &release.files[file];
     let text = f.text.as_str();
     let from = node.span().end.min(text.len());
@@ -812,14 +812,14 @@ fn waits_for_ready(release: &Release, hook: &Hook) -> Option<bool> {
     let s = node.scalar()?;
     Some(match (hook.form, s.typed()) {
         // Velero reads the annotation with strconv.ParseBool.
-        (Form::Annotation, _) => matches!(s.value.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"),
+        (Form::Annotation, _) => matches!(s.value, "1" | "t" | "T" | "true" | "TRUE" | "True"),
         (Form::Spec, Typed::Bool(b)) => b,
         (Form::Spec, _) => false,
     })
 }
 
 /// The `exec` of a Restore spec hook, found through its resource entry.
-fn spec_exec<'r>(hook: &Hook<'r>) -> Option<&'r Node> {
+fn spec_exec<'r>(hook: &Hook<'r>) -> Option<Node<'r>> {
     let command = hook.command?;
     hook.res?
         .get("postHooks")?

@@ -128,7 +128,7 @@ pub fn annotations_on_workload(ctx: &mut Ctx) {
                 continue;
             };
             // The same value on the pod already: nothing to merge, the workload's copy goes.
-            let merge = |_: &str, src: &Node, dst: &Node| {
+            let merge = |_: &str, src: Node<'_>, dst: Node<'_>| {
                 (src.as_str().is_some() && src.as_str() == dst.as_str())
                     .then(|| dst.as_str().unwrap_or_default().to_owned())
             };
@@ -154,7 +154,7 @@ pub fn annotations_on_workload(ctx: &mut Ctx) {
 pub fn unknown_annotation(ctx: &mut Ctx) {
     let release = ctx.release;
     let known: Vec<String> = known_keys().collect();
-    let mut maps: Vec<(usize, &Node)> = annotation_maps(release).iter().map(|m| (m.file, m.map)).collect();
+    let mut maps: Vec<(usize, Node<'_>)> = annotation_maps(release).iter().map(|m| (m.file, m.map)).collect();
     for w in &release.workloads {
         if let Some(own) = w.own_annotations(release) {
             maps.push((w.file, own));

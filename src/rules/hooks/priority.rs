@@ -11,7 +11,7 @@ use crate::yaml::Node;
 
 /// The node that makes an annotation hook exist for Velero: a non-empty command (an image for
 /// restore init hooks). Templated values are unknown: not a hook we can be sure of.
-fn defining_node<'r>(hook: &Hook<'r>) -> Option<&'r Node> {
+fn defining_node<'r>(hook: &Hook<'r>) -> Option<Node<'r>> {
     let node = match hook.phase {
         Phase::InitRestore => hook.image?,
         _ => hook.command?,
@@ -23,7 +23,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
     let release = ctx.release;
     let all = ctx.hooks();
     // The first annotation hook per (pod, phase), indexed once: spec hooks may select every pod.
-    let mut by_pod: std::collections::HashMap<(usize, Phase), (&Hook, &Node)> = std::collections::HashMap::new();
+    let mut by_pod: std::collections::HashMap<(usize, Phase), (&Hook, Node<'_>)> = std::collections::HashMap::new();
     for h in all.iter().filter(|h| h.form == Form::Annotation) {
         if let (Some([w]), Some(n)) = (h.targets.as_deref(), defining_node(h)) {
             by_pod.entry((*w, h.phase)).or_insert((h, n));
@@ -63,7 +63,7 @@ pub fn shadowed_spec_hook(ctx: &mut Ctx) {
 /// The matcher counts anything unknown as a match (HOOK006 must never guess); here only a
 /// selection that is certain may be a finding: literal selector and namespaces, literal pod
 /// labels, and a literal namespace whenever the entry filters by namespace.
-fn surely_selects(release: &Release, res: &Node, w: usize) -> bool {
+fn surely_selects(release: &Release, res: Node<'_>, w: usize) -> bool {
     let w = &release.workloads[w];
     let fields = ["labelSelector", "includedNamespaces", "excludedNamespaces"];
     if fields.iter().filter_map(|f| res.get(f)).any(Node::contains_template) {

@@ -26,7 +26,7 @@ impl<'r> Matcher<'r> {
     }
 
     /// Indices of the workloads the entry selects.
-    pub fn targets(&self, res: &Node, restore: bool) -> Vec<usize> {
+    pub fn targets(&self, res: Node<'_>, restore: bool) -> Vec<usize> {
         self.release
             .workloads
             .iter()
@@ -37,7 +37,7 @@ impl<'r> Matcher<'r> {
     }
 
     /// The first filter that rejects the workload, if any.
-    pub fn failing(&self, res: &Node, w: &Workload, restore: bool) -> Option<Filter> {
+    pub fn failing(&self, res: Node<'_>, w: &Workload, restore: bool) -> Option<Filter> {
         if !namespaces_match(res, w) {
             return Some(Filter::Namespaces);
         }
@@ -52,12 +52,12 @@ impl<'r> Matcher<'r> {
     }
 }
 
-fn strings(node: Option<&Node>) -> Option<Vec<&str>> {
+fn strings(node: Option<Node<'_>>) -> Option<Vec<&str>> {
     let items = node.map(Node::items).unwrap_or_default();
     items.iter().map(Node::as_str).collect()
 }
 
-fn namespaces_match(res: &Node, w: &Workload) -> bool {
+fn namespaces_match(res: Node<'_>, w: &Workload) -> bool {
     let Some(ns) = w.namespace.as_deref() else {
         return true;
     };
@@ -78,7 +78,7 @@ fn is_pods(pattern: &str) -> bool {
     matches!(p.as_str(), "po" | "pod" | "pods" | "pods." | "*") || glob(&p, "pods")
 }
 
-fn resources_match(res: &Node) -> bool {
+fn resources_match(res: Node<'_>) -> bool {
     let (Some(inc), Some(exc)) = (
         strings(res.get("includedResources")),
         strings(res.get("excludedResources")),
@@ -91,7 +91,7 @@ fn resources_match(res: &Node) -> bool {
     inc.is_empty() || inc.iter().any(|p| is_pods(p))
 }
 
-fn labels_match(release: &Release, res: &Node, w: &Workload) -> bool {
+fn labels_match(release: &Release, res: Node<'_>, w: &Workload) -> bool {
     let Some(sel) = res.get("labelSelector") else {
         return true;
     };
@@ -110,7 +110,7 @@ fn labels_match(release: &Release, res: &Node, w: &Workload) -> bool {
         let (Some(k), Some(v)) = (k.as_str(), v.scalar()) else {
             continue;
         };
-        if label(k) != Some(v.value.as_str()) {
+        if label(k) != Some(v.value) {
             return false;
         }
     }
@@ -126,7 +126,7 @@ fn labels_match(release: &Release, res: &Node, w: &Workload) -> bool {
             .map(Node::items)
             .unwrap_or_default()
             .iter()
-            .filter_map(|v| v.scalar().map(|s| s.value.as_str()))
+            .filter_map(|v| v.scalar().map(|s| s.value))
             .collect();
         let have = label(key);
         let ok = match op {

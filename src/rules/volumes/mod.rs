@@ -57,7 +57,7 @@ impl Item {
 
 /// A volume-list annotation (`backup-volumes` or `-excludes`) whose value is a known string.
 struct List<'r> {
-    value: &'r Node,
+    value: Node<'r>,
     /// Where the string's content is in the file (inside quotes), when it is copied verbatim.
     inner: Option<Span>,
     items: Vec<Item>,
@@ -83,13 +83,13 @@ enum Value<'r> {
     /// Templated: unknown until render time.
     Unknown,
     /// A YAML list, number, bool or null: VOL006's to report; unknown to the other rules.
-    NotString(&'r Node, &'r Node),
+    NotString(Node<'r>, Node<'r>),
     List(List<'r>),
 }
 
 /// The byte range of a scalar's content when the source text is exactly its value: plain and
 /// single-line quoted scalars without escapes.
-fn inner_span(text: &str, node: &Node) -> Option<Span> {
+fn inner_span(text: &str, node: Node<'_>) -> Option<Span> {
     let s = node.scalar()?;
     let span = node.span();
     let inner = match s.style {
@@ -97,7 +97,7 @@ fn inner_span(text: &str, node: &Node) -> Option<Span> {
         Style::SingleQuoted | Style::DoubleQuoted if span.len() >= 2 => span.start + 1..span.end - 1,
         _ => return None,
     };
-    (text.get(inner.clone()) == Some(s.value.as_str())).then_some(inner)
+    (text.get(inner.clone()) == Some(s.value)).then_some(inner)
 }
 
 fn split(value: &str, inner: Option<&Span>, whole: &Span) -> Vec<Item> {
@@ -115,7 +115,7 @@ fn split(value: &str, inner: Option<&Span>, whole: &Span) -> Vec<Item> {
         .collect()
 }
 
-fn read<'r>(text: &str, map: Option<&'r Node>, key: &str) -> Value<'r> {
+fn read<'r>(text: &str, map: Option<Node<'r>>, key: &str) -> Value<'r> {
     let Some((k, v)) = map.and_then(|m| m.entry(key)) else {
         return Value::Absent;
     };
@@ -139,8 +139,8 @@ struct Pod<'r> {
     text: &'r str,
     /// The file, for fixes.
     doc: Doc<'r>,
-    template: &'r Node,
-    annotations: Option<&'r Node>,
+    template: Node<'r>,
+    annotations: Option<Node<'r>>,
 }
 
 impl<'r> Pod<'r> {
@@ -171,7 +171,7 @@ fn pods(release: &Release) -> impl Iterator<Item = Pod<'_>> {
 /// The bytes of an entry's block: from its key through every following line that is more
 /// indented, blank, a comment or a template action (`{{- toYaml .Values.x | nindent 8 }}`),
 /// so template actions that add to the entry at render time fall inside.
-fn entry_region(text: &str, map: &Node, key: &str) -> Option<Span> {
+fn entry_region(text: &str, map: Node<'_>, key: &str) -> Option<Span> {
     let (k, _) = map.entry(key)?;
     let indent = k.span().start - text[..k.span().start].rfind('\n').map_or(0, |i| i + 1);
     let mut end = text[k.span().start..]
@@ -573,7 +573,7 @@ fn misspelled(w: &Workload, list: &List, volume: &str) -> bool {
 }
 
 /// The workload's own `metadata.annotations` entry when it holds a volume-list key.
-fn on_workload<'r>(release: &'r Release, w: &Workload) -> Option<(&'r Node, &'r Node)> {
+fn on_workload<'r>(release: &'r Release, w: &Workload) -> Option<(Node<'r>, Node<'r>)> {
     if w.template_path.is_empty() {
         return None;
     }
@@ -732,14 +732,14 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
 }
 
 /// Move the keys into the pod template's annotations, merging comma lists.
-fn move_to_template(pod: &Pod, (own_key, own): (&Node, &Node), keys: &[&str]) -> Option<Vec<Edit>> {
+fn move_to_template(pod: &Pod, (own_key, own): (Node<'_>, Node<'_>), keys: &[&str]) -> Option<Vec<Edit>> {
     let dst: &[&str] = &["metadata", "annotations"];
     pod.doc
         .move_entries((own_key, own), keys, (pod.template, dst), &merge_lists)
 }
 
 /// Merge a moved list into the pod template's: its names first, then new ones.
-fn merge_lists(_key: &str, src: &Node, dst: &Node) -> Option<String> {
+fn merge_lists(_key: &str, src: Node<'_>, dst: Node<'_>) -> Option<String> {
     let (s, d) = (src.as_str()?, dst.as_str()?);
     let mut names: Vec<&str> = d.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
     for n in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -892,7 +892,7 @@ fn normalized(list: &List) -> String {
     names.join(",")
 }
 
-fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: &Node, value: &Node) {
+fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: Node<'_>, value: Node<'_>) {
     let (what, fixed) = match value.kind() {
         Kind::Seq(items) => {
             let names: Option<Vec<&str>> = items.iter().map(Node::as_str).collect();
@@ -975,7 +975,7 @@ fn name_len(key: &str) -> usize {
     key.len() - key.rfind('/').map_or(0, |i| i + 1)
 }
 
-fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: &Node) {
+fn misspelled_in(ctx: &mut Ctx, pod: &Pod, map: Node<'_>) {
     for (k, _) in map.entries() {
         let Some(key) = k.as_str() else { continue };
         let Some(wanted) = intended_key(key) else {
