@@ -289,7 +289,7 @@ pub fn fix(
     options: &RunOptions,
     unsafe_fixes: bool,
 ) -> FixOutcome {
-    let originals: Vec<(PathBuf, Option<PathBuf>, String)> = release
+    let originals: Vec<(PathBuf, Option<PathBuf>, std::sync::Arc<str>)> = release
         .files
         .iter()
         .map(|f| (f.path.clone(), f.disk.clone(), f.text.clone()))
@@ -326,14 +326,14 @@ pub fn fix(
                 Some((_, disk, text)) => Some(Change {
                     path: f.path.clone(),
                     disk: disk.clone(),
-                    original: Some(text.clone()),
-                    new: f.text.clone(),
+                    original: Some(text.to_string()),
+                    new: f.text.to_string(),
                 }),
                 None => Some(Change {
                     path: f.path.clone(),
                     disk: f.disk.clone(),
                     original: None,
-                    new: f.text.clone(),
+                    new: f.text.to_string(),
                 }),
             }
         })
@@ -630,8 +630,8 @@ mod tests {
         let (next, applied) = apply_pass(release, &[bad, good], false, &mut dropped, &mut refused);
         assert_eq!(applied, 1);
         assert_eq!(dropped, ["BAD"]);
-        assert_eq!(next.files[0].text, "a: 1 # keep\n");
-        assert_eq!(next.files[1].text, "b: 3\n");
+        assert_eq!(&*next.files[0].text, "a: 1 # keep\n");
+        assert_eq!(&*next.files[1].text, "b: 3\n");
     }
 
     #[test]

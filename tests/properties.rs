@@ -191,7 +191,7 @@ proptest! {
             prop_assert!(parse_errors(f) <= limit, "fixes broke {}:\n{}", f.path.display(), f.text);
         }
         let texts_once: Vec<(PathBuf, String)> =
-            once.release.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+            once.release.files.iter().map(|f| (f.path.clone(), f.text.to_string())).collect();
         let twice = lint::fix(once.release, rules, &filter, &options, true);
         prop_assert!(
             twice.changes.is_empty(),
@@ -199,7 +199,7 @@ proptest! {
             twice.changes.iter().map(|c| (&c.path, &c.new)).collect::<Vec<_>>()
         );
         let texts_twice: Vec<(PathBuf, String)> =
-            twice.release.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+            twice.release.files.iter().map(|f| (f.path.clone(), f.text.to_string())).collect();
         prop_assert_eq!(texts_once, texts_twice);
     }
 }

@@ -80,7 +80,7 @@ pub fn json(release: &Release, engine: &Engine) -> String {
         .iter()
         .map(|record| {
             let templates: Vec<Value> = rendered(release, record)
-                .map(|f| json!({"source": template_name(f), "text": f.text, "provenance": provenance(release, f)}))
+                .map(|f| json!({"source": template_name(f), "text": &*f.text, "provenance": provenance(release, f)}))
                 .collect();
             let not_analyzed: Vec<Value> = record
                 .not_analyzed

@@ -411,8 +411,8 @@ impl State {
             .iter()
             .find(|f| f.disk.as_deref() == Some(path))?
             .text
-            .clone();
-        (after != before).then(|| TextEdit::new(convert::range(&before, &(0..before.len())), after))
+            .to_string();
+        (*after != *before).then(|| TextEdit::new(convert::range(&before, &(0..before.len())), after))
     }
 
     fn hover(&self, p: &HoverParams) -> Option<Hover> {

@@ -8,6 +8,7 @@ mod reparse;
 mod suppress;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use discover::{discover, is_chart_archive, is_chart_dir, is_yaml_path, relative_to};
 pub use lines::{LineIndex, Position};
@@ -98,7 +99,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Where the file lives on disk, when it does (not for stdin).
     pub disk: Option<PathBuf>,
-    pub text: String,
+    /// Shared with the trees of its documents, whose scalars are slices of it.
+    pub text: Arc<str>,
     pub lines: LineIndex,
     pub templates: Vec<Span>,
     pub documents: Vec<Document>,
@@ -137,18 +139,28 @@ impl SourceFile {
     }
 
     pub fn from_text_limited(path: PathBuf, disk: Option<PathBuf>, text: String, limits: Limits) -> Self {
+        if u32::try_from(text.len()).is_err() {
+            // The span tree's offsets are 32-bit.
+            return Self::unparseable(path, disk, "larger than 4 GiB; not parsed".into(), limits);
+        }
+        let text: Arc<str> = text.into();
         let masked = mask_templates(&text);
-        let documents =
-            match parse_stream_limited(&masked.text, &masked.templates, limits.max_depth, limits.max_documents) {
-                Ok(docs) => docs,
-                Err(e) => {
-                    let problem = format!(
-                        "more than {} YAML documents in one file (limits.max-documents in .snaplint.yaml); not parsed",
-                        e.limit
-                    );
-                    return Self::unparseable(path, disk, problem, limits);
-                }
-            };
+        let documents = match parse_stream_limited(
+            &text,
+            &masked.text,
+            &masked.templates,
+            limits.max_depth,
+            limits.max_documents,
+        ) {
+            Ok(docs) => docs,
+            Err(e) => {
+                let problem = format!(
+                    "more than {} YAML documents in one file (limits.max-documents in .snaplint.yaml); not parsed",
+                    e.limit
+                );
+                return Self::unparseable(path, disk, problem, limits);
+            }
+        };
         let lines = LineIndex::new(&text);
         let suppressions = parse_suppressions(&text);
         SourceFile {
@@ -173,7 +185,7 @@ impl SourceFile {
         SourceFile {
             lines: LineIndex::new(&text),
             suppressions: parse_suppressions(&text),
-            text,
+            text: text.into(),
             template_source: true,
             app_namespace: None,
             chart: Some(chart),
@@ -186,7 +198,7 @@ impl SourceFile {
         SourceFile {
             path,
             disk,
-            text: String::new(),
+            text: Arc::default(),
             lines: LineIndex::new(""),
             templates: Vec::new(),
             documents: Vec::new(),

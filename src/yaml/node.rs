@@ -1,10 +1,13 @@
 //! The span tree: every key, value and list item knows its byte range in the original file.
 //!
-//! A document's nodes live in one arena ([`Tree`]): fixed-size records with `u32` offsets, a
-//! collection's children side by side, every scalar's text in one string buffer where keys are
-//! stored once per document. Rules see [`Node`], a copyable handle into it.
+//! A document's nodes live in one arena ([`Tree`]): fixed-size records with `u32` offsets and
+//! a collection's children side by side. A scalar whose value is its source text (most of
+//! them) is that slice of the file; only values that differ from their text (escapes, folded
+//! lines, block scalars, masked templates) are stored, in one string buffer per document.
+//! Rules see [`Node`], a copyable handle into it.
 
 use std::ops::Range;
+use std::sync::{Arc, LazyLock};
 
 pub type Span = Range<usize>;
 
@@ -35,8 +38,8 @@ pub(super) enum Tag {
 }
 
 /// One node of the arena. `a` and `b` are, by tag: a scalar's value as offset and length in
-/// [`Tree::strings`]; a mapping's first child and entry count (key then value, side by side);
-/// a sequence's first item and item count; an alias's anchor id.
+/// the file's text (`in_text`) or in [`Tree::strings`]; a mapping's first child and entry count
+/// (key then value, side by side); a sequence's first item and item count; an alias's anchor id.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Raw {
     pub(super) start: u32,
@@ -46,22 +49,22 @@ pub(super) struct Raw {
     pub(super) tag: Tag,
     pub(super) style: Style,
     pub(super) templated: bool,
+    pub(super) in_text: bool,
 }
 
 /// The nodes of one document.
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
     pub(super) nodes: Vec<Raw>,
+    /// The text of the file the document is in, shared with its `SourceFile`.
+    pub(super) text: Arc<str>,
+    /// Values that are not their source text.
     pub(super) strings: String,
     /// Anchor id -> the anchored node, for resolving aliases.
     pub(super) anchors: Vec<(u32, u32)>,
 }
 
-static EMPTY_TREE: Tree = Tree {
-    nodes: Vec::new(),
-    strings: String::new(),
-    anchors: Vec::new(),
-};
+static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(Tree::default);
 
 static EMPTY_SEQ: Raw = Raw {
     start: 0,
@@ -71,6 +74,7 @@ static EMPTY_SEQ: Raw = Raw {
     tag: Tag::Seq,
     style: Style::Plain,
     templated: false,
+    in_text: false,
 };
 
 impl Tree {
@@ -376,8 +380,13 @@ impl<'t> Node<'t> {
 
     fn scalar_unchecked(self) -> Scalar<'t> {
         let (at, len) = (self.raw.a as usize, self.raw.b as usize);
+        let store: &str = if self.raw.in_text {
+            &self.tree.text
+        } else {
+            &self.tree.strings
+        };
         Scalar {
-            value: &self.tree.strings[at..at + len],
+            value: &store[at..at + len],
             style: self.raw.style,
             templated: self.raw.templated,
         }
@@ -527,6 +536,7 @@ mod tests {
 
     #[test]
     fn a_node_is_two_pointers_and_its_record_twenty_bytes() {
+        // Size is what the tree costs per key, value and item: keep it from growing unnoticed.
         assert_eq!(std::mem::size_of::<Node<'_>>(), 16);
         assert_eq!(std::mem::size_of::<Raw>(), 20);
     }

@@ -4,9 +4,8 @@
 //! (saphyr stops at the first error). Markers from saphyr count characters; they are turned into
 //! byte offsets here so everything above this module works on bytes.
 
-use std::hash::BuildHasher;
+use std::sync::Arc;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
 use super::node::{Node, Raw, Span, Style, Tag, Tree, offset};
@@ -49,9 +48,9 @@ impl Document {
     }
 }
 
-/// Parse a masked stream. `templates` are the masked byte ranges, used to mark templated scalars.
+/// Parse a stream. `templates` are masked byte ranges, used to mark templated scalars.
 pub fn parse_stream(text: &str, templates: &[Span]) -> Vec<Document> {
-    parse_stream_limited(text, templates, MAX_DEPTH, usize::MAX).unwrap_or_default()
+    parse_stream_limited(&Arc::from(text), text, templates, MAX_DEPTH, usize::MAX).unwrap_or_default()
 }
 
 /// More documents in one file than `.snaplint.yaml` `limits.max-documents` allows.
@@ -60,16 +59,18 @@ pub struct TooManyDocuments {
     pub limit: usize,
 }
 
-/// [`parse_stream`] with the configured limits: nesting deeper than `max_depth` is a parse error
+/// [`parse_stream`] of a file's text, `masked` being that text with its `templates` masked
+/// (same length), under the configured limits: nesting deeper than `max_depth` is a parse error
 /// of its document; more than `max_documents` documents refuse the whole stream, before most of
-/// it is parsed.
+/// it is parsed. The documents' trees share `source`.
 pub fn parse_stream_limited(
-    text: &str,
+    source: &Arc<str>,
+    masked: &str,
     templates: &[Span],
     max_depth: usize,
     max_documents: usize,
 ) -> Result<Vec<Document>, TooManyDocuments> {
-    parse_chunks(text, templates, (max_depth, max_documents), Keep::Whole)
+    parse_chunks(masked, templates, (max_depth, max_documents), Keep::Whole(source))
 }
 
 /// The documents [`parse_stream_limited`] finds, and how many of them have a parse error,
@@ -85,9 +86,10 @@ pub fn count_errors_limited(
 }
 
 /// How much of the tree a parse keeps.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    Whole,
+#[derive(Clone, Copy)]
+enum Keep<'s> {
+    /// Everything, values read from the file's text where they stand verbatim in it.
+    Whole(&'s Arc<str>),
     /// Only what finding errors needs: each mapping's keys until it ends (duplicate keys are
     /// errors); collections come out empty.
     KeysOnly,
@@ -97,7 +99,7 @@ fn parse_chunks(
     text: &str,
     templates: &[Span],
     (max_depth, max_documents): (usize, usize),
-    keep: Keep,
+    keep: Keep<'_>,
 ) -> Result<Vec<Document>, TooManyDocuments> {
     let too_many = TooManyDocuments { limit: max_documents };
     let chunks = split_documents(text);
@@ -109,8 +111,7 @@ fn parse_chunks(
         let mut joined: Option<String> = None;
         for attempt in 0.. {
             let src = joined.as_deref().unwrap_or(&text[chunk.clone()]);
-            let mut builder = Builder::new(src, chunk.start, templates, max_depth);
-            builder.keep = keep;
+            let mut builder = Builder::new(src, chunk.start, templates, max_depth, keep);
             builder.run();
             match builder.misindented_flow_line(src) {
                 Some(blank) if attempt < MAX_FLOW_JOINS => {
@@ -178,15 +179,12 @@ struct Builder<'a> {
     max_depth: usize,
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
-    keep: Keep,
+    keep: Keep<'a>,
     frames: Vec<Frame>,
     /// Children of the open collections, a mapping's as key, value, key, value.
     pending: Vec<Raw>,
     /// The document being built.
     tree: Tree,
-    /// Its interned keys, as (offset, length) in `tree.strings`.
-    keys: HashTable<(u32, u32)>,
-    hasher: DefaultHashBuilder,
     docs: Vec<(Tree, Option<u32>, bool)>,
     aliases: bool,
     root: Option<u32>,
@@ -195,7 +193,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, base: usize, templates: &'a [Span], max_depth: usize) -> Self {
+    fn new(text: &'a str, base: usize, templates: &'a [Span], max_depth: usize, keep: Keep<'a>) -> Self {
         let char_bytes = (!text.is_ascii()).then(|| {
             let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
             v.push(text.len());
@@ -207,12 +205,10 @@ impl<'a> Builder<'a> {
             templates,
             max_depth,
             char_bytes,
-            keep: Keep::Whole,
+            keep,
             frames: Vec::new(),
             pending: Vec::new(),
             tree: Tree::default(),
-            keys: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
             docs: Vec::new(),
             root: None,
             in_doc: false,
@@ -261,12 +257,7 @@ impl<'a> Builder<'a> {
             Event::Scalar(value, style, anchor, _tag) => {
                 let end = self.scalar_end(start, end, style);
                 let templated = self.overlaps_template(start, end.max(start + 1));
-                let is_key = matches!(self.frames.last(), Some(Frame::Map { has_key: false, .. }));
-                let (a, b) = if is_key {
-                    self.intern(&value)
-                } else {
-                    self.store(&value)
-                };
+                let (a, b, in_text) = self.locate(start, style, &value, templated);
                 let raw = Raw {
                     start: offset(start),
                     end: offset(end),
@@ -275,6 +266,7 @@ impl<'a> Builder<'a> {
                     tag: Tag::Scalar,
                     style: style_of(style),
                     templated,
+                    in_text,
                 };
                 self.value(raw, anchor);
             }
@@ -288,6 +280,7 @@ impl<'a> Builder<'a> {
                     tag: Tag::Alias,
                     style: Style::Plain,
                     templated: false,
+                    in_text: false,
                 };
                 self.value(raw, 0);
             }
@@ -371,8 +364,7 @@ impl<'a> Builder<'a> {
     }
 
     /// YAML requires unique keys, and Kubernetes tooling rejects or silently drops duplicates;
-    /// either way the manifest does not say what it seems to. Keys are interned, so equal keys
-    /// are the same (offset, length).
+    /// either way the manifest does not say what it seems to.
     fn check_duplicate_keys(&self) -> Result<(), ParseError> {
         let Some(Frame::Map { from, .. }) = self.frames.last() else {
             return Ok(());
@@ -382,8 +374,8 @@ impl<'a> Builder<'a> {
             if key.tag != Tag::Scalar || key.templated {
                 continue;
             }
-            if !seen.insert((key.a, key.b)) {
-                let value = &self.tree.strings[key.a as usize..(key.a + key.b) as usize];
+            let value = self.value_of(key);
+            if !seen.insert(value) {
                 return Err(ParseError {
                     offset: key.start as usize,
                     message: format!("duplicate key `{value}`"),
@@ -393,27 +385,37 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// A scalar's value, appended to the document's strings.
-    fn store(&mut self, value: &str) -> (u32, u32) {
-        let at = offset(self.tree.strings.len());
-        self.tree.strings.push_str(value);
-        (at, offset(value.len()))
+    /// Where a scalar's value is kept, as (offset, length, in the file's text): in the text
+    /// when it stands there verbatim, else appended to the document's strings. A keys-only
+    /// parse keeps only keys.
+    fn locate(&mut self, start: usize, style: ScalarStyle, value: &str, templated: bool) -> (u32, u32, bool) {
+        let Keep::Whole(source) = self.keep else {
+            let is_key = matches!(self.frames.last(), Some(Frame::Map { has_key: false, .. }));
+            return if is_key { self.store(value) } else { (0, 0, false) };
+        };
+        let at = match style {
+            ScalarStyle::Plain => Some(start),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Some(start + 1),
+            _ => None,
+        };
+        match at.filter(|&at| !templated && source.get(at..at + value.len()) == Some(value)) {
+            Some(at) => (offset(at), offset(value.len()), true),
+            None => self.store(value),
+        }
     }
 
-    /// A key's value, stored once per document however often it occurs.
-    fn intern(&mut self, value: &str) -> (u32, u32) {
-        let hash = self.hasher.hash_one(value);
-        let strings = &self.tree.strings;
-        let text = |&(a, b): &(u32, u32)| &strings[a as usize..(a + b) as usize];
-        if let Some(found) = self.keys.find(hash, |k| text(k) == value) {
-            return *found;
+    fn store(&mut self, value: &str) -> (u32, u32, bool) {
+        let at = offset(self.tree.strings.len());
+        self.tree.strings.push_str(value);
+        (at, offset(value.len()), false)
+    }
+
+    fn value_of(&self, raw: &Raw) -> &str {
+        let (at, len) = (raw.a as usize, raw.b as usize);
+        match self.keep {
+            Keep::Whole(source) if raw.in_text => &source[at..at + len],
+            _ => &self.tree.strings[at..at + len],
         }
-        let at = self.store(value);
-        let (strings, hasher) = (&self.tree.strings, &self.hasher);
-        self.keys.insert_unique(hash, at, |&(a, b)| {
-            hasher.hash_one(&strings[a as usize..(a + b) as usize])
-        });
-        at
     }
 
     fn pop(&mut self, end_start: usize, end_end: usize) {
@@ -432,7 +434,7 @@ impl<'a> Builder<'a> {
         };
         let first = self.tree.nodes.len();
         match self.keep {
-            Keep::Whole => self.tree.nodes.extend(self.pending.drain(from..)),
+            Keep::Whole(_) => self.tree.nodes.extend(self.pending.drain(from..)),
             Keep::KeysOnly => self.pending.truncate(from),
         }
         let children = self.tree.nodes.len() - first;
@@ -447,6 +449,7 @@ impl<'a> Builder<'a> {
             tag,
             style: Style::Plain,
             templated: false,
+            in_text: false,
         };
         self.value(raw, anchor);
     }
@@ -459,7 +462,7 @@ impl<'a> Builder<'a> {
             self.tree.anchors.push((offset(anchor), id));
         }
         match self.frames.last_mut() {
-            Some(Frame::Seq { .. }) if self.keep == Keep::KeysOnly => {}
+            Some(Frame::Seq { .. }) if matches!(self.keep, Keep::KeysOnly) => {}
             Some(Frame::Seq { .. }) => self.pending.push(raw),
             Some(Frame::Map { has_key, .. }) => {
                 self.pending.push(raw);
@@ -477,7 +480,9 @@ impl<'a> Builder<'a> {
             let mut tree = std::mem::take(&mut self.tree);
             tree.nodes.shrink_to_fit();
             tree.strings.shrink_to_fit();
-            self.keys.clear();
+            if let Keep::Whole(source) = self.keep {
+                tree.text = Arc::clone(source);
+            }
             self.docs
                 .push((tree, self.root.take(), std::mem::take(&mut self.aliases)));
         }
@@ -802,7 +807,7 @@ mod tests {
             &deep,
         ];
         for text in texts {
-            let docs = parse_stream_limited(text, &[], MAX_DEPTH, 10).unwrap();
+            let docs = parse_stream_limited(&Arc::from(text), text, &[], MAX_DEPTH, 10).unwrap();
             let errors = docs.iter().filter(|d| d.error.is_some()).count();
             assert_eq!(
                 count_errors_limited(text, &[], MAX_DEPTH, 10),

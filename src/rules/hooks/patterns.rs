@@ -406,7 +406,7 @@ fn landing<'m>(location: &(String, bool), mounts: &'m [(String, String)]) -> Res
 /// `as_str`, which is `None` for a templated one.
 fn structure_unknown(release: &Release, file: FileId, node: Node<'_>) -> bool {
     let f = &release.files[file];
-    let text = f.text.as_str();
+    let text = &*f.text;
     let from = node.span().end.min(text.len());
     let mut end = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
     for line in text[end..].split_inclusive('\n') {
