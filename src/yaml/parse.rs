@@ -107,20 +107,25 @@ fn parse_chunks(
         return Err(too_many);
     }
     let mut docs = Vec::new();
+    let mut scratch = Scratch::default();
     for chunk in chunks {
         let mut joined: Option<String> = None;
         for attempt in 0.. {
             let src = joined.as_deref().unwrap_or(&text[chunk.clone()]);
             let mut builder = Builder::new(src, chunk.start, templates, max_depth, keep);
+            builder.scratch = std::mem::take(&mut scratch);
             builder.run();
             match builder.misindented_flow_line(src) {
                 Some(blank) if attempt < MAX_FLOW_JOINS => {
+                    scratch = builder.recycle();
                     let mut fixed = src.to_owned();
                     fixed.replace_range(blank.clone(), &" ".repeat(blank.len()));
                     joined = Some(fixed);
                 }
                 _ => {
-                    docs.extend(builder.finish(chunk));
+                    let (found, rest) = builder.finish(chunk);
+                    docs.extend(found);
+                    scratch = rest;
                     break;
                 }
             }
@@ -131,6 +136,9 @@ fn parse_chunks(
     }
     Ok(docs)
 }
+
+/// Mappings with at most this many keys are checked for duplicates pair by pair.
+const SMALL_MAP: usize = 16;
 
 /// Flow-collection lines at their block's indentation re-parsed at most this often per document.
 const MAX_FLOW_JOINS: usize = 64;
@@ -153,6 +161,14 @@ pub fn is_document_marker(rest_of_text: &str) -> bool {
     rest_of_text
         .strip_prefix("---")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+}
+
+/// A builder's stacks, kept from one document to the next so they grow once per file.
+#[derive(Default)]
+struct Scratch {
+    frames: Vec<Frame>,
+    /// Children of the open collections, a mapping's as key, value, key, value.
+    pending: Vec<Raw>,
 }
 
 /// An open collection. Its children wait on the builder's `pending` stack (from `from` on) and
@@ -180,9 +196,7 @@ struct Builder<'a> {
     /// chunk char index -> chunk byte offset, only built for non-ASCII chunks.
     char_bytes: Option<Vec<usize>>,
     keep: Keep<'a>,
-    frames: Vec<Frame>,
-    /// Children of the open collections, a mapping's as key, value, key, value.
-    pending: Vec<Raw>,
+    scratch: Scratch,
     /// The document being built.
     tree: Tree,
     docs: Vec<(Tree, Option<u32>, bool)>,
@@ -206,8 +220,7 @@ impl<'a> Builder<'a> {
             max_depth,
             char_bytes,
             keep,
-            frames: Vec::new(),
-            pending: Vec::new(),
+            scratch: Scratch::default(),
             tree: Tree::default(),
             docs: Vec::new(),
             root: None,
@@ -288,7 +301,7 @@ impl<'a> Builder<'a> {
                 Frame::Map {
                     start,
                     anchor,
-                    from: self.pending.len(),
+                    from: self.scratch.pending.len(),
                     has_key: false,
                 },
                 start,
@@ -297,7 +310,7 @@ impl<'a> Builder<'a> {
                 Frame::Seq {
                     start,
                     anchor,
-                    from: self.pending.len(),
+                    from: self.scratch.pending.len(),
                 },
                 start,
             )?,
@@ -350,7 +363,7 @@ impl<'a> Builder<'a> {
     }
 
     fn push(&mut self, frame: Frame, at: usize) -> Result<(), ParseError> {
-        if self.frames.len() >= self.max_depth {
+        if self.scratch.frames.len() >= self.max_depth {
             return Err(ParseError {
                 offset: at,
                 message: format!(
@@ -359,30 +372,42 @@ impl<'a> Builder<'a> {
                 ),
             });
         }
-        self.frames.push(frame);
+        self.scratch.frames.push(frame);
         Ok(())
     }
 
     /// YAML requires unique keys, and Kubernetes tooling rejects or silently drops duplicates;
     /// either way the manifest does not say what it seems to.
     fn check_duplicate_keys(&self) -> Result<(), ParseError> {
-        let Some(Frame::Map { from, .. }) = self.frames.last() else {
+        let Some(Frame::Map { from, .. }) = self.scratch.frames.last() else {
             return Ok(());
         };
-        let mut seen = std::collections::HashSet::new();
-        for key in self.pending[*from..].iter().step_by(2) {
-            if key.tag != Tag::Scalar || key.templated {
-                continue;
-            }
-            let value = self.value_of(key);
-            if !seen.insert(value) {
-                return Err(ParseError {
-                    offset: key.start as usize,
-                    message: format!("duplicate key `{value}`"),
-                });
-            }
+        let entries = &self.scratch.pending[*from..];
+        let known = |k: &&Raw| k.tag == Tag::Scalar && !k.templated;
+        let mut keys = entries.iter().step_by(2).enumerate().filter(|(_, k)| known(k));
+        // Most mappings have a handful of keys: comparing each with those before it costs less
+        // than building a set for every mapping of the file.
+        let duplicate = if entries.len() <= 2 * SMALL_MAP {
+            keys.find(|&(i, k)| {
+                let v = self.value_of(k);
+                entries[..2 * i]
+                    .iter()
+                    .step_by(2)
+                    .filter(known)
+                    .any(|e| self.value_of(e) == v)
+            })
+        } else {
+            let mut seen = std::collections::HashSet::new();
+            keys.find(|(_, k)| !seen.insert(self.value_of(k)))
         }
-        Ok(())
+        .map(|(_, k)| k);
+        match duplicate {
+            Some(key) => Err(ParseError {
+                offset: key.start as usize,
+                message: format!("duplicate key `{}`", self.value_of(key)),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Where a scalar's value is kept, as (offset, length, in the file's text): in the text
@@ -390,7 +415,7 @@ impl<'a> Builder<'a> {
     /// parse keeps only keys.
     fn locate(&mut self, start: usize, style: ScalarStyle, value: &str, templated: bool) -> (u32, u32, bool) {
         let Keep::Whole(source) = self.keep else {
-            let is_key = matches!(self.frames.last(), Some(Frame::Map { has_key: false, .. }));
+            let is_key = matches!(self.scratch.frames.last(), Some(Frame::Map { has_key: false, .. }));
             return if is_key { self.store(value) } else { (0, 0, false) };
         };
         let at = match style {
@@ -419,7 +444,7 @@ impl<'a> Builder<'a> {
     }
 
     fn pop(&mut self, end_start: usize, end_end: usize) {
-        let Some(frame) = self.frames.pop() else {
+        let Some(frame) = self.scratch.frames.pop() else {
             return;
         };
         // Flow collections end at their closing bracket (saphyr's end span runs on past it, over
@@ -434,8 +459,8 @@ impl<'a> Builder<'a> {
         };
         let first = self.tree.nodes.len();
         match self.keep {
-            Keep::Whole(_) => self.tree.nodes.extend(self.pending.drain(from..)),
-            Keep::KeysOnly => self.pending.truncate(from),
+            Keep::Whole(_) => self.tree.nodes.extend(self.scratch.pending.drain(from..)),
+            Keep::KeysOnly => self.scratch.pending.truncate(from),
         }
         let children = self.tree.nodes.len() - first;
         // A mapping's last child is its last value.
@@ -461,11 +486,11 @@ impl<'a> Builder<'a> {
             self.tree.nodes.push(raw);
             self.tree.anchors.push((offset(anchor), id));
         }
-        match self.frames.last_mut() {
+        match self.scratch.frames.last_mut() {
             Some(Frame::Seq { .. }) if matches!(self.keep, Keep::KeysOnly) => {}
-            Some(Frame::Seq { .. }) => self.pending.push(raw),
+            Some(Frame::Seq { .. }) => self.scratch.pending.push(raw),
             Some(Frame::Map { has_key, .. }) => {
-                self.pending.push(raw);
+                self.scratch.pending.push(raw);
                 *has_key = !*has_key;
             }
             None => {
@@ -501,7 +526,7 @@ impl<'a> Builder<'a> {
     /// go-yaml skips them inside flow collections too. The byte range to blank, or `None`.
     fn misindented_flow_line(&self, src: &str) -> Option<Span> {
         let e = self.error.as_ref().filter(|e| e.message == "invalid indentation")?;
-        let flow = self.frames.last().map(|f| match f {
+        let flow = self.scratch.frames.last().map(|f| match f {
             Frame::Map { start, .. } | Frame::Seq { start, .. } => start.wrapping_sub(self.base),
         })?;
         if !matches!(src.as_bytes().get(flow), Some(b'[' | b'{')) {
@@ -526,21 +551,32 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(mut self, chunk: Span) -> Vec<Document> {
-        if self.error.is_some() {
+    /// The stacks, emptied, for the next builder.
+    fn recycle(mut self) -> Scratch {
+        self.scratch.frames.clear();
+        self.scratch.pending.clear();
+        self.scratch
+    }
+
+    fn finish(mut self, chunk: Span) -> (Vec<Document>, Scratch) {
+        let docs = std::mem::take(&mut self.docs);
+        let error = self.error.take();
+        let scratch = self.recycle();
+        if error.is_some() {
             // Keep what parsed before the error out of rules' sight: a broken document is one
             // finding, not a source of guesses.
-            return vec![Document {
+            let broken = Document {
                 span: chunk,
                 tree: Tree::default(),
                 root: None,
                 has_aliases: false,
-                error: self.error,
-            }];
+                error,
+            };
+            return (vec![broken], scratch);
         }
-        let n = self.docs.len();
-        self.docs
-            .drain(..)
+        let n = docs.len();
+        let docs = docs
+            .into_iter()
             .enumerate()
             .filter(|(i, (_, root, _))| root.is_some() || (*i == 0 && n == 1))
             .map(|(_, (tree, root, has_aliases))| Document {
@@ -551,7 +587,8 @@ impl<'a> Builder<'a> {
                 error: None,
             })
             .filter(|d| d.root().is_some_and(|r| !is_empty_scalar(r)))
-            .collect()
+            .collect();
+        (docs, scratch)
     }
 }
 
@@ -850,6 +887,17 @@ mod tests {
         let err = parse(text)[0].error.clone().unwrap();
         assert_eq!(err.message, "duplicate key `a`");
         assert_eq!(err.offset, text.rfind("a:").unwrap());
+        // Small and large mappings are checked differently; both report the first repeat,
+        // and a quoted key is the same key as its plain spelling.
+        for n in [3, SMALL_MAP, SMALL_MAP + 1, 3 * SMALL_MAP] {
+            let mut text: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("k2: again\n\"k1\": again\n");
+            let err = parse(&text)[0].error.clone().unwrap();
+            assert_eq!(err.message, "duplicate key `k2`", "{n} keys");
+            assert_eq!(err.offset, text.rfind("k2:").unwrap(), "{n} keys");
+        }
+        let unique: String = (0..3 * SMALL_MAP).map(|i| format!("k{i}: {i}\n")).collect();
+        assert!(parse(&unique)[0].error.is_none());
     }
 
     #[test]
