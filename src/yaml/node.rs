@@ -78,6 +78,16 @@ static EMPTY_SEQ: Raw = Raw {
 };
 
 impl Tree {
+    /// A scalar's value as bytes.
+    fn bytes(&self, raw: &Raw) -> &[u8] {
+        let store = if raw.in_text {
+            self.text.as_bytes()
+        } else {
+            self.strings.as_bytes()
+        };
+        &store[raw.a as usize..(raw.a + raw.b) as usize]
+    }
+
     pub(super) fn node(&self, id: u32) -> Node<'_> {
         Node {
             tree: self,
@@ -451,9 +461,12 @@ impl<'t> Node<'t> {
 
     /// The entry (key node, value node) for `key` in a mapping.
     pub fn entry(self, key: &str) -> Option<(Node<'t>, Node<'t>)> {
-        self.entries()
-            .iter()
-            .find(|(k, _)| k.raw.tag == Tag::Scalar && k.scalar_unchecked().value == key)
+        // The hottest lookup of every rule: lengths first, then bytes (no char-boundary checks).
+        let is_key =
+            |k: &Raw| k.tag == Tag::Scalar && k.b as usize == key.len() && self.tree.bytes(k) == key.as_bytes();
+        let pair = self.entries().nodes.chunks_exact(2).find(|pair| is_key(&pair[0]))?;
+        let tree = self.tree;
+        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
     }
 
     pub fn get(self, key: &str) -> Option<Node<'t>> {
