@@ -1,8 +1,14 @@
 //! Byte offset -> 1-based line and column (columns count characters, as editors and SARIF do).
 
+/// Line starts as `u32`: parsed files are under 4 GiB (`SourceFile::from_text_limited`), and
+/// a release holds one entry per line.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    starts: Vec<u32>,
+}
+
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 /// A 1-based line and character column.
@@ -15,32 +21,27 @@ pub struct Position {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(text.match_indices('\n').map(|(i, _)| to_u32(i + 1)));
         LineIndex { starts }
     }
 
     /// 0-based line number holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
+        match self.starts.binary_search(&to_u32(offset)) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
     }
 
     pub fn line_start(&self, line0: usize) -> usize {
-        self.starts[line0.min(self.starts.len() - 1)]
+        self.starts[line0.min(self.starts.len() - 1)] as usize
     }
 
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line0 = self.line_of(offset);
         // A UTF-8 byte order mark is invisible in editors: columns on line 1 start after it.
-        let start = match self.starts[line0] {
+        let start = match self.starts[line0] as usize {
             0 if text.starts_with('\u{feff}') && offset >= 3 => 3,
             s => s,
         };
@@ -53,7 +54,7 @@ impl LineIndex {
     /// The text of 0-based `line0` without its line terminator.
     pub fn line_text<'t>(&self, text: &'t str, line0: usize) -> &'t str {
         let start = self.line_start(line0);
-        let end = self.starts.get(line0 + 1).copied().unwrap_or(text.len());
+        let end = self.starts.get(line0 + 1).map_or(text.len(), |&s| s as usize);
         text[start..end].trim_end_matches(['\n', '\r'])
     }
 }
