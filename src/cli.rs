@@ -770,7 +770,14 @@ fn fix(
 /// Print the report in `--format` and write every `--output` file.
 fn emit(release: &Release, diagnostics: &[Diagnostic], args: &CheckArgs, rules: &[RuleSpec]) -> Result<(), String> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", render(release, diagnostics, args.format, rules, color));
+    if args.format == Format::Json {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        report::write_json(release, diagnostics, &mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+    } else {
+        print!("{}", render(release, diagnostics, args.format, rules, color));
+    }
     for (format, path) in &args.output {
         let text = render(release, diagnostics, *format, rules, false);
         std::fs::write(path, text).map_err(|e| format!("{}: cannot write report: {e}", path.display()))?;

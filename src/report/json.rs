@@ -55,6 +55,14 @@ struct EditOut<'a> {
 }
 
 pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and serde_json writes valid UTF-8.
+    let _ = write(release, diagnostics, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`] into `out` as it is serialized: a large report is never held whole in memory.
+pub fn write(release: &Release, diagnostics: &[Diagnostic], mut out: impl std::io::Write) -> std::io::Result<()> {
     let s = Summary::new(release, diagnostics);
     let report = Report {
         version: 1,
@@ -67,9 +75,8 @@ pub fn render(release: &Release, diagnostics: &[Diagnostic]) -> String {
             infos: s.infos,
         },
     };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    out.write_all(b"\n")
 }
 
 fn finding<'a>(release: &Release, d: &'a Diagnostic) -> Finding<'a> {
