@@ -37,19 +37,76 @@ pub(super) enum Tag {
     Alias,
 }
 
-/// One node of the arena. `a` and `b` are, by tag: a scalar's value as offset and length in
-/// the file's text (`in_text`) or in [`Tree::strings`]; a mapping's first child and entry count
-/// (key then value, side by side); a sequence's first item and item count; an alias's anchor id.
+/// One node of the arena, 16 bytes. `a` and `b()` are, by tag: a scalar's value as offset and
+/// length in the file's text (`in_text`) or in [`Tree::strings`]; a mapping's first child and
+/// entry count (key then value, side by side); a sequence's first item and item count; an
+/// alias's anchor id. `bits` holds `b` in its low 24 bits and the flags above them.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Raw {
     pub(super) start: u32,
     pub(super) end: u32,
     pub(super) a: u32,
-    pub(super) b: u32,
-    pub(super) tag: Tag,
-    pub(super) style: Style,
-    pub(super) templated: bool,
-    pub(super) in_text: bool,
+    bits: u32,
+}
+
+/// `b` must stay below this: a 16 MiB scalar or a 16-million-entry collection. Kubernetes keeps
+/// no object over 1.5 MiB (etcd's request limit), so no manifest comes near.
+pub(super) const MAX_B: usize = 1 << 24;
+
+impl Raw {
+    /// `None` when `b` is [`MAX_B`] or more.
+    pub(super) const fn new(
+        span: (u32, u32),
+        a: u32,
+        b: usize,
+        tag: Tag,
+        style: Style,
+        flags: (bool, bool),
+    ) -> Option<Raw> {
+        if b >= MAX_B {
+            return None;
+        }
+        let (templated, in_text) = flags;
+        let bits =
+            b as u32 | (tag as u32) << 24 | (style as u32) << 26 | (templated as u32) << 29 | (in_text as u32) << 30;
+        Some(Raw {
+            start: span.0,
+            end: span.1,
+            a,
+            bits,
+        })
+    }
+
+    pub(super) const fn b(&self) -> u32 {
+        self.bits & (MAX_B as u32 - 1)
+    }
+
+    pub(super) const fn tag(&self) -> Tag {
+        match (self.bits >> 24) & 3 {
+            0 => Tag::Scalar,
+            1 => Tag::Map,
+            2 => Tag::Seq,
+            _ => Tag::Alias,
+        }
+    }
+
+    const fn style(&self) -> Style {
+        match (self.bits >> 26) & 7 {
+            0 => Style::Plain,
+            1 => Style::SingleQuoted,
+            2 => Style::DoubleQuoted,
+            3 => Style::Literal,
+            _ => Style::Folded,
+        }
+    }
+
+    pub(super) const fn templated(&self) -> bool {
+        self.bits & 1 << 29 != 0
+    }
+
+    pub(super) const fn in_text(&self) -> bool {
+        self.bits & 1 << 30 != 0
+    }
 }
 
 /// The nodes of one document.
@@ -66,26 +123,20 @@ pub struct Tree {
 
 static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(Tree::default);
 
-static EMPTY_SEQ: Raw = Raw {
-    start: 0,
-    end: 0,
-    a: 0,
-    b: 0,
-    tag: Tag::Seq,
-    style: Style::Plain,
-    templated: false,
-    in_text: false,
+static EMPTY_SEQ: Raw = match Raw::new((0, 0), 0, 0, Tag::Seq, Style::Plain, (false, false)) {
+    Some(raw) => raw,
+    None => unreachable!(),
 };
 
 impl Tree {
     /// A scalar's value as bytes.
     fn bytes(&self, raw: &Raw) -> &[u8] {
-        let store = if raw.in_text {
+        let store = if raw.in_text() {
             self.text.as_bytes()
         } else {
             self.strings.as_bytes()
         };
-        &store[raw.a as usize..(raw.a + raw.b) as usize]
+        &store[raw.a as usize..(raw.a + raw.b()) as usize]
     }
 
     pub(super) fn node(&self, id: u32) -> Node<'_> {
@@ -368,13 +419,13 @@ impl<'t> Node<'t> {
     }
 
     fn children(self) -> &'t [Raw] {
-        let (first, n) = (self.raw.a as usize, self.raw.b as usize);
-        let n = if self.raw.tag == Tag::Map { 2 * n } else { n };
+        let (first, n) = (self.raw.a as usize, self.raw.b() as usize);
+        let n = if self.raw.tag() == Tag::Map { 2 * n } else { n };
         &self.tree.nodes[first..first + n]
     }
 
     pub fn kind(self) -> Kind<'t> {
-        match self.raw.tag {
+        match self.raw.tag() {
             Tag::Scalar => Kind::Scalar(self.scalar_unchecked()),
             Tag::Map => Kind::Map(Entries {
                 tree: self.tree,
@@ -389,21 +440,21 @@ impl<'t> Node<'t> {
     }
 
     fn scalar_unchecked(self) -> Scalar<'t> {
-        let (at, len) = (self.raw.a as usize, self.raw.b as usize);
-        let store: &str = if self.raw.in_text {
+        let (at, len) = (self.raw.a as usize, self.raw.b() as usize);
+        let store: &str = if self.raw.in_text() {
             &self.tree.text
         } else {
             &self.tree.strings
         };
         Scalar {
             value: &store[at..at + len],
-            style: self.raw.style,
-            templated: self.raw.templated,
+            style: self.raw.style(),
+            templated: self.raw.templated(),
         }
     }
 
     pub fn scalar(self) -> Option<Scalar<'t>> {
-        (self.raw.tag == Tag::Scalar).then(|| self.scalar_unchecked())
+        (self.raw.tag() == Tag::Scalar).then(|| self.scalar_unchecked())
     }
 
     /// The string value of a known (non-templated) scalar.
@@ -412,12 +463,12 @@ impl<'t> Node<'t> {
     }
 
     pub fn is_templated(self) -> bool {
-        self.raw.tag == Tag::Scalar && self.raw.templated
+        self.raw.tag() == Tag::Scalar && self.raw.templated()
     }
 
     /// A mapping's entries; none for anything else.
     pub fn entries(self) -> Entries<'t> {
-        match self.raw.tag {
+        match self.raw.tag() {
             Tag::Map => Entries {
                 tree: self.tree,
                 nodes: self.children(),
@@ -428,7 +479,7 @@ impl<'t> Node<'t> {
 
     /// A sequence's items; none for anything else.
     pub fn items(self) -> Items<'t> {
-        match self.raw.tag {
+        match self.raw.tag() {
             Tag::Seq => Items {
                 tree: self.tree,
                 nodes: self.children(),
@@ -438,15 +489,15 @@ impl<'t> Node<'t> {
     }
 
     pub fn is_map(self) -> bool {
-        self.raw.tag == Tag::Map
+        self.raw.tag() == Tag::Map
     }
 
     pub fn is_seq(self) -> bool {
-        self.raw.tag == Tag::Seq
+        self.raw.tag() == Tag::Seq
     }
 
     pub fn is_alias(self) -> bool {
-        self.raw.tag == Tag::Alias
+        self.raw.tag() == Tag::Alias
     }
 
     /// For an alias, the node its anchor names (the last one defined under that id).
@@ -463,7 +514,7 @@ impl<'t> Node<'t> {
     pub fn entry(self, key: &str) -> Option<(Node<'t>, Node<'t>)> {
         // The hottest lookup of every rule: lengths first, then bytes (no char-boundary checks).
         let is_key =
-            |k: &Raw| k.tag == Tag::Scalar && k.b as usize == key.len() && self.tree.bytes(k) == key.as_bytes();
+            |k: &Raw| k.tag() == Tag::Scalar && k.b() as usize == key.len() && self.tree.bytes(k) == key.as_bytes();
         let pair = self.entries().nodes.chunks_exact(2).find(|pair| is_key(&pair[0]))?;
         let tree = self.tree;
         Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
@@ -484,7 +535,7 @@ impl<'t> Node<'t> {
         let mut node = self;
         for raw in pointer.split('/').skip(1) {
             let seg = raw.replace("~1", "/").replace("~0", "~");
-            let next = match node.raw.tag {
+            let next = match node.raw.tag() {
                 Tag::Map => node.get(&seg),
                 Tag::Seq => seg.parse::<usize>().ok().and_then(|i| node.items().get(i)),
                 _ => None,
@@ -548,9 +599,31 @@ mod tests {
     }
 
     #[test]
-    fn a_node_is_two_pointers_and_its_record_twenty_bytes() {
+    fn a_node_is_two_pointers_and_its_record_sixteen_bytes() {
         // Size is what the tree costs per key, value and item: keep it from growing unnoticed.
         assert_eq!(std::mem::size_of::<Node<'_>>(), 16);
-        assert_eq!(std::mem::size_of::<Raw>(), 20);
+        assert_eq!(std::mem::size_of::<Raw>(), 16);
+    }
+
+    #[test]
+    fn records_keep_every_field() {
+        let styles = [
+            Style::Plain,
+            Style::SingleQuoted,
+            Style::DoubleQuoted,
+            Style::Literal,
+            Style::Folded,
+        ];
+        for tag in [Tag::Scalar, Tag::Map, Tag::Seq, Tag::Alias] {
+            for style in styles {
+                for flags in [(false, false), (true, false), (false, true), (true, true)] {
+                    let raw = Raw::new((7, 9), 3, MAX_B - 1, tag, style, flags).unwrap();
+                    assert_eq!((raw.start, raw.end, raw.a, raw.b() as usize), (7, 9, 3, MAX_B - 1));
+                    assert_eq!((raw.tag(), raw.style()), (tag, style));
+                    assert_eq!((raw.templated(), raw.in_text()), flags);
+                }
+            }
+        }
+        assert!(Raw::new((0, 0), 0, MAX_B, Tag::Seq, Style::Plain, (false, false)).is_none());
     }
 }

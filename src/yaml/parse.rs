@@ -271,30 +271,16 @@ impl<'a> Builder<'a> {
                 let end = self.scalar_end(start, end, style);
                 let templated = self.overlaps_template(start, end.max(start + 1));
                 let (a, b, in_text) = self.locate(start, style, &value, templated);
-                let raw = Raw {
-                    start: offset(start),
-                    end: offset(end),
-                    a,
-                    b,
-                    tag: Tag::Scalar,
-                    style: style_of(style),
-                    templated,
-                    in_text,
-                };
+                let span = (offset(start), offset(end));
+                let raw = Raw::new(span, a, b, Tag::Scalar, style_of(style), (templated, in_text))
+                    .ok_or_else(|| too_big(start, "a scalar longer than 16 MiB"))?;
                 self.value(raw, anchor);
             }
             Event::Alias(id) => {
                 self.aliases = true;
-                let raw = Raw {
-                    start: offset(start),
-                    end: offset(end),
-                    a: offset(id),
-                    b: 0,
-                    tag: Tag::Alias,
-                    style: Style::Plain,
-                    templated: false,
-                    in_text: false,
-                };
+                let span = (offset(start), offset(end));
+                let raw = Raw::new(span, offset(id), 0, Tag::Alias, Style::Plain, (false, false))
+                    .ok_or_else(|| too_big(start, "an alias"))?;
                 self.value(raw, 0);
             }
             Event::MappingStart(anchor, _) => self.push(
@@ -316,9 +302,9 @@ impl<'a> Builder<'a> {
             )?,
             Event::MappingEnd => {
                 self.check_duplicate_keys()?;
-                self.pop(start, end)
+                self.pop(start, end)?;
             }
-            Event::SequenceEnd => self.pop(start, end),
+            Event::SequenceEnd => self.pop(start, end)?,
             _ => {}
         }
         Ok(())
@@ -383,7 +369,7 @@ impl<'a> Builder<'a> {
             return Ok(());
         };
         let entries = &self.scratch.pending[*from..];
-        let known = |k: &&Raw| k.tag == Tag::Scalar && !k.templated;
+        let known = |k: &&Raw| k.tag() == Tag::Scalar && !k.templated();
         let mut keys = entries.iter().step_by(2).enumerate().filter(|(_, k)| known(k));
         // Most mappings have a handful of keys: comparing each with those before it costs less
         // than building a set for every mapping of the file.
@@ -413,7 +399,7 @@ impl<'a> Builder<'a> {
     /// Where a scalar's value is kept, as (offset, length, in the file's text): in the text
     /// when it stands there verbatim, else appended to the document's strings. A keys-only
     /// parse keeps only keys.
-    fn locate(&mut self, start: usize, style: ScalarStyle, value: &str, templated: bool) -> (u32, u32, bool) {
+    fn locate(&mut self, start: usize, style: ScalarStyle, value: &str, templated: bool) -> (u32, usize, bool) {
         let Keep::Whole(source) = self.keep else {
             let is_key = matches!(self.scratch.frames.last(), Some(Frame::Map { has_key: false, .. }));
             return if is_key { self.store(value) } else { (0, 0, false) };
@@ -424,28 +410,28 @@ impl<'a> Builder<'a> {
             _ => None,
         };
         match at.filter(|&at| !templated && source.get(at..at + value.len()) == Some(value)) {
-            Some(at) => (offset(at), offset(value.len()), true),
+            Some(at) => (offset(at), value.len(), true),
             None => self.store(value),
         }
     }
 
-    fn store(&mut self, value: &str) -> (u32, u32, bool) {
+    fn store(&mut self, value: &str) -> (u32, usize, bool) {
         let at = offset(self.tree.strings.len());
         self.tree.strings.push_str(value);
-        (at, offset(value.len()), false)
+        (at, value.len(), false)
     }
 
     fn value_of(&self, raw: &Raw) -> &str {
-        let (at, len) = (raw.a as usize, raw.b as usize);
+        let (at, len) = (raw.a as usize, raw.b() as usize);
         match self.keep {
-            Keep::Whole(source) if raw.in_text => &source[at..at + len],
+            Keep::Whole(source) if raw.in_text() => &source[at..at + len],
             _ => &self.tree.strings[at..at + len],
         }
     }
 
-    fn pop(&mut self, end_start: usize, end_end: usize) {
+    fn pop(&mut self, end_start: usize, end_end: usize) -> Result<(), ParseError> {
         let Some(frame) = self.scratch.frames.pop() else {
-            return;
+            return Ok(());
         };
         // Flow collections end at their closing bracket (saphyr's end span runs on past it, over
         // trailing comments); block ones end at their last child.
@@ -466,17 +452,18 @@ impl<'a> Builder<'a> {
         // A mapping's last child is its last value.
         let last = (children > 0).then(|| self.tree.nodes[self.tree.nodes.len() - 1].end as usize);
         let end = closing.or(last).unwrap_or(start).max(start);
-        let raw = Raw {
-            start: offset(start),
-            end: offset(end),
-            a: offset(first),
-            b: offset(if tag == Tag::Map { children / 2 } else { children }),
+        let count = if tag == Tag::Map { children / 2 } else { children };
+        let raw = Raw::new(
+            (offset(start), offset(end)),
+            offset(first),
+            count,
             tag,
-            style: Style::Plain,
-            templated: false,
-            in_text: false,
-        };
+            Style::Plain,
+            (false, false),
+        )
+        .ok_or_else(|| too_big(start, "a collection of more than 16,777,215 entries"))?;
         self.value(raw, anchor);
+        Ok(())
     }
 
     /// Put a finished node into its parent, or make it the root.
@@ -662,6 +649,14 @@ fn flow_line_end(text: &str) -> LineEnd {
 fn joins_safely(last: Option<u8>, next: Option<u8>) -> bool {
     let ends_token = |b: u8| matches!(b, b'[' | b'{' | b',' | b':' | b'"' | b'\'' | b']' | b'}');
     last.is_none_or(ends_token) || next.is_none_or(|b| matches!(b, b',' | b']' | b'}'))
+}
+
+/// The error for a node too large for the tree's record (`node::MAX_B`).
+fn too_big(offset: usize, what: &str) -> ParseError {
+    ParseError {
+        offset,
+        message: format!("{what}; no Kubernetes object comes near (at most 1.5 MiB)"),
+    }
 }
 
 fn is_empty_scalar(node: Node<'_>) -> bool {
@@ -879,6 +874,18 @@ mod tests {
         assert_eq!(span("b"), "'it''s'");
         assert_eq!(span("c"), "[x, y]");
         assert_eq!(span("d"), "30d");
+    }
+
+    #[test]
+    fn a_scalar_too_long_for_the_tree_is_an_error_not_a_panic() {
+        let text = format!("a: 1\nb: {}\n", "x".repeat(1 << 24));
+        let err = parse(&text)[0].error.clone().unwrap();
+        assert_eq!(err.offset, 8);
+        assert!(
+            err.message.starts_with("a scalar longer than 16 MiB"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
