@@ -9,8 +9,11 @@
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
+use super::views::{Entries, Items};
+
 pub type Span = Range<usize>;
 
+/// Declared in the order a node record encodes it (`Raw::style`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     Plain,
@@ -29,6 +32,7 @@ pub struct Scalar<'t> {
     pub templated: bool,
 }
 
+/// What a node record holds, declared in the order it encodes it (`Raw::tag`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tag {
     Scalar,
@@ -121,7 +125,7 @@ pub struct Tree {
     pub(super) anchors: Vec<(u32, u32)>,
 }
 
-static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(Tree::default);
+pub(super) static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(Tree::default);
 
 static EMPTY_SEQ: Raw = match Raw::new((0, 0), 0, 0, Tag::Seq, Style::Plain, (false, false)) {
     Some(raw) => raw,
@@ -168,6 +172,12 @@ pub struct Node<'t> {
     raw: &'t Raw,
 }
 
+impl<'t> Node<'t> {
+    pub(super) fn new(tree: &'t Tree, raw: &'t Raw) -> Self {
+        Node { tree, raw }
+    }
+}
+
 impl std::fmt::Debug for Node<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind() {
@@ -196,161 +206,6 @@ pub enum Kind<'t> {
     Seq(Items<'t>),
     /// An alias (`*name`); kept unexpanded so alias bombs cost nothing.
     Alias(usize),
-}
-
-/// A mapping's entries, in source order: (key, value) pairs.
-#[derive(Debug, Clone, Copy)]
-pub struct Entries<'t> {
-    tree: &'t Tree,
-    nodes: &'t [Raw],
-}
-
-/// A sequence's items, in source order.
-#[derive(Debug, Clone, Copy)]
-pub struct Items<'t> {
-    tree: &'t Tree,
-    nodes: &'t [Raw],
-}
-
-impl Default for Entries<'_> {
-    fn default() -> Self {
-        Entries {
-            tree: &EMPTY_TREE,
-            nodes: &[],
-        }
-    }
-}
-
-impl Default for Items<'_> {
-    fn default() -> Self {
-        Items {
-            tree: &EMPTY_TREE,
-            nodes: &[],
-        }
-    }
-}
-
-impl<'t> Entries<'t> {
-    pub fn iter(self) -> impl DoubleEndedIterator<Item = (Node<'t>, Node<'t>)> + ExactSizeIterator + Clone {
-        self.into_iter()
-    }
-    pub fn len(self) -> usize {
-        self.nodes.len() / 2
-    }
-    pub fn is_empty(self) -> bool {
-        self.nodes.is_empty()
-    }
-    pub fn get(self, i: usize) -> Option<(Node<'t>, Node<'t>)> {
-        let pair = self.nodes.get(2 * i..2 * i + 2)?;
-        let tree = self.tree;
-        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
-    }
-    pub fn first(self) -> Option<(Node<'t>, Node<'t>)> {
-        self.get(0)
-    }
-    pub fn last(self) -> Option<(Node<'t>, Node<'t>)> {
-        self.len().checked_sub(1).and_then(|i| self.get(i))
-    }
-}
-
-impl<'t> Items<'t> {
-    pub fn iter(self) -> impl DoubleEndedIterator<Item = Node<'t>> + ExactSizeIterator + Clone {
-        self.into_iter()
-    }
-    pub fn len(self) -> usize {
-        self.nodes.len()
-    }
-    pub fn is_empty(self) -> bool {
-        self.nodes.is_empty()
-    }
-    pub fn get(self, i: usize) -> Option<Node<'t>> {
-        let tree = self.tree;
-        self.nodes.get(i).map(|raw| Node { tree, raw })
-    }
-    pub fn first(self) -> Option<Node<'t>> {
-        self.get(0)
-    }
-    pub fn last(self) -> Option<Node<'t>> {
-        self.nodes.len().checked_sub(1).and_then(|i| self.get(i))
-    }
-}
-
-/// Iterates a mapping's entries.
-#[derive(Clone)]
-pub struct EntryIter<'t> {
-    tree: &'t Tree,
-    pairs: std::slice::ChunksExact<'t, Raw>,
-}
-
-impl<'t> Iterator for EntryIter<'t> {
-    type Item = (Node<'t>, Node<'t>);
-    fn next(&mut self) -> Option<Self::Item> {
-        let pair = self.pairs.next()?;
-        let tree = self.tree;
-        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.pairs.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for EntryIter<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let pair = self.pairs.next_back()?;
-        let tree = self.tree;
-        Some((Node { tree, raw: &pair[0] }, Node { tree, raw: &pair[1] }))
-    }
-}
-
-impl ExactSizeIterator for EntryIter<'_> {}
-
-/// Iterates a sequence's items.
-#[derive(Clone)]
-pub struct ItemIter<'t> {
-    tree: &'t Tree,
-    items: std::slice::Iter<'t, Raw>,
-}
-
-impl<'t> Iterator for ItemIter<'t> {
-    type Item = Node<'t>;
-    fn next(&mut self) -> Option<Self::Item> {
-        let tree = self.tree;
-        self.items.next().map(|raw| Node { tree, raw })
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.items.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for ItemIter<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        let tree = self.tree;
-        self.items.next_back().map(|raw| Node { tree, raw })
-    }
-}
-
-impl ExactSizeIterator for ItemIter<'_> {}
-
-impl<'t> IntoIterator for Entries<'t> {
-    type Item = (Node<'t>, Node<'t>);
-    type IntoIter = EntryIter<'t>;
-    fn into_iter(self) -> Self::IntoIter {
-        EntryIter {
-            tree: self.tree,
-            pairs: self.nodes.chunks_exact(2),
-        }
-    }
-}
-
-impl<'t> IntoIterator for Items<'t> {
-    type Item = Node<'t>;
-    type IntoIter = ItemIter<'t>;
-    fn into_iter(self) -> Self::IntoIter {
-        ItemIter {
-            tree: self.tree,
-            items: self.nodes.iter(),
-        }
-    }
 }
 
 /// What a scalar means under the YAML 1.2 core schema.
@@ -427,14 +282,8 @@ impl<'t> Node<'t> {
     pub fn kind(self) -> Kind<'t> {
         match self.raw.tag() {
             Tag::Scalar => Kind::Scalar(self.scalar_unchecked()),
-            Tag::Map => Kind::Map(Entries {
-                tree: self.tree,
-                nodes: self.children(),
-            }),
-            Tag::Seq => Kind::Seq(Items {
-                tree: self.tree,
-                nodes: self.children(),
-            }),
+            Tag::Map => Kind::Map(self.entries()),
+            Tag::Seq => Kind::Seq(self.items()),
             Tag::Alias => Kind::Alias(self.raw.a as usize),
         }
     }
@@ -468,24 +317,14 @@ impl<'t> Node<'t> {
 
     /// A mapping's entries; none for anything else.
     pub fn entries(self) -> Entries<'t> {
-        match self.raw.tag() {
-            Tag::Map => Entries {
-                tree: self.tree,
-                nodes: self.children(),
-            },
-            _ => Entries::default(),
-        }
+        let nodes = if self.is_map() { self.children() } else { &[] };
+        Entries { tree: self.tree, nodes }
     }
 
     /// A sequence's items; none for anything else.
     pub fn items(self) -> Items<'t> {
-        match self.raw.tag() {
-            Tag::Seq => Items {
-                tree: self.tree,
-                nodes: self.children(),
-            },
-            _ => Items::default(),
-        }
+        let nodes = if self.is_seq() { self.children() } else { &[] };
+        Items { tree: self.tree, nodes }
     }
 
     pub fn is_map(self) -> bool {
