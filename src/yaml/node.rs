@@ -70,15 +70,23 @@ impl Raw {
         if b >= MAX_B {
             return None;
         }
-        let (templated, in_text) = flags;
-        let bits =
-            b as u32 | (tag as u32) << 24 | (style as u32) << 26 | (templated as u32) << 29 | (in_text as u32) << 30;
-        Some(Raw {
+        Some(Raw::pack(span, a, b as u32, tag, style, flags))
+    }
+
+    /// An alias to anchor `id`: nothing to count, so nothing to refuse.
+    pub(super) const fn alias(span: (u32, u32), id: u32) -> Raw {
+        Raw::pack(span, id, 0, Tag::Alias, Style::Plain, (false, false))
+    }
+
+    /// `b` must be below [`MAX_B`].
+    const fn pack(span: (u32, u32), a: u32, b: u32, tag: Tag, style: Style, (templated, in_text): (bool, bool)) -> Raw {
+        let bits = b | (tag as u32) << 24 | (style as u32) << 26 | (templated as u32) << 29 | (in_text as u32) << 30;
+        Raw {
             start: span.0,
             end: span.1,
             a,
             bits,
-        })
+        }
     }
 
     pub(super) const fn b(&self) -> u32 {
@@ -121,26 +129,39 @@ pub struct Tree {
     pub(super) text: Arc<str>,
     /// Values that are not their source text.
     pub(super) strings: String,
-    /// Anchor id -> the anchored node, for resolving aliases.
+    /// (anchor id, anchored node), sorted by id, for resolving aliases.
     pub(super) anchors: Vec<(u32, u32)>,
 }
 
 pub(super) static EMPTY_TREE: LazyLock<Tree> = LazyLock::new(Tree::default);
 
-static EMPTY_SEQ: Raw = match Raw::new((0, 0), 0, 0, Tag::Seq, Style::Plain, (false, false)) {
-    Some(raw) => raw,
-    None => unreachable!(),
-};
+static EMPTY_SEQ: Raw = Raw::pack((0, 0), 0, 0, Tag::Seq, Style::Plain, (false, false));
 
 impl Tree {
-    /// A scalar's value as bytes.
+    /// An empty tree whose scalars may be slices of `text`.
+    pub(super) fn over(text: Arc<str>) -> Tree {
+        Tree {
+            text,
+            ..Tree::default()
+        }
+    }
+
+    /// A scalar's value.
+    pub(super) fn value(&self, raw: &Raw) -> &str {
+        &self.holding(raw)[Tree::range(raw)]
+    }
+
+    /// A scalar's value as bytes: for comparing without checking char boundaries.
     fn bytes(&self, raw: &Raw) -> &[u8] {
-        let store = if raw.in_text() {
-            self.text.as_bytes()
-        } else {
-            self.strings.as_bytes()
-        };
-        &store[raw.a as usize..(raw.a + raw.b()) as usize]
+        &self.holding(raw).as_bytes()[Tree::range(raw)]
+    }
+
+    fn holding(&self, raw: &Raw) -> &str {
+        if raw.in_text() { &self.text } else { &self.strings }
+    }
+
+    fn range(raw: &Raw) -> Range<usize> {
+        raw.a as usize..raw.a as usize + raw.b() as usize
     }
 
     pub(super) fn node(&self, id: u32) -> Node<'_> {
@@ -160,7 +181,7 @@ impl Tree {
     }
 }
 
-/// Offsets are `u32`: files are refused long before 4 GiB (`limits.max-file-size`).
+/// Offsets are `u32`: `SourceFile::from_text_limited` refuses files of 4 GiB or more.
 pub(super) fn offset(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
@@ -289,14 +310,8 @@ impl<'t> Node<'t> {
     }
 
     fn scalar_unchecked(self) -> Scalar<'t> {
-        let (at, len) = (self.raw.a as usize, self.raw.b() as usize);
-        let store: &str = if self.raw.in_text() {
-            &self.tree.text
-        } else {
-            &self.tree.strings
-        };
         Scalar {
-            value: &store[at..at + len],
+            value: self.tree.value(self.raw),
             style: self.raw.style(),
             templated: self.raw.templated(),
         }
@@ -344,9 +359,11 @@ impl<'t> Node<'t> {
         let Kind::Alias(id) = self.kind() else {
             return None;
         };
+        // Sorted by id, each id's anchors in the order they were defined: the last one counts.
         let anchors = &self.tree.anchors;
-        let (_, node) = anchors.iter().rev().find(|(a, _)| *a as usize == id)?;
-        Some(self.tree.node(*node))
+        let after = anchors.partition_point(|(a, _)| (*a as usize) <= id);
+        let (a, node) = anchors.get(after.checked_sub(1)?)?;
+        (*a as usize == id).then(|| self.tree.node(*node))
     }
 
     /// The entry (key node, value node) for `key` in a mapping.

@@ -221,7 +221,7 @@ impl<'a> Builder<'a> {
             char_bytes,
             keep,
             scratch: Scratch::default(),
-            tree: Tree::default(),
+            tree: new_tree(keep),
             docs: Vec::new(),
             root: None,
             in_doc: false,
@@ -278,10 +278,7 @@ impl<'a> Builder<'a> {
             }
             Event::Alias(id) => {
                 self.aliases = true;
-                let span = (offset(start), offset(end));
-                let raw = Raw::new(span, offset(id), 0, Tag::Alias, Style::Plain, (false, false))
-                    .ok_or_else(|| too_big(start, "an alias"))?;
-                self.value(raw, 0);
+                self.value(Raw::alias((offset(start), offset(end)), offset(id)), 0);
             }
             Event::MappingStart(anchor, _) => self.push(
                 Frame::Map {
@@ -375,22 +372,22 @@ impl<'a> Builder<'a> {
         // than building a set for every mapping of the file.
         let duplicate = if entries.len() <= 2 * SMALL_MAP {
             keys.find(|&(i, k)| {
-                let v = self.value_of(k);
+                let v = self.tree.value(k);
                 entries[..2 * i]
                     .iter()
                     .step_by(2)
                     .filter(known)
-                    .any(|e| self.value_of(e) == v)
+                    .any(|e| self.tree.value(e) == v)
             })
         } else {
             let mut seen = std::collections::HashSet::new();
-            keys.find(|(_, k)| !seen.insert(self.value_of(k)))
+            keys.find(|(_, k)| !seen.insert(self.tree.value(k)))
         }
         .map(|(_, k)| k);
         match duplicate {
             Some(key) => Err(ParseError {
                 offset: key.start as usize,
-                message: format!("duplicate key `{}`", self.value_of(key)),
+                message: format!("duplicate key `{}`", self.tree.value(key)),
             }),
             None => Ok(()),
         }
@@ -419,14 +416,6 @@ impl<'a> Builder<'a> {
         let at = offset(self.tree.strings.len());
         self.tree.strings.push_str(value);
         (at, value.len(), false)
-    }
-
-    fn value_of(&self, raw: &Raw) -> &str {
-        let (at, len) = (raw.a as usize, raw.b() as usize);
-        match self.keep {
-            Keep::Whole(source) if raw.in_text() => &source[at..at + len],
-            _ => &self.tree.strings[at..at + len],
-        }
     }
 
     fn pop(&mut self, end_start: usize, end_end: usize) -> Result<(), ParseError> {
@@ -489,12 +478,11 @@ impl<'a> Builder<'a> {
 
     fn end_document(&mut self) {
         if self.in_doc {
-            let mut tree = std::mem::take(&mut self.tree);
+            let mut tree = std::mem::replace(&mut self.tree, new_tree(self.keep));
             tree.nodes.shrink_to_fit();
             tree.strings.shrink_to_fit();
-            if let Keep::Whole(source) = self.keep {
-                tree.text = Arc::clone(source);
-            }
+            // Stable: an id defined twice keeps its definitions in order.
+            tree.anchors.sort_by_key(|&(id, _)| id);
             self.docs
                 .push((tree, self.root.take(), std::mem::take(&mut self.aliases)));
         }
@@ -651,6 +639,14 @@ fn joins_safely(last: Option<u8>, next: Option<u8>) -> bool {
     last.is_none_or(ends_token) || next.is_none_or(|b| matches!(b, b',' | b']' | b'}'))
 }
 
+/// A document's tree: over the file's text when values are kept.
+fn new_tree(keep: Keep<'_>) -> Tree {
+    match keep {
+        Keep::Whole(source) => Tree::over(Arc::clone(source)),
+        Keep::KeysOnly => Tree::default(),
+    }
+}
+
 /// The error for a node too large for the tree's record (`node::MAX_B`).
 fn too_big(offset: usize, what: &str) -> ParseError {
     ParseError {
@@ -690,7 +686,7 @@ mod tests {
         let docs = parse(text);
         assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
         let root = docs[0].root().unwrap();
-        let item = &root.path("c").unwrap().items().get(0).unwrap();
+        let item = root.path("c").unwrap().items().first().unwrap();
         let command = item.get("command").unwrap().items();
         assert_eq!(&text[command.get(1).unwrap().span()], "\"b\"");
         assert_eq!(item.path("other.k").and_then(Node::as_str), Some("v"));
@@ -698,15 +694,7 @@ mod tests {
         let text = "rules:\n- apiGroups: [\n  \"a\",\n  \"b\"]\n  verbs: [\"get\"]\n";
         let docs = parse(text);
         assert!(docs[0].error.is_none(), "{:?}", docs[0].error);
-        let rule = &docs[0]
-            .root()
-            .as_ref()
-            .unwrap()
-            .path("rules")
-            .unwrap()
-            .items()
-            .get(0)
-            .unwrap();
+        let rule = docs[0].root().unwrap().path("rules").unwrap().items().first().unwrap();
         assert_eq!(rule.get("apiGroups").unwrap().items().len(), 2);
         // A comment before the line is blanked with the newline, not joined into.
         assert_eq!(json("a: [\n  \"x\" # c\n]\n"), serde_json::json!({"a": ["x"]}));
@@ -773,18 +761,8 @@ mod tests {
         // Spans still point into the original text.
         let text = format!("{head}      \"a\", # c1\n    # c2\n    \"b\"\n    ]\n");
         let docs = parse(&text);
-        let command = docs[0]
-            .root()
-            .as_ref()
-            .unwrap()
-            .path("c")
-            .unwrap()
-            .items()
-            .get(0)
-            .unwrap()
-            .get("command")
-            .unwrap()
-            .items();
+        let item = docs[0].root().unwrap().path("c").unwrap().items().first().unwrap();
+        let command = item.get("command").unwrap().items();
         assert_eq!(command.get(1).unwrap().span().start, text.rfind("\"b\"").unwrap());
     }
 
@@ -874,6 +852,44 @@ mod tests {
         assert_eq!(span("b"), "'it''s'");
         assert_eq!(span("c"), "[x, y]");
         assert_eq!(span("d"), "30d");
+    }
+
+    #[test]
+    fn values_read_from_the_text_or_stored_decode_the_same() {
+        let text = "a: plain\nb: 'quoted'\nc: \"esc\\taped\"\nd: 'it''s'\ne: |\n  block\nf: folded\n  line\ng: \"\"\n";
+        let docs = parse(text);
+        let root = docs[0].root().unwrap();
+        let value = |k: &str| root.get(k).and_then(Node::as_str).unwrap();
+        assert_eq!(value("a"), "plain");
+        assert_eq!(value("b"), "quoted");
+        assert_eq!(value("c"), "esc\taped");
+        assert_eq!(value("d"), "it's");
+        assert_eq!(value("e"), "block\n");
+        assert_eq!(value("f"), "folded line");
+        assert_eq!(value("g"), "");
+        // A templated scalar's value is the masked text, never the template's source.
+        let masked = "a: xxxxxxxxxxxxx\n";
+        let source: Arc<str> = Arc::from("a: {{ .Values }}\n");
+        let template: Span = 3..16;
+        let docs = parse_stream_limited(&source, masked, std::slice::from_ref(&template), MAX_DEPTH, 10).unwrap();
+        let a = docs[0].root().unwrap().get("a").unwrap().scalar().unwrap();
+        assert!(a.templated);
+        assert_eq!(a.value, "xxxxxxxxxxxxx");
+    }
+
+    #[test]
+    fn aliases_find_their_anchor_however_anchors_nest() {
+        // The inner anchor ends (and is recorded) before the outer one.
+        let text = "a: &outer {b: &inner [1, 2], c: 3}\nd: *inner\ne: *outer\n";
+        assert_eq!(
+            json(text),
+            serde_json::json!({"a": {"b": [1, 2], "c": 3}, "d": [1, 2], "e": {"b": [1, 2], "c": 3}})
+        );
+        // A name anchored again: later aliases see the later node.
+        assert_eq!(
+            json("a: &x 1\nb: *x\nc: &x 2\nd: *x\n"),
+            serde_json::json!({"a": 1, "b": 1, "c": 2, "d": 2})
+        );
     }
 
     #[test]
