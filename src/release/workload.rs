@@ -61,6 +61,8 @@ pub struct Workload {
     /// Dotted path from the object root to the pod template (empty for a Pod).
     pub template_path: &'static str,
     pub labels: Vec<(String, String)>,
+    /// The pod template's labels may be extended at render time: any selector may match.
+    pub labels_templated: bool,
     pub containers: Vec<Container>,
     pub volumes: Vec<Volume>,
     /// Whether its pods run when a backup is taken.
@@ -156,9 +158,11 @@ pub fn is_pod_kind(kind: &str) -> bool {
 }
 
 pub fn build(release: &Release) -> Vec<Workload> {
+    use rayon::prelude::*;
+    // Objects are independent; `collect` keeps release order.
     release
         .objects
-        .iter()
+        .par_iter()
         .enumerate()
         .filter_map(|(i, o)| workload(release, i, o))
         .collect()
@@ -189,8 +193,8 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
             .unwrap_or_default();
         volumes.extend(claims.iter().filter_map(claim_template));
     }
-    let labels = template
-        .path("metadata.labels")
+    let label_map = template.path("metadata.labels");
+    let labels = label_map
         .map(|l| {
             l.entries()
                 .iter()
@@ -208,6 +212,7 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
         namespace: release.namespace_of(o.file, root).map(str::to_owned),
         template_path: path,
         labels,
+        labels_templated: label_map.is_some_and(Node::contains_template),
         containers,
         volumes,
     })

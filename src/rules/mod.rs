@@ -47,6 +47,7 @@ pub struct Ctx<'a> {
 pub struct Shared<'r> {
     hooks: std::sync::OnceLock<Vec<hooks::Hook<'r>>>,
     hook_runs: std::sync::OnceLock<hooks::patterns::HookRuns>,
+    pods: std::sync::OnceLock<Vec<volumes::Pod<'r>>>,
 }
 
 /// Facts for a run that are not in the release.
@@ -82,6 +83,11 @@ impl<'a> Ctx<'a> {
         self.shared
             .hook_runs
             .get_or_init(|| hooks::patterns::HookRuns::new(self.release, self.hooks()))
+    }
+
+    /// Every workload's pod with its volume annotations read (built once per run).
+    pub(crate) fn pods(&self) -> &'a [volumes::Pod<'a>] {
+        self.shared.pods.get_or_init(|| volumes::pods(self.release))
     }
 
     fn diagnostic(&self, location: Option<Location>, message: String) -> Diagnostic {

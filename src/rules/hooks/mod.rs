@@ -295,11 +295,39 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
     out
 }
 
+/// The most keys a [`Prefix`] has.
+const MAX_KEYS: usize = 6;
+
+const _: () = {
+    let mut i = 0;
+    while i < PREFIXES.len() {
+        assert!(PREFIXES[i].keys.len() <= MAX_KEYS, "raise MAX_KEYS");
+        i += 1;
+    }
+};
+
+/// Each prefix's known keys' values in `map`, in `Prefix::keys` order: one pass over the map
+/// instead of a lookup per prefix and key. The first entry of a key wins, as with `get`.
+fn hook_values<'r>(map: Node<'r>) -> [[Option<Node<'r>>; MAX_KEYS]; PREFIXES.len()] {
+    let mut found = [[None; MAX_KEYS]; PREFIXES.len()];
+    for (k, v) in map.entries().iter() {
+        let Some((name, key)) = k.scalar().and_then(|s| s.value.split_once('/')) else {
+            continue;
+        };
+        let Some(p) = PREFIXES.iter().position(|p| p.name == name) else {
+            continue;
+        };
+        if let Some(i) = PREFIXES[p].keys.iter().position(|x| *x == key) {
+            found[p][i].get_or_insert(v);
+        }
+    }
+    found
+}
+
 fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut Vec<Hook<'r>>) {
-    for prefix in PREFIXES {
-        let get = |k: &str| m.map.get(&format!("{}/{k}", prefix.name));
-        let present: Vec<Node<'_>> = prefix.keys.iter().filter_map(|k| get(k)).collect();
-        let Some(first) = present.first() else { continue };
+    for (prefix, values) in PREFIXES.iter().zip(hook_values(m.map)) {
+        let get = |k: &str| prefix.keys.iter().position(|x| *x == k).and_then(|i| values[i]);
+        let Some(first) = values.iter().flatten().next() else { continue };
         let timeouts = ["timeout", "exec-timeout", "wait-timeout"]
             .into_iter()
             .filter(|k| prefix.keys.contains(k))

@@ -25,14 +25,15 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
             .map(Node::items)
             .unwrap_or_default()
         {
-            if res.contains_template() || !matcher.targets(res, restore).is_empty() {
+            let selector = matcher.selector(res, restore);
+            if res.contains_template() || !selector.targets().is_empty() {
                 continue;
             }
             // A chart pod's namespace is rendered from `.Release.Namespace`, which KOTS sets at
             // install time (the app namespace unless the HelmChart names one): a namespace
             // filter ruling out a chart pod is a guess, not a finding.
             let chart_pod_by_namespace = release.workloads.iter().any(|w| {
-                release.files[w.file].chart.is_some() && matcher.failing(res, w, restore) == Some(Filter::Namespaces)
+                release.files[w.file].chart.is_some() && selector.failing(w) == Some(Filter::Namespaces)
             });
             if chart_pod_by_namespace {
                 continue;
@@ -41,7 +42,7 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
             // Point at the filter that rules out the most workloads.
             let mut counts = [(Filter::Labels, 0), (Filter::Namespaces, 0), (Filter::Resources, 0)];
             for w in &release.workloads {
-                if let Some(f) = matcher.failing(res, w, restore) {
+                if let Some(f) = selector.failing(w) {
                     counts.iter_mut().filter(|(k, _)| *k == f).for_each(|(_, n)| *n += 1);
                 }
             }

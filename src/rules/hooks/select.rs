@@ -25,52 +25,98 @@ impl<'r> Matcher<'r> {
         Matcher { release }
     }
 
-    /// Indices of the workloads the entry selects.
-    pub fn targets(&self, res: Node<'_>, restore: bool) -> Vec<usize> {
-        self.release
-            .workloads
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| self.failing(res, w, restore).is_none())
-            .map(|(i, _)| i)
-            .collect()
+    /// The entry's filters, read once to test every workload against.
+    pub fn selector(&self, res: Node<'r>, restore: bool) -> Selector<'r> {
+        Selector {
+            release: self.release,
+            namespaces: (|| Some((strings(res.get("includedNamespaces"))?, strings(res.get("excludedNamespaces"))?)))(),
+            // Restore hooks ignore the resource filters and always mean pods.
+            pods: restore || resources_match(res),
+            labels: res.get("labelSelector").filter(|s| !s.contains_template()).map(labels),
+        }
     }
 
+    /// Indices of the workloads the entry selects.
+    pub fn targets(&self, res: Node<'r>, restore: bool) -> Vec<usize> {
+        self.selector(res, restore).targets()
+    }
+}
+
+/// A `spec.hooks.resources[]` entry's filters; `None` where anything matches (absent or
+/// unknown).
+pub struct Selector<'r> {
+    release: &'r Release,
+    /// (included, excluded) namespace patterns.
+    namespaces: Option<(Vec<&'r str>, Vec<&'r str>)>,
+    pods: bool,
+    labels: Option<Labels<'r>>,
+}
+
+struct Labels<'r> {
+    match_labels: Vec<(&'r str, &'r str)>,
+    /// (key, operator, values)
+    expressions: Vec<(&'r str, &'r str, Vec<&'r str>)>,
+}
+
+impl Selector<'_> {
     /// The first filter that rejects the workload, if any.
-    pub fn failing(&self, res: Node<'_>, w: &Workload, restore: bool) -> Option<Filter> {
-        if !namespaces_match(res, w) {
+    pub fn failing(&self, w: &Workload) -> Option<Filter> {
+        if !self.namespaces_match(w) {
             return Some(Filter::Namespaces);
         }
-        // Restore hooks ignore the resource filters and always mean pods.
-        if !restore && !resources_match(res) {
+        if !self.pods {
             return Some(Filter::Resources);
         }
-        if !labels_match(self.release, res, w) {
+        if !self.labels_match(w) {
             return Some(Filter::Labels);
         }
         None
+    }
+
+    /// Indices of the workloads the entry selects.
+    pub fn targets(&self) -> Vec<usize> {
+        let workloads = self.release.workloads.iter().enumerate();
+        workloads.filter(|(_, w)| self.failing(w).is_none()).map(|(i, _)| i).collect()
+    }
+
+    fn namespaces_match(&self, w: &Workload) -> bool {
+        let (Some(ns), Some((inc, exc))) = (w.namespace.as_deref(), &self.namespaces) else {
+            return true;
+        };
+        if exc.iter().any(|p| glob(p, ns)) {
+            return false;
+        }
+        inc.is_empty() || inc.iter().any(|p| glob(p, ns))
+    }
+
+    fn labels_match(&self, w: &Workload) -> bool {
+        let Some(sel) = &self.labels else {
+            return true;
+        };
+        if w.labels_templated {
+            return true;
+        }
+        let label = |k: &str| w.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+        if sel.match_labels.iter().any(|(k, v)| label(k) != Some(v)) {
+            return false;
+        }
+        sel.expressions.iter().all(|(key, op, values)| {
+            let have = label(key);
+            match *op {
+                "In" => have.is_some_and(|h| values.contains(&h)),
+                "NotIn" => have.is_none_or(|h| !values.contains(&h)),
+                "Exists" => have.is_some(),
+                "DoesNotExist" => have.is_none(),
+                // An invalid operator is BKP004's to report.
+                _ => true,
+            }
+        })
     }
 }
 
 fn strings(node: Option<Node<'_>>) -> Option<Vec<&str>> {
     let items = node.map(Node::items).unwrap_or_default();
     items.iter().map(Node::as_str).collect()
-}
-
-fn namespaces_match(res: Node<'_>, w: &Workload) -> bool {
-    let Some(ns) = w.namespace.as_deref() else {
-        return true;
-    };
-    let (Some(inc), Some(exc)) = (
-        strings(res.get("includedNamespaces")),
-        strings(res.get("excludedNamespaces")),
-    ) else {
-        return true;
-    };
-    if exc.iter().any(|p| glob(p, ns)) {
-        return false;
-    }
-    inc.is_empty() || inc.iter().any(|p| glob(p, ns))
 }
 
 fn is_pods(pattern: &str) -> bool {
@@ -91,62 +137,34 @@ fn resources_match(res: Node<'_>) -> bool {
     inc.is_empty() || inc.iter().any(|p| is_pods(p))
 }
 
-fn labels_match(release: &Release, res: Node<'_>, w: &Workload) -> bool {
-    let Some(sel) = res.get("labelSelector") else {
-        return true;
-    };
-    if sel.contains_template() {
-        return true;
-    }
-    let labels_templated = w
-        .template(release)
-        .and_then(|t| t.path("metadata.labels"))
-        .is_some_and(Node::contains_template);
-    if labels_templated {
-        return true;
-    }
-    let label = |k: &str| w.labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
-    for (k, v) in sel.get("matchLabels").map(Node::entries).unwrap_or_default() {
-        let (Some(k), Some(v)) = (k.as_str(), v.scalar()) else {
-            continue;
-        };
-        if label(k) != Some(v.value) {
-            return false;
-        }
-    }
-    for expr in sel.get("matchExpressions").map(Node::items).unwrap_or_default() {
-        let (Some(key), Some(op)) = (
-            expr.get("key").and_then(Node::as_str),
-            expr.get("operator").and_then(Node::as_str),
-        ) else {
-            continue;
-        };
-        let values: Vec<&str> = expr
-            .get("values")
-            .map(Node::items)
-            .unwrap_or_default()
+/// A label selector's terms; a term with a templated or non-string key or operator is left
+/// out (unknown, so it rules nothing out).
+fn labels(sel: Node<'_>) -> Labels<'_> {
+    let match_labels = sel.get("matchLabels").map(Node::entries).unwrap_or_default();
+    let expressions = sel.get("matchExpressions").map(Node::items).unwrap_or_default();
+    Labels {
+        match_labels: match_labels
             .iter()
-            .filter_map(|v| v.scalar().map(|s| s.value))
-            .collect();
-        let have = label(key);
-        let ok = match op {
-            "In" => have.is_some_and(|h| values.contains(&h)),
-            "NotIn" => have.is_none_or(|h| !values.contains(&h)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            // An invalid operator is BKP004's to report.
-            _ => true,
-        };
-        if !ok {
-            return false;
-        }
+            .filter_map(|(k, v)| Some((k.as_str()?, v.scalar()?.value)))
+            .collect(),
+        expressions: expressions
+            .iter()
+            .filter_map(|expr| {
+                let key = expr.get("key").and_then(Node::as_str)?;
+                let op = expr.get("operator").and_then(Node::as_str)?;
+                let values = expr.get("values").map(Node::items).unwrap_or_default();
+                Some((key, op, values.iter().filter_map(|v| v.scalar().map(|s| s.value)).collect()))
+            })
+            .collect(),
     }
-    true
 }
 
 /// gobwas/glob-style match of `*`, `?` and `[...]` (a class is taken to match any one
 /// character: unknown, so never a finding).
 pub fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?', '[']) {
+        return pattern == text;
+    }
     fn go(p: &[char], t: &[char]) -> bool {
         match p.split_first() {
             None => t.is_empty(),

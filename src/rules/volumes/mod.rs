@@ -32,14 +32,14 @@ const KEYS: [&str; 2] = [INCLUDE, EXCLUDE];
 const MANIFEST_TYPES: &[&str] = &["configMap", "secret", "projected", "downwardAPI"];
 
 /// One comma-separated item of an annotation value, as Velero splits it.
-struct Item {
-    raw: String,
+struct Item<'r> {
+    raw: &'r str,
     /// The item's bytes in the file, or the whole value when the value's source text is not
     /// its content (escapes, block scalars).
     span: Span,
 }
 
-impl Item {
+impl Item<'_> {
     fn name(&self) -> &str {
         self.raw.trim()
     }
@@ -60,7 +60,7 @@ struct List<'r> {
     value: Node<'r>,
     /// Where the string's content is in the file (inside quotes), when it is copied verbatim.
     inner: Option<Span>,
-    items: Vec<Item>,
+    items: Vec<Item<'r>>,
 }
 
 impl List<'_> {
@@ -100,17 +100,14 @@ fn inner_span(text: &str, node: Node<'_>) -> Option<Span> {
     (text.get(inner.clone()) == Some(s.value)).then_some(inner)
 }
 
-fn split(value: &str, inner: Option<&Span>, whole: &Span) -> Vec<Item> {
+fn split<'r>(value: &'r str, inner: Option<&Span>, whole: &Span) -> Vec<Item<'r>> {
     let mut at = inner.map(|s| s.start);
     value
         .split(',')
         .map(|raw| {
             let span = at.map_or(whole.clone(), |s| s..s + raw.len());
             at = at.map(|s| s + raw.len() + 1);
-            Item {
-                raw: raw.to_owned(),
-                span,
-            }
+            Item { raw, span }
         })
         .collect()
 }
@@ -133,7 +130,7 @@ fn read<'r>(text: &str, map: Option<Node<'r>>, key: &str) -> Value<'r> {
 }
 
 /// A workload's pod as Velero sees it: the pod template's annotations and the mode.
-struct Pod<'r> {
+pub(crate) struct Pod<'r> {
     w: &'r Workload,
     file: FileId,
     text: &'r str,
@@ -141,22 +138,30 @@ struct Pod<'r> {
     doc: Doc<'r>,
     template: Node<'r>,
     annotations: Option<Node<'r>>,
+    /// `backup-volumes` and `backup-volumes-excludes`, read once.
+    include: Value<'r>,
+    exclude: Value<'r>,
 }
 
 impl<'r> Pod<'r> {
     fn new(release: &'r Release, w: &'r Workload) -> Option<Self> {
+        let text = &release.files[w.file].text;
+        let template = w.template(release)?;
+        let annotations = template.path("metadata.annotations");
         Some(Pod {
             w,
             file: w.file,
-            text: &release.files[w.file].text,
+            text,
             doc: Doc::of(release, w.file),
-            template: w.template(release)?,
-            annotations: w.pod_annotations(release),
+            template,
+            annotations,
+            include: read(text, annotations, INCLUDE),
+            exclude: read(text, annotations, EXCLUDE),
         })
     }
 
-    fn list(&self, key: &str) -> Value<'r> {
-        read(self.text, self.annotations, key)
+    fn list(&self, key: &str) -> &Value<'r> {
+        if key == INCLUDE { &self.include } else { &self.exclude }
     }
 
     fn label(&self) -> String {
@@ -164,8 +169,9 @@ impl<'r> Pod<'r> {
     }
 }
 
-fn pods(release: &Release) -> impl Iterator<Item = Pod<'_>> {
-    release.workloads.iter().filter_map(|w| Pod::new(release, w))
+/// Every workload's pod, in workload order: built once per run ([`Ctx::pods`]).
+pub(crate) fn pods(release: &Release) -> Vec<Pod<'_>> {
+    release.workloads.iter().filter_map(|w| Pod::new(release, w)).collect()
 }
 
 /// The bytes of an entry's block: from its key through every following line that is more
@@ -375,8 +381,8 @@ pub fn volume_plan<'w>(release: &Release, w: &'w Workload) -> Vec<VolumePlan<'w>
             };
             VolumePlan {
                 volume: v,
-                opt_in: decide(INCLUDE, &include),
-                opt_out: decide(EXCLUDE, &exclude),
+                opt_in: decide(INCLUDE, include),
+                opt_out: decide(EXCLUDE, exclude),
                 not_running,
             }
         })
@@ -428,14 +434,14 @@ fn selection(key: &'static str, list: &Value, name: &str) -> Reason {
 /// volume missing from both is one finding, naming every backup that loses it.
 pub fn not_opted_in(ctx: &mut Ctx) {
     let release = ctx.release;
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         // Opting in does nothing for a pod that is not running at backup time: VOL012's.
-        if annotations_unknown(release, &pod) || matches!(pod.w.running, Running::No(_)) {
+        if annotations_unknown(release, pod) || matches!(pod.w.running, Running::No(_)) {
             continue;
         }
-        missing_opt_in(ctx, &pod);
+        missing_opt_in(ctx, pod);
         if release.opt_out_backups().next().is_some() {
-            excluded_data(ctx, &pod);
+            excluded_data(ctx, pod);
         }
     }
 }
@@ -499,7 +505,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
     // One edit opts every lost volume of the pod in, so a single --fix pass reaches the end
     // however many there are; each finding carries it.
     let names: Vec<&str> = lost.iter().map(|v| v.name.as_str()).collect();
-    let (edit, description, help) = opt_in_edit(ctx.release, pod, listed.as_ref(), &names.join(","));
+    let (edit, description, help) = opt_in_edit(ctx.release, pod, listed, &names.join(","));
     let effect = match &which {
         None => "so Velero does not back up its data".to_owned(),
         Some(backups) => format!(
@@ -617,7 +623,7 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
         };
         let fix = ctx.fix(
             format!("remove `{}` from `{EXCLUDE}`", v.name),
-            remove_name(pod, &list, &v.name).unwrap_or_default(),
+            remove_name(pod, list, &v.name).unwrap_or_default(),
         );
         ctx.report(
             pod.file,
@@ -651,13 +657,13 @@ fn remove_name(pod: &Pod, list: &List, name: &str) -> Option<Vec<Edit>> {
 /// VOL002: a listed name matches no volume of the pod.
 pub fn unknown_volume(ctx: &mut Ctx) {
     let release = ctx.release;
-    for pod in pods(release) {
-        if volumes_unknown(release, &pod) {
+    for pod in ctx.pods() {
+        if volumes_unknown(release, pod) {
             continue;
         }
         for key in KEYS {
             if let Value::List(list) = pod.list(key) {
-                unknown_names(ctx, &pod, key, &list);
+                unknown_names(ctx, pod, key, list);
             }
         }
     }
@@ -706,7 +712,7 @@ fn list_or_none(names: &[&str]) -> String {
 /// VOL003: the annotation is on the workload's own metadata, which Velero never reads.
 pub fn on_workload_metadata(ctx: &mut Ctx) {
     let release = ctx.release;
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         let Some(own) = on_workload(release, pod.w) else {
             continue;
         };
@@ -715,7 +721,7 @@ pub fn on_workload_metadata(ctx: &mut Ctx) {
             let Some((k, _)) = own.1.entry(key) else { continue };
             let fix = ctx.fix(
                 format!("move `{key}` to the pod template's annotations"),
-                move_to_template(&pod, own, &keys).unwrap_or_default(),
+                move_to_template(pod, own, &keys).unwrap_or_default(),
             );
             ctx.report(
                 pod.file,
@@ -754,8 +760,7 @@ fn merge_lists(_key: &str, src: Node<'_>, dst: Node<'_>) -> Option<String> {
 
 /// VOL004: an opted-in volume file-system backup cannot or need not copy.
 pub fn unsupported_type(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         let Value::List(list) = pod.list(INCLUDE) else {
             continue;
         };
@@ -784,7 +789,7 @@ pub fn unsupported_type(ctx: &mut Ctx) {
 pub fn included_and_excluded(ctx: &mut Ctx) {
     let release = ctx.release;
     let opt_out = describe_all(release.opt_out_backups());
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         let (Value::List(inc), Value::List(exc)) = (pod.list(INCLUDE), pod.list(EXCLUDE)) else {
             continue;
         };
@@ -822,12 +827,11 @@ pub fn included_and_excluded(ctx: &mut Ctx) {
 
 /// VOL006: a value Velero reads differently than it looks.
 pub fn malformed(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         for key in KEYS {
             match pod.list(key) {
-                Value::List(list) => malformed_items(ctx, &pod, key, &list),
-                Value::NotString(k, v) => not_a_string(ctx, &pod, k, v),
+                Value::List(list) => malformed_items(ctx, pod, key, list),
+                Value::NotString(k, v) => not_a_string(ctx, pod, *k, *v),
                 Value::Absent | Value::Unknown => {}
             }
         }
@@ -925,10 +929,10 @@ fn not_a_string(ctx: &mut Ctx, pod: &Pod, key: Node<'_>, value: Node<'_>) {
 /// VOL007: a near miss of the annotation key, which Velero ignores.
 pub fn misspelled_key(ctx: &mut Ctx) {
     let release = ctx.release;
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         let own = pod.w.own_annotations(release);
         for map in [pod.annotations, own].into_iter().flatten() {
-            misspelled_in(ctx, &pod, map);
+            misspelled_in(ctx, pod, map);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! `pkg/util/podvolume/pod_volume.go@v1.18.0` (`GetVolumesByPod`).
 
 use super::{
-    EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, pods, volumes_unknown,
+    EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, volumes_unknown,
 };
 use crate::release::Release;
 use crate::rules::Ctx;
@@ -23,8 +23,10 @@ fn containers_unknown(release: &Release, pod: &Pod) -> bool {
 
 /// Opted-in names whose volume is known, with the list they come from. Full backups always
 /// read them (KOTS drops the vendor's `defaultVolumesToFsBackup`).
-fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
-    pods(release)
+fn opted_in<'c>(ctx: &Ctx<'c>) -> Vec<(&'c Pod<'c>, &'c List<'c>)> {
+    let release = ctx.release;
+    ctx.pods()
+        .iter()
         .filter(|p| !volumes_unknown(release, p) && !containers_unknown(release, p))
         .filter_map(|p| match p.list(INCLUDE) {
             Value::List(l) => Some((p, l)),
@@ -37,8 +39,7 @@ fn opted_in<'r>(release: &'r Release) -> Vec<(Pod<'r>, List<'r>)> {
 /// devices from `pod.Spec.Containers` only (`backupper.go@v1.18.0` L299-306, same at v1.11.0),
 /// so a volume mounted only by an init container is "not mounted by any container".
 pub fn not_mounted(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for (pod, list) in opted_in(release) {
+    for (pod, list) in opted_in(ctx) {
         for item in &list.items {
             let Some(v) = pod.w.volume(item.name()) else { continue };
             let used = pod
@@ -67,8 +68,7 @@ pub fn not_mounted(ctx: &mut Ctx) {
 /// VOL009: an opted-in volume used as a raw block device by a regular container (devices of
 /// init containers are not looked at either: VOL008's).
 pub fn block_device(ctx: &mut Ctx) {
-    let release = ctx.release;
-    for (pod, list) in opted_in(release) {
+    for (pod, list) in opted_in(ctx) {
         for item in &list.items {
             let Some(v) = pod.w.volume(item.name()) else { continue };
             let Some(c) = pod.w.app_containers().find(|c| c.devices.contains(&v.name)) else {
@@ -125,10 +125,10 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
     if mode_unknown(release) || release.opt_out_backups().next().is_some() {
         return;
     }
-    for pod in pods(release) {
+    for pod in ctx.pods() {
         // With both annotations the pod works in either mode (the server-wide default can
         // differ from the Backup's): deliberate, not a mistake.
-        if annotations_unknown(release, &pod) || !matches!(pod.list(INCLUDE), Value::Absent) {
+        if annotations_unknown(release, pod) || !matches!(pod.list(INCLUDE), Value::Absent) {
             continue;
         }
         let Some((k, _)) = pod.annotations.and_then(|a| a.entry(EXCLUDE)) else {
