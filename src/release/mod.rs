@@ -12,7 +12,7 @@ use crate::source::SourceFile;
 use crate::yaml::{Document, Node};
 
 pub use effective::{BackupType, EffectiveBackup};
-pub use workload::{Container, Running, Volume, Workload};
+pub use workload::{Container, Name, Running, Volume, Workload};
 
 pub const VELERO_API: &str = "velero.io/v1";
 
@@ -20,9 +20,9 @@ pub const VELERO_API: &str = "velero.io/v1";
 pub struct Object {
     pub file: FileId,
     pub doc: usize,
-    pub api_version: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
+    pub api_version: Option<Name>,
+    pub kind: Option<Name>,
+    pub name: Option<Name>,
 }
 
 #[derive(Debug)]
@@ -50,26 +50,27 @@ pub struct Release {
 
 impl Release {
     pub fn new(files: Vec<SourceFile>, root: Option<PathBuf>) -> Self {
-        let mut objects = Vec::new();
+        let mut objects = Vec::with_capacity(files.iter().map(|f| f.documents.len()).sum());
         for (file_id, file) in files.iter().enumerate() {
             for (doc_id, doc) in file.documents.iter().enumerate() {
                 let Some(root) = doc.root().filter(|r| r.is_map()) else {
                     continue;
                 };
-                let field = |k: &str| root.get(k).and_then(Node::as_str).map(str::to_owned);
+                let field = |k: &str| root.get(k).and_then(Node::as_str).map(Name::from);
                 objects.push(Object {
                     file: file_id,
                     doc: doc_id,
                     api_version: field("apiVersion"),
                     kind: field("kind"),
-                    name: root.path("metadata.name").and_then(Node::as_str).map(str::to_owned),
+                    name: root.path("metadata.name").and_then(Node::as_str).map(Name::from),
                 });
             }
         }
+        objects.shrink_to_fit();
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
             if let Some(kind) = &o.kind {
-                by_kind.entry(kind.clone()).or_default().push(i);
+                by_kind.entry(kind.to_string()).or_default().push(i);
             }
         }
         let mut release = Release {

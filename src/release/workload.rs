@@ -5,6 +5,10 @@ use super::{Object, Release};
 use crate::diagnostic::FileId;
 use crate::yaml::{Node, Span};
 
+/// A name in the index: inline up to 24 bytes (nearly every Kubernetes name), so the index of
+/// a large release is not hundreds of thousands of small heap strings.
+pub type Name = compact_str::CompactString;
+
 /// Kinds with a pod template, and the path to it (empty: the object is the pod).
 const TEMPLATE_PATHS: &[(&str, &str)] = &[
     ("Pod", ""),
@@ -22,26 +26,26 @@ pub const DATA_VOLUME_TYPES: &[&str] = &["persistentVolumeClaim", "volumeClaimTe
 
 #[derive(Debug, Clone)]
 pub struct Container {
-    pub name: String,
+    pub name: Name,
     pub name_span: Span,
     pub init: bool,
     /// Names in `volumeMounts[].name`.
-    pub mounts: Vec<String>,
+    pub mounts: Vec<Name>,
     /// Names in `volumeDevices[].name` (raw block devices).
-    pub devices: Vec<String>,
+    pub devices: Vec<Name>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Volume {
-    pub name: String,
+    pub name: Name,
     pub name_span: Span,
     /// The volume source key (`persistentVolumeClaim`, `emptyDir`, ...), or `volumeClaimTemplate`
     /// for a StatefulSet's `volumeClaimTemplates` entry.
-    pub kind: String,
+    pub kind: Name,
     /// The name is a template expression: unknown until render time.
     pub templated: bool,
     /// `persistentVolumeClaim.claimName`, when literal.
-    pub claim: Option<String>,
+    pub claim: Option<Name>,
 }
 
 impl Volume {
@@ -55,12 +59,12 @@ pub struct Workload {
     /// Index into `Release::objects`.
     pub object: usize,
     pub file: FileId,
-    pub kind: String,
-    pub name: String,
-    pub namespace: Option<String>,
+    pub kind: Name,
+    pub name: Name,
+    pub namespace: Option<Name>,
     /// Dotted path from the object root to the pod template (empty for a Pod).
     pub template_path: &'static str,
-    pub labels: Vec<(String, String)>,
+    pub labels: Vec<(Name, Name)>,
     /// The pod template's labels may be extended at render time: any selector may match.
     pub labels_templated: bool,
     pub containers: Vec<Container>,
@@ -198,7 +202,7 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
         .map(|l| {
             l.entries()
                 .iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_str()?.to_owned())))
+                .filter_map(|(k, v)| Some((k.as_str()?.into(), v.as_str()?.into())))
                 .collect()
         })
         .unwrap_or_default();
@@ -207,15 +211,22 @@ fn workload(release: &Release, index: usize, o: &Object) -> Option<Workload> {
         running,
         object: index,
         file: o.file,
-        kind: kind.to_owned(),
-        name: o.name.clone().unwrap_or_else(|| "<unnamed>".into()),
-        namespace: release.namespace_of(o.file, root).map(str::to_owned),
+        kind: kind.into(),
+        name: o.name.as_deref().unwrap_or("<unnamed>").into(),
+        namespace: release.namespace_of(o.file, root).map(Name::from),
         template_path: path,
-        labels,
+        labels: exact(labels),
         labels_templated: label_map.is_some_and(Node::contains_template),
-        containers,
-        volumes,
+        containers: exact(containers),
+        volumes: exact(volumes),
     })
+}
+
+/// A list of the index without spare capacity: tens of thousands of them live as long as the
+/// release, and a growing `Vec` holds up to twice what it needs.
+fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
 }
 
 fn running(kind: &str, root: Node<'_>) -> Running {
@@ -233,20 +244,20 @@ fn running(kind: &str, root: Node<'_>) -> Running {
 
 fn container(node: Node<'_>, init: bool) -> Option<Container> {
     let name = node.get("name")?;
-    let names = |key: &str| -> Vec<String> {
+    let names = |key: &str| -> Vec<Name> {
         node.get(key)
             .map(Node::items)
             .unwrap_or_default()
             .iter()
-            .filter_map(|m| m.get("name").and_then(Node::as_str).map(str::to_owned))
+            .filter_map(|m| m.get("name").and_then(Node::as_str).map(Name::from))
             .collect()
     };
     Some(Container {
-        name: name.scalar()?.value.to_string(),
+        name: name.scalar()?.value.into(),
         name_span: name.span(),
         init,
-        mounts: names("volumeMounts"),
-        devices: names("volumeDevices"),
+        mounts: exact(names("volumeMounts")),
+        devices: exact(names("volumeDevices")),
     })
 }
 
@@ -259,22 +270,22 @@ fn volume(node: Node<'_>) -> Option<Volume> {
         .find(|k| *k != "name")
         .unwrap_or("unknown");
     Some(Volume {
-        name: name.scalar()?.value.to_string(),
+        name: name.scalar()?.value.into(),
         name_span: name.span(),
-        kind: kind.to_owned(),
+        kind: kind.into(),
         templated: name.is_templated(),
         claim: node
             .path("persistentVolumeClaim.claimName")
             .filter(|n| !n.is_templated())
             .and_then(Node::as_str)
-            .map(str::to_owned),
+            .map(Name::from),
     })
 }
 
 fn claim_template(node: Node<'_>) -> Option<Volume> {
     let name = node.path("metadata.name")?;
     Some(Volume {
-        name: name.scalar()?.value.to_string(),
+        name: name.scalar()?.value.into(),
         name_span: name.span(),
         kind: "volumeClaimTemplate".into(),
         templated: name.is_templated(),
@@ -298,7 +309,7 @@ mod tests {
         );
         assert_eq!(r.workloads.len(), 2);
         let db = &r.workloads[0];
-        assert_eq!(db.labels, [("app".to_owned(), "db".to_owned())]);
+        assert_eq!(db.labels, [("app".into(), "db".into())]);
         assert_eq!(
             db.app_containers().map(|c| c.name.as_str()).collect::<Vec<_>>(),
             ["postgres"]

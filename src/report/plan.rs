@@ -127,7 +127,7 @@ fn volume_rows(
         if let Some(why) = unselected {
             rows.extend(volume_plan(release, w).into_iter().map(|p| VolumeRow {
                 workload: label(w),
-                volume: p.volume.name.clone(),
+                volume: p.volume.name.to_string(),
                 backed_up: Some(false),
                 how: "not backed up",
                 reason: format!("the backup does not select the pod: {why}"),
@@ -148,7 +148,7 @@ fn volume_rows(
         for (volume, reason) in &plans {
             let mut row = VolumeRow {
                 workload: label(w),
-                volume: volume.name.clone(),
+                volume: volume.name.to_string(),
                 backed_up: reason.backed_up(),
                 how: reason.how(),
                 reason: reason.describe(),

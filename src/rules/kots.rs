@@ -437,7 +437,7 @@ pub fn object_storage_unprotected(ctx: &mut Ctx) {
     for o in release
         .objects
         .iter()
-        .filter(|o| o.kind.as_ref().is_some_and(|k| params.kinds.contains(k)))
+        .filter(|o| o.kind.as_ref().is_some_and(|k| params.kinds.iter().any(|p| p == k)))
     {
         let root = release.node(o);
         let at = root.get("kind").unwrap_or(root);

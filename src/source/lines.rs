@@ -22,6 +22,8 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| to_u32(i + 1)));
+        // Kept as long as the release: without the growth's spare capacity.
+        starts.shrink_to_fit();
         LineIndex { starts }
     }
 

@@ -134,6 +134,8 @@ fn parse_chunks(
             return Err(too_many);
         }
     }
+    // Kept as long as the file: without the growth's spare capacity.
+    docs.shrink_to_fit();
     Ok(docs)
 }
 

@@ -327,7 +327,9 @@ fn hook_values<'r>(map: Node<'r>) -> [[Option<Node<'r>>; MAX_KEYS]; PREFIXES.len
 fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut Vec<Hook<'r>>) {
     for (prefix, values) in PREFIXES.iter().zip(hook_values(m.map)) {
         let get = |k: &str| prefix.keys.iter().position(|x| *x == k).and_then(|i| values[i]);
-        let Some(first) = values.iter().flatten().next() else { continue };
+        let Some(first) = values.iter().flatten().next() else {
+            continue;
+        };
         let timeouts = ["timeout", "exec-timeout", "wait-timeout"]
             .into_iter()
             .filter(|k| prefix.keys.contains(k))

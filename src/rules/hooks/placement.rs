@@ -32,9 +32,10 @@ pub fn selector_matches_nothing(ctx: &mut Ctx) {
             // A chart pod's namespace is rendered from `.Release.Namespace`, which KOTS sets at
             // install time (the app namespace unless the HelmChart names one): a namespace
             // filter ruling out a chart pod is a guess, not a finding.
-            let chart_pod_by_namespace = release.workloads.iter().any(|w| {
-                release.files[w.file].chart.is_some() && selector.failing(w) == Some(Filter::Namespaces)
-            });
+            let chart_pod_by_namespace = release
+                .workloads
+                .iter()
+                .any(|w| release.files[w.file].chart.is_some() && selector.failing(w) == Some(Filter::Namespaces));
             if chart_pod_by_namespace {
                 continue;
             }

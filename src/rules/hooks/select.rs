@@ -29,7 +29,12 @@ impl<'r> Matcher<'r> {
     pub fn selector(&self, res: Node<'r>, restore: bool) -> Selector<'r> {
         Selector {
             release: self.release,
-            namespaces: (|| Some((strings(res.get("includedNamespaces"))?, strings(res.get("excludedNamespaces"))?)))(),
+            namespaces: (|| {
+                Some((
+                    strings(res.get("includedNamespaces"))?,
+                    strings(res.get("excludedNamespaces"))?,
+                ))
+            })(),
             // Restore hooks ignore the resource filters and always mean pods.
             pods: restore || resources_match(res),
             labels: res.get("labelSelector").filter(|s| !s.contains_template()).map(labels),
@@ -76,7 +81,10 @@ impl Selector<'_> {
     /// Indices of the workloads the entry selects.
     pub fn targets(&self) -> Vec<usize> {
         let workloads = self.release.workloads.iter().enumerate();
-        workloads.filter(|(_, w)| self.failing(w).is_none()).map(|(i, _)| i).collect()
+        workloads
+            .filter(|(_, w)| self.failing(w).is_none())
+            .map(|(i, _)| i)
+            .collect()
     }
 
     fn namespaces_match(&self, w: &Workload) -> bool {
@@ -153,7 +161,11 @@ fn labels(sel: Node<'_>) -> Labels<'_> {
                 let key = expr.get("key").and_then(Node::as_str)?;
                 let op = expr.get("operator").and_then(Node::as_str)?;
                 let values = expr.get("values").map(Node::items).unwrap_or_default();
-                Some((key, op, values.iter().filter_map(|v| v.scalar().map(|s| s.value)).collect()))
+                Some((
+                    key,
+                    op,
+                    values.iter().filter_map(|v| v.scalar().map(|s| s.value)).collect(),
+                ))
             })
             .collect(),
     }

@@ -171,7 +171,9 @@ impl<'r> Pod<'r> {
 
 /// Every workload's pod, in workload order: built once per run ([`Ctx::pods`]).
 pub(crate) fn pods(release: &Release) -> Vec<Pod<'_>> {
-    release.workloads.iter().filter_map(|w| Pod::new(release, w)).collect()
+    let mut pods: Vec<Pod> = release.workloads.iter().filter_map(|w| Pod::new(release, w)).collect();
+    pods.shrink_to_fit();
+    pods
 }
 
 /// The bytes of an entry's block: from its key through every following line that is more
@@ -255,14 +257,14 @@ pub fn backed_up<'w>(release: &Release, w: &'w Workload) -> Vec<&'w Volume> {
     let Value::List(included) = pod.list(INCLUDE) else {
         return Vec::new();
     };
-    let excluded = match pod.list(EXCLUDE) {
+    let excluded: Vec<&str> = match pod.list(EXCLUDE) {
         _ if release.opt_out_backups().next().is_none() => Vec::new(),
-        Value::List(l) => l.names().map(str::to_owned).collect(),
+        Value::List(l) => l.names().collect(),
         Value::Absent => Vec::new(),
         Value::Unknown | Value::NotString(..) => return Vec::new(),
     };
     data_volumes(w)
-        .filter(|v| included.has(&v.name) && !excluded.contains(&v.name))
+        .filter(|v| included.has(&v.name) && !excluded.contains(&v.name.as_str()))
         .collect()
 }
 
@@ -395,7 +397,7 @@ fn volume_skip(w: &Workload, v: &Volume) -> Option<Reason> {
         return Some(Reason::Unknown("volume name templated"));
     }
     if v.kind == "hostPath" || MANIFEST_TYPES.contains(&v.kind.as_str()) {
-        return Some(Reason::SkippedType(v.kind.clone()));
+        return Some(Reason::SkippedType(v.kind.to_string()));
     }
     let mounted = w.app_containers().any(|c| c.mounts.contains(&v.name));
     if mounted {
@@ -1092,7 +1094,7 @@ mod tests {
         let w = &release.workloads[0];
         volume_plan(&release, w)
             .into_iter()
-            .map(|p| (p.volume.name.clone(), p.opt_in, p.opt_out, p.not_running.is_some()))
+            .map(|p| (p.volume.name.to_string(), p.opt_in, p.opt_out, p.not_running.is_some()))
             .collect()
     }
 

@@ -27,7 +27,7 @@ pub fn not_running(ctx: &mut Ctx) {
             }
             let what = match &v.claim {
                 Some(claim) => format!("claim `{claim}`"),
-                None => v.kind.clone(),
+                None => v.kind.to_string(),
             };
             ctx.report(
                 w.file,
