@@ -64,44 +64,54 @@ fn known_str(n: Node<'_>) -> Option<(String, Span)> {
 }
 
 pub fn helm_charts(files: &[SourceFile]) -> Vec<HelmChartRef> {
-    let mut out = Vec::new();
-    for (file_id, file) in files.iter().enumerate() {
-        for (doc_id, doc) in file.documents.iter().enumerate() {
-            let Some(root) = doc.root().filter(|r| r.is_map()) else {
-                continue;
-            };
-            let kind = root.get("kind").and_then(Node::as_str);
-            let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
-            if kind != Some("HelmChart") || !api.starts_with("kots.io/") {
-                continue;
-            }
-            let name_node = root.path("spec.chart.name");
-            let version_node = root.path("spec.chart.chartVersion");
-            let templated = name_node.is_some_and(Node::is_templated) || version_node.is_some_and(Node::is_templated);
-            let mut values = root
-                .path("spec.values")
-                .and_then(|v| from_node(v, &file.text))
-                .filter(Value::is_object)
-                .unwrap_or_else(|| Value::Object(Map::new()));
-            apply_optional_values(root, &file.text, &mut values);
-            let release_name = root
-                .path("spec.releaseName")
-                .or_else(|| root.path("spec.chart.releaseName"))
-                .and_then(Node::as_str)
-                .map(str::to_owned);
-            out.push(HelmChartRef {
-                file: file_id,
-                doc: doc_id,
-                name: name_node.and_then(known_str),
-                version: version_node.and_then(known_str),
-                templated,
-                values,
-                release_name,
-                namespace: root.path("spec.namespace").and_then(Node::as_str).map(str::to_owned),
-            });
-        }
+    let docs = files
+        .iter()
+        .enumerate()
+        .flat_map(|(f, file)| (0..file.documents.len()).map(move |d| (f, d)));
+    docs.filter_map(|(f, d)| helm_chart(files, f, d)).collect()
+}
+
+/// [`helm_charts`] of a loaded release, through its index of objects by kind.
+pub fn release_helm_charts(release: &crate::release::Release) -> Vec<HelmChartRef> {
+    let objects = release.of_kind("HelmChart");
+    objects
+        .filter_map(|o| helm_chart(&release.files, o.file, o.doc))
+        .collect()
+}
+
+/// The document's KOTS HelmChart, if it is one.
+fn helm_chart(files: &[SourceFile], file_id: usize, doc_id: usize) -> Option<HelmChartRef> {
+    let file = &files[file_id];
+    let root = file.documents[doc_id].root().filter(|r| r.is_map())?;
+    let kind = root.get("kind").and_then(Node::as_str);
+    let api = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    if kind != Some("HelmChart") || !api.starts_with("kots.io/") {
+        return None;
     }
-    out
+    let name_node = root.path("spec.chart.name");
+    let version_node = root.path("spec.chart.chartVersion");
+    let templated = name_node.is_some_and(Node::is_templated) || version_node.is_some_and(Node::is_templated);
+    let mut values = root
+        .path("spec.values")
+        .and_then(|v| from_node(v, &file.text))
+        .filter(Value::is_object)
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    apply_optional_values(root, &file.text, &mut values);
+    let release_name = root
+        .path("spec.releaseName")
+        .or_else(|| root.path("spec.chart.releaseName"))
+        .and_then(Node::as_str)
+        .map(str::to_owned);
+    Some(HelmChartRef {
+        file: file_id,
+        doc: doc_id,
+        name: name_node.and_then(known_str),
+        version: version_node.and_then(known_str),
+        templated,
+        values,
+        release_name,
+        namespace: root.path("spec.namespace").and_then(Node::as_str).map(str::to_owned),
+    })
 }
 
 /// `optionalValues` whose `when` is literally true apply (KOTS evaluates `when` at install

@@ -25,7 +25,9 @@ pub mod values;
 use serde_json::Value;
 
 pub use chart::read_chart;
-pub use load::{ChartRecord, ChartSource, Engine, HelmChartRef, NotAnalyzed, helm_charts, load_charts};
+pub use load::{
+    ChartRecord, ChartSource, Engine, HelmChartRef, NotAnalyzed, helm_charts, load_charts, release_helm_charts,
+};
 pub use probe::ValueMap;
 pub use render::{FailedAt, ReleaseInfo, Rendered, Text};
 

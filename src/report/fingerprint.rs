@@ -25,7 +25,7 @@ pub fn fingerprints(release: &Release, diagnostics: &[Diagnostic]) -> Vec<String
                 Some(loc) => {
                     let file = &release.files[loc.file];
                     let span_text = file.text.get(loc.span.clone()).unwrap_or("");
-                    let line = file.lines.line_text(&file.text, file.lines.line_of(loc.span.start));
+                    let line = file.lines().line_text(&file.text, file.lines().line_of(loc.span.start));
                     let line: Vec<&str> = line.split_whitespace().collect();
                     format!(
                         "{}\0{}\0{}\0{}",

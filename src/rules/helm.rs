@@ -6,7 +6,7 @@
 
 use super::{Ctx, chart_values};
 use crate::diagnostic::{Diagnostic, EditTarget, Label, Location};
-use crate::helm::helm_charts;
+use crate::helm::release_helm_charts;
 use crate::release::Release;
 
 pub fn archive_invalid(ctx: &mut Ctx) {
@@ -34,7 +34,7 @@ pub fn helm_chart_archive_missing(ctx: &mut Ctx) {
         // An unreadable archive could be the one the HelmChart means: unknown, not reported.
         return;
     }
-    for hc in helm_charts(&release.files) {
+    for hc in release_helm_charts(release) {
         if release.files[hc.file].chart.is_some() || hc.templated {
             continue;
         }

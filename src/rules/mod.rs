@@ -136,7 +136,7 @@ impl<'a> Ctx<'a> {
     /// (not every output format shows related locations).
     pub fn place(&self, file: FileId, span: &Span) -> String {
         let f = &self.release.files[file];
-        let p = f.lines.position(&f.text, span.start);
+        let p = f.lines().position(&f.text, span.start);
         format!("{}:{}:{}", f.path.display(), p.line, p.column)
     }
 
@@ -264,26 +264,13 @@ pub fn check_fn(name: &str) -> Option<CheckFn> {
 /// Run the rules the filter selects, then apply severity overrides, per-file ignores and
 /// inline suppressions. Output is sorted by file, position and rule.
 pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &RunOptions) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
-    let shared = Shared::default();
     let selected: Vec<&RuleSpec> = rules.iter().filter(|r| filter.selects(r)).collect();
-    // Checks only read the release, so they run in parallel; results are concatenated in rule
-    // order and then sorted, so the output does not depend on scheduling.
-    let per_rule: Vec<Vec<Diagnostic>> = selected
-        .par_iter()
-        .map(|rule| {
-            let Some(check) = check_fn(&rule.check) else {
-                return Vec::new();
-            };
-            let mut ctx = Ctx::new(release, rule, rules, (options, &shared));
-            let t = std::time::Instant::now();
-            check(&mut ctx);
-            if std::env::var_os("SNAPLINT_TIMINGS").is_some() {
-                eprintln!("{:>9.2} ms {}", t.elapsed().as_secs_f64() * 1e3, rule.id);
-            }
-            ctx.out
-        })
-        .collect();
+    // The models checks share live only while checks run: freed before the findings are
+    // sorted, not after.
+    let per_rule = {
+        let shared = Shared::default();
+        run_checks(release, &selected, rules, (options, &shared))
+    };
     let mut out: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
     for d in &mut out {
         helm::relocate_to_template(d, release);
@@ -294,6 +281,32 @@ pub fn run(release: &Release, rules: &[RuleSpec], filter: &Filter, options: &Run
     }
     out.sort_by(|a, b| sort_key(a, release).cmp(&sort_key(b, release)));
     out
+}
+
+/// Checks only read the release, so they run in parallel; results come back in rule order and
+/// are sorted later, so the output does not depend on scheduling.
+fn run_checks<'a>(
+    release: &'a Release,
+    selected: &[&'a RuleSpec],
+    rules: &'a [RuleSpec],
+    run: (&'a RunOptions, &'a Shared<'a>),
+) -> Vec<Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    selected
+        .par_iter()
+        .map(|rule| {
+            let Some(check) = check_fn(&rule.check) else {
+                return Vec::new();
+            };
+            let mut ctx = Ctx::new(release, rule, rules, run);
+            let t = std::time::Instant::now();
+            check(&mut ctx);
+            if std::env::var_os("SNAPLINT_TIMINGS").is_some() {
+                eprintln!("{:>9.2} ms {}", t.elapsed().as_secs_f64() * 1e3, rule.id);
+            }
+            ctx.out
+        })
+        .collect()
 }
 
 fn sort_key<'r>(d: &'r Diagnostic, release: &'r Release) -> (Option<&'r std::path::Path>, usize, &'r str) {

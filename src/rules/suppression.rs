@@ -7,7 +7,10 @@ use crate::release::Release;
 pub fn is_suppressed(d: &Diagnostic, release: &Release) -> bool {
     let Some(loc) = &d.location else { return false };
     let file = &release.files[loc.file];
-    let line0 = file.lines.line_of(loc.span.start);
+    if file.suppressions.is_empty() {
+        return false;
+    }
+    let line0 = file.lines().line_of(loc.span.start);
     file.suppressions.iter().any(|s| {
         let applies = s.file_wide || s.line0 == line0 || s.line0 + 1 == line0;
         applies

@@ -8,7 +8,7 @@ mod reparse;
 mod suppress;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use discover::{discover, is_chart_archive, is_chart_dir, is_yaml_path, relative_to};
 pub use lines::{LineIndex, Position};
@@ -101,7 +101,9 @@ pub struct SourceFile {
     pub disk: Option<PathBuf>,
     /// Shared with the trees of its documents, whose scalars are slices of it.
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built the first time a position is asked for: most files of a large release have no
+    /// finding, and their line starts are never needed.
+    lines: OnceLock<LineIndex>,
     pub templates: Vec<Span>,
     pub documents: Vec<Document>,
     pub suppressions: Vec<Suppression>,
@@ -161,13 +163,12 @@ impl SourceFile {
                 return Self::unparseable(path, disk, problem, limits);
             }
         };
-        let lines = LineIndex::new(&text);
         let suppressions = parse_suppressions(&text);
         SourceFile {
             path,
             disk,
             text,
-            lines,
+            lines: OnceLock::new(),
             templates: masked.templates,
             documents,
             suppressions,
@@ -183,7 +184,6 @@ impl SourceFile {
     /// A chart template's source text: lines and suppression comments, no YAML documents.
     pub fn template_source(path: PathBuf, text: String, chart: PathBuf) -> Self {
         SourceFile {
-            lines: LineIndex::new(&text),
             suppressions: parse_suppressions(&text),
             text: text.into(),
             template_source: true,
@@ -199,7 +199,7 @@ impl SourceFile {
             path,
             disk,
             text: Arc::default(),
-            lines: LineIndex::new(""),
+            lines: OnceLock::new(),
             templates: Vec::new(),
             documents: Vec::new(),
             suppressions: Vec::new(),
@@ -305,8 +305,12 @@ impl SourceFile {
         }
     }
 
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn position(&self, offset: usize) -> Position {
-        self.lines.position(&self.text, offset)
+        self.lines().position(&self.text, offset)
     }
 }
 

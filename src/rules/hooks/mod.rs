@@ -135,9 +135,34 @@ pub struct Hook<'r> {
     /// (annotations in HelmChart values).
     pub targets: Option<Vec<usize>>,
     /// How to name the hook in messages.
-    pub label: String,
+    pub label: Label<'r>,
     /// Spec hooks: the `spec.hooks.resources[]` entry that selects the pods.
     pub res: Option<Node<'r>>,
+}
+
+/// How a message names a hook; written out only for the hooks that have a finding.
+#[derive(Clone, Copy)]
+pub enum Label<'r> {
+    /// "pre-backup hook annotation on Deployment `api`"; `on` is `None` in HelmChart values.
+    Annotation { phase: Phase, on: Option<&'r Workload> },
+    /// "Backup hook `dump` (pre)".
+    Spec {
+        kind: &'static str,
+        name: &'r str,
+        list: &'static str,
+    },
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Label::Annotation { phase, on: Some(w) } => {
+                write!(f, "{} annotation on {} `{}`", phase.describe(), w.kind, w.name)
+            }
+            Label::Annotation { phase, on: None } => write!(f, "{} annotation in HelmChart values", phase.describe()),
+            Label::Spec { kind, name, list } => write!(f, "{kind} hook `{name}` ({list})"),
+        }
+    }
 }
 
 impl Hook<'_> {
@@ -226,7 +251,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
             };
             for (list, phase) in lists {
                 for item in res.get(list).map(Node::items).unwrap_or_default() {
-                    let label = format!("{kind} hook `{name}` ({list})");
+                    let label = Label::Spec { kind, name, list };
                     if let Some(exec) = item.get("exec") {
                         let timeout_fields: &[&'static str] = if restore {
                             &["execTimeout", "waitTimeout"]
@@ -248,7 +273,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                             image: None,
                             init_container: None,
                             targets: Some(targets.clone()),
-                            label: label.clone(),
+                            label,
                             res: Some(res),
                         });
                     }
@@ -266,7 +291,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 image: c.get("image"),
                                 init_container: Some(c),
                                 targets: Some(targets.clone()),
-                                label: label.clone(),
+                                label,
                                 res: Some(res),
                             });
                         }
@@ -283,7 +308,7 @@ pub fn hooks(release: &Release) -> Vec<Hook<'_>> {
                                 image: None,
                                 init_container: None,
                                 targets: Some(targets.clone()),
-                                label: label.clone(),
+                                label,
                                 res: Some(res),
                             });
                         }
@@ -336,13 +361,6 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
             .filter_map(|k| get(k).map(|n| (k, n)))
             .collect();
         let command = get("command");
-        let where_ = match m.workload {
-            Some(i) => {
-                let w = &release.workloads[i];
-                format!(" on {} `{}`", w.kind, w.name)
-            }
-            None => " in HelmChart values".to_owned(),
-        };
         out.push(Hook {
             form: Form::Annotation,
             phase: prefix.phase,
@@ -359,7 +377,10 @@ fn annotation_hooks<'r>(release: &'r Release, m: &AnnotationMap<'r>, out: &mut V
             image: get("container-image"),
             init_container: None,
             targets: m.workload.map(|i| vec![i]),
-            label: format!("{} annotation{where_}", prefix.phase.describe()),
+            label: Label::Annotation {
+                phase: prefix.phase,
+                on: m.workload.map(|i| &release.workloads[i]),
+            },
             res: None,
         });
     }

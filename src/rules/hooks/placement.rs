@@ -4,7 +4,7 @@
 use super::select::{Filter, Matcher};
 use super::{PREFIXES, annotation_maps, is_known_key, known_keys, looks_like_hook_key};
 use crate::edit::Doc;
-use crate::helm::helm_charts;
+use crate::helm::release_helm_charts;
 use crate::release::Release;
 use crate::rules::Ctx;
 use crate::rules::suggest::closest;
@@ -95,7 +95,7 @@ fn charts_incomplete(release: &Release) -> bool {
         return true;
     }
     let shipped: Vec<&(String, String)> = release.charts.iter().filter_map(|c| c.chart.as_ref()).collect();
-    helm_charts(&release.files).iter().any(|hc| {
+    release_helm_charts(release).iter().any(|hc| {
         if release.files[hc.file].chart.is_some() {
             return false;
         }

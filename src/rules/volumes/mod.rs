@@ -363,11 +363,14 @@ impl VolumePlan<'_> {
 
 /// Every pod volume of the workload and what file-system backup does with it. Empty when the
 /// workload has no pod template.
-pub fn volume_plan<'w>(release: &Release, w: &'w Workload) -> Vec<VolumePlan<'w>> {
-    let Some(pod) = Pod::new(release, w) else {
-        return Vec::new();
-    };
-    let unknown = annotations_unknown(release, &pod);
+pub fn volume_plan<'w>(release: &'w Release, w: &'w Workload) -> Vec<VolumePlan<'w>> {
+    Pod::new(release, w).map_or_else(Vec::new, |pod| plan_of(release, &pod))
+}
+
+/// [`volume_plan`] of a pod already read.
+fn plan_of<'w>(release: &Release, pod: &Pod<'w>) -> Vec<VolumePlan<'w>> {
+    let w = pod.w;
+    let unknown = annotations_unknown(release, pod);
     let (include, exclude) = (pod.list(INCLUDE), pod.list(EXCLUDE));
     let not_running = match w.running {
         Running::No(why) => Some(why),
@@ -485,7 +488,7 @@ fn missing_opt_in(ctx: &mut Ctx, pod: &Pod) {
     // backup copies, so leaving the live data out is intended.
     let dump = ctx.hook_runs().dump_targets(pod.w).into_iter().find(|t| t.backed_up);
     let mut lost: Vec<&Volume> = Vec::new();
-    for p in volume_plan(ctx.release, pod.w) {
+    for p in plan_of(ctx.release, pod) {
         let v = p.volume;
         if !v.holds_data() || p.opt_in != Reason::NotOptedIn {
             continue;
@@ -614,7 +617,7 @@ fn excluded_data(ctx: &mut Ctx, pod: &Pod) {
         return;
     };
     let opt_out = describe_all(ctx.release.opt_out_backups()).unwrap_or_default();
-    for p in volume_plan(ctx.release, pod.w) {
+    for p in plan_of(ctx.release, pod) {
         let v = p.volume;
         // A volume both included and excluded is VOL005's.
         if !v.holds_data() || p.opt_out != Reason::Excluded || p.opt_in == Reason::OptedIn {
