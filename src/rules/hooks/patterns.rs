@@ -58,13 +58,23 @@ pub struct HookRuns {
 
 impl HookRuns {
     pub fn new(release: &Release, hooks: &[Hook]) -> Self {
+        use rayon::prelude::*;
         let annotated = annotated(hooks);
+        // Several checks wait for this model: read the commands in parallel; `collect` keeps
+        // hook order.
+        let runs: Vec<(usize, usize, Vec<Dump>)> = hooks
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(h, hook)| {
+                runs_in(hook, &annotated).map(move |i| {
+                    let w = &release.workloads[i];
+                    (h, w.object, hook_dumps(release, hook, w).unwrap_or_default())
+                })
+            })
+            .collect();
         let mut by_object = vec![Vec::new(); release.objects.len()];
-        for (h, hook) in hooks.iter().enumerate() {
-            for w in runs_in(hook, &annotated).map(|i| &release.workloads[i]) {
-                let dumps = hook_dumps(release, hook, w).unwrap_or_default();
-                by_object[w.object].push((h, dumps));
-            }
+        for (h, object, dumps) in runs {
+            by_object[object].push((h, dumps));
         }
         HookRuns { by_object }
     }
@@ -416,22 +426,18 @@ fn structure_unknown(release: &Release, file: FileId, node: Node<'_>) -> bool {
         }
         end += line.len();
     }
-    let mut values = Vec::new();
+    // Templates are in file order: the ones starting in the node's region are one range.
+    let first = f.templates.partition_point(|t| t.start < node.span().start);
+    let last = f.templates.partition_point(|t| t.start < end).max(first);
+    let templates = &f.templates[first..last];
+    let (mut values, mut keys_templated) = (Vec::new(), false);
     node.walk(&mut |n| {
-        if n.scalar().is_some() {
+        if n.scalar().is_some() && !templates.is_empty() {
             values.push(n.span());
         }
+        keys_templated |= n.entries().iter().any(|(k, _)| k.is_templated());
     });
-    let keys_templated = {
-        let mut found = false;
-        node.walk(&mut |n| found |= n.entries().iter().any(|(k, _)| k.is_templated()));
-        found
-    };
-    keys_templated
-        || f.templates
-            .iter()
-            .filter(|t| t.start >= node.span().start && t.start < end)
-            .any(|t| !values.iter().any(|v| v.contains(&t.start)))
+    keys_templated || templates.iter().any(|t| !values.iter().any(|v| v.contains(&t.start)))
 }
 
 /// `(mountPath, volume name)` of a container, or `None` when templated.
@@ -593,19 +599,21 @@ fn runs_anywhere(hook: &Hook, annotated: &std::collections::HashSet<(usize, Phas
 /// A legacy `hook.backup.velero.io/command` in a pod that also has a
 /// `pre.hook.backup.velero.io/command`: Velero reads the legacy keys only without the new one.
 fn legacy_shadowed(release: &Release, hook: &Hook) -> bool {
-    let (Some(command), Some([w])) = (hook.command, hook.targets.as_deref()) else {
+    let (Form::Annotation, Some(command), Some([w])) = (hook.form, hook.command, hook.targets.as_deref()) else {
         return false;
     };
     let Some(map) = release.workloads[*w].pod_annotations(release) else {
         return false;
     };
-    let legacy = map
-        .get("hook.backup.velero.io/command")
-        .is_some_and(|c| c.span() == command.span());
-    let current = map
-        .get("pre.hook.backup.velero.io/command")
-        .is_some_and(|c| c.as_str() != Some(""));
-    hook.form == Form::Annotation && legacy && current
+    let legacy = || {
+        map.get("hook.backup.velero.io/command")
+            .is_some_and(|c| c.span() == command.span())
+    };
+    let current = || {
+        map.get("pre.hook.backup.velero.io/command")
+            .is_some_and(|c| c.as_str() != Some(""))
+    };
+    legacy() && current()
 }
 
 // ---------------------------------------------------------------- HOOK014
