@@ -29,12 +29,7 @@ impl<'r> Matcher<'r> {
     pub fn selector(&self, res: Node<'r>, restore: bool) -> Selector<'r> {
         Selector {
             release: self.release,
-            namespaces: (|| {
-                Some((
-                    strings(res.get("includedNamespaces"))?,
-                    strings(res.get("excludedNamespaces"))?,
-                ))
-            })(),
+            namespaces: namespace_patterns(res),
             // Restore hooks ignore the resource filters and always mean pods.
             pods: restore || resources_match(res),
             labels: res.get("labelSelector").filter(|s| !s.contains_template()).map(labels),
@@ -125,6 +120,12 @@ impl Selector<'_> {
 fn strings(node: Option<Node<'_>>) -> Option<Vec<&str>> {
     let items = node.map(Node::items).unwrap_or_default();
     items.iter().map(Node::as_str).collect()
+}
+
+/// (included, excluded) namespace patterns; `None` when either list is not all strings.
+fn namespace_patterns(res: Node<'_>) -> Option<(Vec<&str>, Vec<&str>)> {
+    let included = strings(res.get("includedNamespaces"))?;
+    Some((included, strings(res.get("excludedNamespaces"))?))
 }
 
 fn is_pods(pattern: &str) -> bool {
