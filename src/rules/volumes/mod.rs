@@ -14,6 +14,8 @@ pub use local_storage::host_path_storage;
 pub use running::not_running;
 pub use skips::{block_device, ignored_by_mode, not_mounted, on_non_pod};
 
+use std::sync::OnceLock;
+
 use super::Ctx;
 use super::chart_values;
 use super::hooks::patterns::DumpTarget;
@@ -141,6 +143,10 @@ pub(crate) struct Pod<'r> {
     /// `backup-volumes` and `backup-volumes-excludes`, read once.
     include: Value<'r>,
     exclude: Value<'r>,
+    /// Whether template actions may add annotations or volumes at render time: decided on the
+    /// first ask, as several rules ask and the answer scans the pod template's text.
+    annotations_unknown: OnceLock<bool>,
+    volumes_unknown: OnceLock<bool>,
 }
 
 impl<'r> Pod<'r> {
@@ -157,7 +163,19 @@ impl<'r> Pod<'r> {
             annotations,
             include: read(text, annotations, INCLUDE),
             exclude: read(text, annotations, EXCLUDE),
+            annotations_unknown: OnceLock::new(),
+            volumes_unknown: OnceLock::new(),
         })
+    }
+
+    fn annotations_unknown(&self, release: &Release) -> bool {
+        *self
+            .annotations_unknown
+            .get_or_init(|| annotations_unknown(release, self))
+    }
+
+    fn volumes_unknown(&self, release: &Release) -> bool {
+        *self.volumes_unknown.get_or_init(|| volumes_unknown(release, self))
     }
 
     fn list(&self, key: &str) -> &Value<'r> {
@@ -181,20 +199,29 @@ pub(crate) fn pods(release: &Release) -> Vec<Pod<'_>> {
 /// so template actions that add to the entry at render time fall inside.
 fn entry_region(text: &str, map: Node<'_>, key: &str) -> Option<Span> {
     let (k, _) = map.entry(key)?;
-    let indent = k.span().start - text[..k.span().start].rfind('\n').map_or(0, |i| i + 1);
-    let mut end = text[k.span().start..]
-        .find('\n')
-        .map_or(text.len(), |i| k.span().start + i);
-    for line in text[end..].split_inclusive('\n').skip(usize::from(end < text.len())) {
-        let body = line.trim_start_matches(' ');
-        let deeper = line.len() - body.len() > indent;
-        let inert = body.trim().is_empty() || body.starts_with('#') || body.starts_with("{{");
-        if !(deeper || inert) {
+    let start = k.span().start;
+    let bytes = text.as_bytes();
+    let indent = start - bytes[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| from + i)
+    };
+    // Line by line over the bytes: this runs for several keys of every pod template.
+    let mut end = line_end(start);
+    while end < bytes.len() {
+        let line = end + 1;
+        let next = line_end(line);
+        let spaces = bytes[line..next].iter().take_while(|&&b| b == b' ').count();
+        let body = &text[line + spaces..next];
+        let inert = || body.trim().is_empty() || body.starts_with('#') || body.starts_with("{{");
+        if spaces <= indent && !inert() {
             break;
         }
-        end += line.len();
+        end = next;
     }
-    Some(k.span().start..end)
+    Some(start..end)
 }
 
 /// Template ranges starting inside `region`. Templates are in file order, so a binary search
@@ -370,7 +397,7 @@ pub fn volume_plan<'w>(release: &'w Release, w: &'w Workload) -> Vec<VolumePlan<
 /// [`volume_plan`] of a pod already read.
 fn plan_of<'w>(release: &Release, pod: &Pod<'w>) -> Vec<VolumePlan<'w>> {
     let w = pod.w;
-    let unknown = annotations_unknown(release, pod);
+    let unknown = pod.annotations_unknown(release);
     let (include, exclude) = (pod.list(INCLUDE), pod.list(EXCLUDE));
     let not_running = match w.running {
         Running::No(why) => Some(why),
@@ -441,7 +468,7 @@ pub fn not_opted_in(ctx: &mut Ctx) {
     let release = ctx.release;
     for pod in ctx.pods() {
         // Opting in does nothing for a pod that is not running at backup time: VOL012's.
-        if annotations_unknown(release, pod) || matches!(pod.w.running, Running::No(_)) {
+        if pod.annotations_unknown(release) || matches!(pod.w.running, Running::No(_)) {
             continue;
         }
         missing_opt_in(ctx, pod);
@@ -663,7 +690,7 @@ fn remove_name(pod: &Pod, list: &List, name: &str) -> Option<Vec<Edit>> {
 pub fn unknown_volume(ctx: &mut Ctx) {
     let release = ctx.release;
     for pod in ctx.pods() {
-        if volumes_unknown(release, pod) {
+        if pod.volumes_unknown(release) {
             continue;
         }
         for key in KEYS {
@@ -1022,6 +1049,24 @@ mod tests {
             .iter()
             .map(|d| d.message.clone())
             .collect()
+    }
+
+    #[test]
+    fn an_entry_region_runs_over_deeper_and_inert_lines() {
+        let text = "spec:\n  volumes:\n    - name: a\n\n  # note\n  {{- toYaml .Values.extra | nindent 4 }}\n  containers:\n  - name: c\n  tail: {{ x }}";
+        let file = SourceFile::from_text("w.yaml".into(), None, text.into());
+        let spec = file.documents[0].root().and_then(|r| r.get("spec")).unwrap();
+        let region = |key: &str| entry_region(text, spec, key).map(|r| &text[r]);
+        // Through the blank, comment and template lines, to the next key at the same indent.
+        assert_eq!(
+            region("volumes"),
+            Some("volumes:\n    - name: a\n\n  # note\n  {{- toYaml .Values.extra | nindent 4 }}")
+        );
+        // A sequence at the key's own indent is not deeper: the region is the key's line.
+        assert_eq!(region("containers"), Some("containers:"));
+        // The last line of a file without a final line break, whole.
+        assert_eq!(region("tail"), Some("tail: {{ x }}"));
+        assert_eq!(region("missing"), None);
     }
 
     const CHART: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: mq\nspec:\n  template:\n    metadata:\n      labels:\n        {{- include \"mq.labels\" . | nindent 8 }}\n      ANNOTATIONS\n    spec:\n      containers:\n        - name: mq\n          volumeMounts:\n            - name: data\n              mountPath: /data\n      volumes:\n        VOLUMES\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n";

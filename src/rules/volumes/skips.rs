@@ -4,9 +4,7 @@
 //! Sources: `vmware-tanzu/velero:pkg/podvolume/backupper.go@v1.18.0` L351-367,
 //! `pkg/util/podvolume/pod_volume.go@v1.18.0` (`GetVolumesByPod`).
 
-use super::{
-    EXCLUDE, INCLUDE, KEYS, List, Pod, Value, annotations_unknown, entry_region, has_template, volumes_unknown,
-};
+use super::{EXCLUDE, INCLUDE, KEYS, List, Pod, Value, entry_region, has_template};
 use crate::release::Release;
 use crate::rules::Ctx;
 
@@ -27,7 +25,7 @@ fn opted_in<'c>(ctx: &Ctx<'c>) -> Vec<(&'c Pod<'c>, &'c List<'c>)> {
     let release = ctx.release;
     ctx.pods()
         .iter()
-        .filter(|p| !volumes_unknown(release, p) && !containers_unknown(release, p))
+        .filter(|p| !p.volumes_unknown(release) && !containers_unknown(release, p))
         .filter_map(|p| match p.list(INCLUDE) {
             Value::List(l) => Some((p, l)),
             _ => None,
@@ -128,7 +126,7 @@ pub fn ignored_by_mode(ctx: &mut Ctx) {
     for pod in ctx.pods() {
         // With both annotations the pod works in either mode (the server-wide default can
         // differ from the Backup's): deliberate, not a mistake.
-        if annotations_unknown(release, pod) || !matches!(pod.list(INCLUDE), Value::Absent) {
+        if pod.annotations_unknown(release) || !matches!(pod.list(INCLUDE), Value::Absent) {
             continue;
         }
         let Some((k, _)) = pod.annotations.and_then(|a| a.entry(EXCLUDE)) else {
