@@ -20,10 +20,11 @@ pub struct Position {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| to_u32(i + 1)));
-        // Kept as long as the release: without the growth's spare capacity.
-        starts.shrink_to_fit();
+        // Counted first so the index, kept as long as the release, is allocated once and exactly.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut starts = Vec::with_capacity(lines + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| to_u32(i + 1)));
         LineIndex { starts }
     }
 

@@ -40,9 +40,10 @@ fn find_templates(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(rel) = text[i..].find("{{") {
+    let (opens, closes) = (memchr::memmem::Finder::new("{{"), memchr::memmem::Finder::new("}}"));
+    while let Some(rel) = opens.find(&bytes[i..]) {
         let open = i + rel;
-        let Some(close_rel) = text[open + 2..].find("}}") else {
+        let Some(close_rel) = closes.find(&bytes[open + 2..]) else {
             break;
         };
         let end = open + 2 + close_rel + 2;

@@ -149,7 +149,7 @@ const MAX_FLOW_JOINS: usize = 64;
 pub fn split_documents(text: &str) -> Vec<Span> {
     let mut cuts = vec![0];
     // A substring search for the marker is much cheaper than visiting every line.
-    for (at, _) in text.match_indices("\n---") {
+    for at in memchr::memmem::find_iter(text.as_bytes(), "\n---") {
         if is_document_marker(&text[at + 1..]) {
             cuts.push(at + 1);
         }
