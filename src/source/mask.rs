@@ -3,21 +3,23 @@
 //! A line holding nothing but template actions (`{{- if .Values.x }}`) becomes a comment, since
 //! such lines are control flow, not values.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 const PLACEHOLDER: u8 = b'x';
 
-pub struct Masked {
-    pub text: String,
+pub struct Masked<'t> {
+    /// The text as the parser sees it: borrowed when there is nothing to mask.
+    pub text: Cow<'t, str>,
     /// Byte ranges (in the original text) that were templates.
     pub templates: Vec<Range<usize>>,
 }
 
-pub fn mask_templates(text: &str) -> Masked {
+pub fn mask_templates(text: &str) -> Masked<'_> {
     let templates = find_templates(text);
     if templates.is_empty() {
         return Masked {
-            text: text.to_owned(),
+            text: Cow::Borrowed(text),
             templates,
         };
     }
@@ -32,7 +34,7 @@ pub fn mask_templates(text: &str) -> Masked {
     comment_out_template_only_lines(&mut bytes, &templates);
     // Only ASCII bytes replaced whole template ranges (which start and end on ASCII braces),
     // so the result is still valid UTF-8; fall back to the original if that ever fails.
-    let text = String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned());
+    let text = String::from_utf8(bytes).map_or(Cow::Borrowed(text), Cow::Owned);
     Masked { text, templates }
 }
 

@@ -147,13 +147,15 @@ impl SourceFile {
         }
         let text: Arc<str> = text.into();
         let masked = mask_templates(&text);
-        let documents = match parse_stream_limited(
+        let parsed = parse_stream_limited(
             &text,
             &masked.text,
             &masked.templates,
             limits.max_depth,
             limits.max_documents,
-        ) {
+        );
+        let templates = masked.templates;
+        let documents = match parsed {
             Ok(docs) => docs,
             Err(e) => {
                 let problem = format!(
@@ -169,7 +171,7 @@ impl SourceFile {
             disk,
             text,
             lines: OnceLock::new(),
-            templates: masked.templates,
+            templates,
             documents,
             suppressions,
             problem: None,
@@ -292,7 +294,7 @@ impl SourceFile {
             let problem = format!("{encoding} is not supported; save the file as UTF-8");
             return Self::unparseable(path, disk, problem, limits);
         }
-        if bytes.iter().take(8192).any(|b| *b == 0) {
+        if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
             return Self::unparseable(path, disk, "binary file (contains NUL bytes); not YAML".into(), limits);
         }
         match String::from_utf8(bytes) {
